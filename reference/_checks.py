@@ -1,0 +1,106 @@
+"""Input validation shared by every reference function.
+
+One mechanism, so every function words its errors the same way: the message names the argument,
+what was expected and what arrived. Validation never modifies an input; conversions to float64
+make a new array only when the input is not float64 already.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+_REAL_KINDS = "iuf"  # signed int, unsigned int, float; bool and complex are rejected
+
+
+def _describe(a: np.ndarray) -> str:
+    return f"shape {a.shape} and dtype {a.dtype}"
+
+
+def real_array(name: str, value, ndim: int | None = None, *, allow_empty: bool = True) -> np.ndarray:
+    """Return `value` as a float64 array after checking dtype, rank and finiteness.
+
+    Raises TypeError for non-numeric dtypes (bool, complex, object, strings) and ValueError for the
+    wrong number of dimensions or any NaN/inf entry.
+    """
+    if isinstance(value, np.ndarray):
+        arr = value
+    else:
+        try:
+            arr = np.asarray(value)
+        except (ValueError, TypeError) as exc:  # ragged nested lists
+            raise TypeError(f"{name} must be a real numeric array; could not convert it ({exc})") from None
+    if arr.dtype.kind not in _REAL_KINDS:
+        raise TypeError(f"{name} must have a real numeric dtype (integer or float), got dtype {arr.dtype}")
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got {_describe(arr)}")
+    if not allow_empty and arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got {_describe(arr)}")
+    out = arr.astype(np.float64, copy=False)
+    if not np.isfinite(out).all():
+        raise ValueError(f"{name} must contain only finite values (no NaN or inf)")
+    return out
+
+
+def score_matrix(name: str, value, *, need_rows: bool) -> np.ndarray:
+    """An (N, K) matrix of class scores: K >= 2 classes, and N >= 1 when a mean is taken."""
+    S = real_array(name, value, ndim=2)
+    n, k = S.shape
+    if k < 2:
+        raise ValueError(f"{name} must have K >= 2 class columns (shape (N, K)), got {_describe(S)}")
+    if need_rows and n == 0:
+        raise ValueError(f"{name} must have N >= 1 rows because a mean over examples is taken, got an empty batch")
+    return S
+
+
+def weight_matrix(name: str, value) -> np.ndarray:
+    """A (K, D) weight matrix with K >= 2 classes."""
+    W = real_array(name, value, ndim=2)
+    if W.shape[0] < 2:
+        raise ValueError(f"{name} must have K >= 2 rows (shape (K, D)), got {_describe(W)}")
+    return W
+
+
+def labels(name: str, value, n: int, k: int) -> np.ndarray:
+    """(N,) integer labels in [0, K), returned as intp."""
+    if isinstance(value, np.ndarray):
+        arr = value
+    else:
+        try:
+            arr = np.asarray(value)
+        except (ValueError, TypeError) as exc:
+            raise TypeError(f"{name} must be an array of integer labels; could not convert it ({exc})") from None
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
+    if arr.ndim != 1 or arr.shape[0] != n:
+        raise ValueError(f"{name} must have shape ({n},), one label per example, got shape {arr.shape}")
+    if n and (arr.min() < 0 or arr.max() >= k):
+        bad = arr[(arr < 0) | (arr >= k)][0]
+        raise ValueError(f"{name} must be class indices in [0, {k}), found {bad}")
+    return arr.astype(np.intp, copy=False)
+
+
+def nonnegative(name: str, value, *, strictly: bool = False) -> float:
+    """A finite real scalar that is >= 0 (or > 0 with `strictly`)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        if not (isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in _REAL_KINDS):
+            raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    x = float(value)
+    if not np.isfinite(x):
+        raise ValueError(f"{name} must be finite, got {x}")
+    if x < 0 or (strictly and x == 0):
+        raise ValueError(f"{name} must be {'> 0' if strictly else '>= 0'}, got {x}")
+    return x
+
+
+def same_shape(name: str, a: np.ndarray, other_name: str, b: np.ndarray) -> None:
+    if a.shape != b.shape:
+        raise ValueError(f"{name} must have the same shape as {other_name} {b.shape}, got shape {a.shape}")
+
+
+def finite_result(name: str, value: np.ndarray, cause: str) -> np.ndarray:
+    """Reject a result that overflowed although every input was finite."""
+    if not np.isfinite(value).all():
+        raise ValueError(f"{name} overflowed float64 ({cause}); rescale the inputs")
+    return value

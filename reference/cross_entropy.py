@@ -1,0 +1,90 @@
+r"""Softmax, log-softmax and the cross-entropy loss, computed stably.
+
+The max-shift trick: subtracting a row's maximum from every score changes no probability and makes
+every exponent <= 0, so nothing overflows and the largest term is exactly 1. For the log, the sum
+of the *other* exponentials goes through `log1p`, which keeps tiny log-probabilities (around
+$-10^{-20}$ for a dominant class) accurate to a few ulps instead of rounding them to 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _checks
+
+
+def _shifted(S):
+    r"""Scores shifted so each row's max is 0, and $\sum_{j \ne j^*} e^{z_j}$ per row."""
+    rows = np.arange(S.shape[0])
+    top = np.argmax(S, axis=1)
+    Z = S - S[rows, top][:, None]  # may be -inf only if the spread overflows; exp(-inf) = 0
+    E = np.exp(Z)
+    E[rows, top] = 0.0
+    return Z, E, E.sum(axis=1), rows, top
+
+
+def softmax(S) -> np.ndarray:
+    r"""Row-wise softmax of the scores.
+
+    $$p_{ij} = \frac{e^{s_{ij}}}{\sum_k e^{s_{ik}}} = \frac{e^{s_{ij} - \max_k s_{ik}}}{\sum_k e^{s_{ik} - \max_k s_{ik}}}$$
+
+    Convention: computed with the max-shift, so every finite input gives a finite result.
+
+    >>> softmax([[123.0, 456.0, 789.0]]).round(6).tolist()
+    [[0.0, 0.0, 1.0]]
+    >>> softmax([[1.0, -2.0, 0.0]]).round(3).tolist()
+    [[0.705, 0.035, 0.259]]
+    """
+    S = _checks.score_matrix("S", S, need_rows=False)
+    _, E, rest, rows, top = _shifted(S)
+    E[rows, top] = 1.0
+    return E / (1.0 + rest)[:, None]
+
+
+def log_softmax(S) -> np.ndarray:
+    r"""Row-wise log of the softmax, without forming the softmax.
+
+    $$\log p_{ij} = z_{ij} - \log\!\Big(1 + \sum_{k \ne j^*} e^{z_{ik}}\Big), \qquad
+    z_{ij} = s_{ij} - \max_k s_{ik}$$
+
+    where $j^*$ is the row's argmax. Finite wherever the true value is a finite float64, including
+    where `log(softmax(S))` gives `-inf`.
+
+    >>> float(log_softmax([[0.0, -1000.0]])[0, 1])
+    -1000.0
+    """
+    S = _checks.score_matrix("S", S, need_rows=False)
+    Z, _, rest, _, _ = _shifted(S)
+    return Z - np.log1p(rest)[:, None]
+
+
+def cross_entropy_losses(S, y) -> np.ndarray:
+    r"""Softmax cross-entropy loss, one value per example.
+
+    $$L_i = -\log p_{iy_i} = -s_{iy_i} + \log \sum_j e^{s_{ij}}$$
+
+    Conventions: natural log; not averaged.
+
+    >>> cross_entropy_losses([[0.8, 0.3, -0.4]], [0]).round(3).tolist()
+    [0.646]
+    """
+    S = _checks.score_matrix("S", S, need_rows=False)
+    y = _checks.labels("y", y, *S.shape)
+    return -log_softmax(S)[np.arange(S.shape[0]), y]
+
+
+def cross_entropy_grad(S, y) -> np.ndarray:
+    r"""Gradient of the mean cross-entropy loss with respect to the scores.
+
+    $$\frac{\partial}{\partial s_{ij}} \frac{1}{N}\sum_n L_n = \frac{p_{ij} - \mathbb{1}(j = y_i)}{N}$$
+
+    Each row sums to zero.
+
+    >>> cross_entropy_grad([[0.0, 0.0]], [1]).tolist()
+    [[0.5, -0.5]]
+    """
+    S = _checks.score_matrix("S", S, need_rows=True)
+    y = _checks.labels("y", y, *S.shape)
+    G = softmax(S)
+    G[np.arange(S.shape[0]), y] -= 1.0
+    return G / S.shape[0]

@@ -1,0 +1,73 @@
+r"""The full losses of a linear classifier: mean data loss plus L2 penalty, with the analytic dW.
+
+Both go the same way: scores $S = XW^\top$, the per-score gradient $\partial L/\partial S$ from the
+data-loss module, then the chain rule $\partial L/\partial W = (\partial L/\partial S)^\top X$, plus
+$2\lambda W$ from the penalty. The bias is handled by the bias trick (fold it into `W`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _checks
+from .hinge import hinge_grad, hinge_losses
+from .regularization import l2_penalty
+from .cross_entropy import cross_entropy_grad, cross_entropy_losses
+
+
+def _full_loss(W, X, y, reg, data_losses, data_grad):
+    W = _checks.weight_matrix("W", W)
+    X = _checks.real_array("X", X, ndim=2)
+    reg = _checks.nonnegative("reg", reg)
+    if X.shape[0] == 0:
+        raise ValueError("X must have N >= 1 rows because the data loss is a mean over examples, got an empty batch")
+    if X.shape[1] != W.shape[1]:
+        raise ValueError(f"X must have D = {W.shape[1]} columns to match W of shape {W.shape}, got shape {X.shape}")
+    _checks.labels("y", y, X.shape[0], W.shape[0])
+    S = _checks.finite_result("scores", X @ W.T, "X @ W.T is larger than 1.8e308")
+    loss = float(np.mean(data_losses(S, y))) + reg * l2_penalty(W)
+    dW = data_grad(S, y).T @ X + (2.0 * reg) * W
+    return loss, dW
+
+
+def svm_loss(W, X, y, reg, delta=1.0):
+    r"""Full multiclass SVM loss and its gradient with respect to `W`.
+
+    $$L(W) = \frac{1}{N}\sum_i \sum_{j \ne y_i} \max(0,\, w_j^\top x_i - w_{y_i}^\top x_i + \Delta)
+    + \lambda \sum_{k,l} W_{kl}^2$$
+
+    $$\nabla_W L = G^\top X + 2\lambda W, \qquad G = \text{hinge\_grad}(XW^\top, y, \Delta)$$
+
+    Returns `(loss, dW)` with `dW` of shape (K, D). Kinks take the subgradient 0.
+
+    >>> import numpy as np
+    >>> loss, dW = svm_loss(np.zeros((10, 3)), np.ones((4, 3)), [0, 1, 2, 3], reg=0.1)
+    >>> loss, dW.shape
+    (9.0, (10, 3))
+    """
+
+    def data_losses(S, y):
+        return hinge_losses(S, y, delta)
+
+    def data_grad(S, y):
+        return hinge_grad(S, y, delta)
+
+    return _full_loss(W, X, y, reg, data_losses, data_grad)
+
+
+def softmax_loss(W, X, y, reg):
+    r"""Full softmax (cross-entropy) loss and its gradient with respect to `W`.
+
+    $$L(W) = \frac{1}{N}\sum_i \Big(-s_{iy_i} + \log\sum_j e^{s_{ij}}\Big) + \lambda\sum_{k,l} W_{kl}^2,
+    \qquad S = XW^\top$$
+
+    $$\nabla_W L = \frac{1}{N}(P - Y)^\top X + 2\lambda W$$
+
+    with $P$ the row-wise softmax of $S$ and $Y$ the one-hot labels.
+
+    >>> import numpy as np
+    >>> loss, dW = softmax_loss(np.zeros((10, 3)), np.ones((4, 3)), [0, 1, 2, 3], reg=0.1)
+    >>> bool(np.isclose(loss, np.log(10)))
+    True
+    """
+    return _full_loss(W, X, y, reg, cross_entropy_losses, cross_entropy_grad)

@@ -1,0 +1,51 @@
+"""Hypothesis strategies for the contract's inputs, shared by every property test.
+
+Sizes stay small (N <= 6, K <= 6, D <= 5): the laws are about structure, not size, and small
+draws keep the default run fast and the shrunk counterexamples readable.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+MAX_N, MAX_K, MAX_D = 6, 6, 5
+
+
+def reals(bound: float = 1e3) -> st.SearchStrategy[float]:
+    """Finite float64 values in [-bound, bound], with small integers mixed in so exact ties occur."""
+    return st.one_of(
+        st.floats(-bound, bound, allow_nan=False, allow_infinity=False),
+        st.integers(-3, 3).map(float),
+    )
+
+
+def matrices(rows, cols, bound: float = 1e3) -> st.SearchStrategy[np.ndarray]:
+    return hnp.arrays(np.float64, (rows, cols), elements=reals(bound))
+
+
+@st.composite
+def labelled_scores(draw, bound: float = 1e3, min_n: int = 1, k=None):
+    """(S, y): an (N, K) score matrix and labels in [0, K)."""
+    n = draw(st.integers(min_n, MAX_N), label="N")
+    k = k if k is not None else draw(st.integers(2, MAX_K), label="K")
+    S = draw(matrices(n, k, bound), label="S")
+    y = draw(hnp.arrays(np.intp, (n,), elements=st.integers(0, k - 1)), label="y")
+    return S, y
+
+
+@st.composite
+def problems(draw, bound: float = 10.0):
+    """(W, X, y): weights (K, D), data (N, D) and labels, all of moderate size."""
+    n = draw(st.integers(1, MAX_N), label="N")
+    k = draw(st.integers(2, MAX_K), label="K")
+    d = draw(st.integers(1, MAX_D), label="D")
+    W = draw(matrices(k, d, bound), label="W")
+    X = draw(matrices(n, d, bound), label="X")
+    y = draw(hnp.arrays(np.intp, (n,), elements=st.integers(0, k - 1)), label="y")
+    return W, X, y
+
+
+deltas = st.one_of(st.just(1.0), st.floats(0.0, 20.0), st.integers(0, 5).map(float))
+regs = st.one_of(st.just(0.0), st.floats(0.0, 1.0))

@@ -1,0 +1,79 @@
+"""The spec and the suite name each other: every clause is checked, every property names its clause."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+
+import reference
+import tests
+from tests.clauses import SPEC_DIR, chapters, clauses
+
+
+def property_tests():
+    """(qualified name, function) of every test in the property modules tests/test_*.py."""
+    found = []
+    for info in pkgutil.iter_modules(tests.__path__):
+        if not info.name.startswith("test_"):
+            continue
+        module = importlib.import_module(f"tests.{info.name}")
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if name.startswith("test_") and fn.__module__ == module.__name__:
+                found.append((f"{info.name}::{name}", fn))
+    return found
+
+
+def clause_ids_of(fn) -> list[str]:
+    return [i for mark in getattr(fn, "pytestmark", []) if mark.name == "clause" for i in mark.args]
+
+
+def test_every_property_test_names_known_clauses_and_states_its_law():
+    problems = []
+    known = clauses()
+    for name, fn in property_tests():
+        ids = clause_ids_of(fn)
+        if not ids:
+            problems.append(f"{name} names no clause")
+        problems += [f"{name} names unknown clause {i}" for i in ids if i not in known]
+        if not (fn.__doc__ or "").strip():
+            problems.append(f"{name} has no docstring stating its law")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_clause_is_checked_by_a_test():
+    checked = {i for _, fn in property_tests() for i in clause_ids_of(fn)}
+    unchecked = [i for i in clauses() if i not in checked]
+    assert not unchecked, f"clauses with no test: {unchecked}"
+
+
+def test_clause_records_are_well_formed():
+    problems = []
+    for cid, clause in clauses().items():
+        if clause["chapter"] not in chapters():
+            problems.append(f"{cid}: unknown chapter {clause['chapter']}")
+        if not cid.startswith(cid.split("-")[0] + "-") or not cid.split("-")[1].isdigit():
+            problems.append(f"{cid}: IDs are PREFIX-NUMBER")
+        problems += [f"{cid}: {f} is not a contract function" for f in clause["functions"] if f not in reference.CONTRACT]
+        if not clause["title"].strip() or not clause["text"].strip():
+            problems.append(f"{cid}: empty title or text")
+    assert len(clauses()) == len(chapters_ids := [c["id"] for c in __import__("tests.clauses").clauses.registry()["clause"]])
+    assert len(set(chapters_ids)) == len(chapters_ids), "duplicate clause IDs"
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("key", list(chapters()))
+def test_every_chapter_exists_and_cites_each_of_its_clauses(key):
+    """A chapter's prose refers to each of its clauses by ID, so the reader meets every clause in context."""
+    path = SPEC_DIR / chapters()[key]["file"]
+    assert path.is_file(), f"missing chapter {path.name}"
+    text = path.read_text()
+    missing = [cid for cid, c in clauses().items() if c["chapter"] == key and cid not in text]
+    assert not missing, f"{path.name} does not cite {missing}"
+
+
+def test_every_contract_function_is_constrained_by_some_clause():
+    constrained = {f for c in clauses().values() for f in c["functions"]}
+    assert set(reference.CONTRACT) <= constrained, set(reference.CONTRACT) - constrained

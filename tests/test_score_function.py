@@ -1,0 +1,117 @@
+"""Properties of the score function, the bias trick and prediction (spec chapter 01)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import reference as ref
+from reference.tolerances import atol
+from tests.strategies import MAX_D, MAX_K, MAX_N, labelled_scores, matrices, reals
+
+shapes = st.tuples(st.integers(0, MAX_N), st.integers(2, MAX_K), st.integers(1, MAX_D))
+
+
+@st.composite
+def linear_models(draw, with_bias=True):
+    n, k, d = draw(shapes, label="N, K, D")
+    X = draw(matrices(n, d), label="X")
+    W = draw(matrices(k, d), label="W")
+    b = draw(hnp.arrays(np.float64, (k,), elements=reals()), label="b") if with_bias else None
+    return X, W, b
+
+
+@pytest.mark.clause("SCORE-1")
+@given(linear_models())
+def test_scores_are_dot_products_plus_bias(impl, model):
+    """Each score is a template's dot product with an example, plus the class bias: S_ik = w_k·x_i + b_k."""
+    X, W, b = model
+    S = impl.scores(X, W, b)
+    assert S.shape == (X.shape[0], W.shape[0])
+    for i, k in np.ndindex(S.shape):
+        exact = float(np.dot(W[k], X[i])) + b[k]
+        assert abs(S[i, k] - exact) <= atol(np.abs(W[k] * X[i]).sum() + abs(b[k]), terms=X.shape[1] + 1)
+
+
+@pytest.mark.clause("SCORE-1")
+@given(linear_models(with_bias=False))
+def test_scores_without_bias_equal_scores_with_zero_bias(impl, model):
+    """Leaving out b is the same as b = 0."""
+    X, W, _ = model
+    np.testing.assert_array_equal(impl.scores(X, W), impl.scores(X, W, np.zeros(W.shape[0])))
+
+
+@pytest.mark.clause("SCORE-2")
+@given(linear_models(with_bias=False), st.data())
+def test_scores_are_linear_in_the_data(impl, model, data):
+    """f(a·X1 + c·X2) = a·f(X1) + c·f(X2) when there is no bias."""
+    X1, W, _ = model
+    X2 = data.draw(matrices(*X1.shape), label="X2")
+    a, c = data.draw(st.floats(-4, 4), label="a"), data.draw(st.floats(-4, 4), label="c")
+    lhs = impl.scores(a * X1 + c * X2, W)
+    rhs = a * impl.scores(X1, W) + c * impl.scores(X2, W)
+    scale = (np.abs(a * X1) + np.abs(c * X2)) @ np.abs(W).T
+    assert np.all(np.abs(lhs - rhs) <= atol(scale, terms=4 * W.shape[1]))
+
+
+@pytest.mark.clause("SCORE-3")
+@given(linear_models())
+def test_zero_input_scores_the_bias(impl, model):
+    """X = 0 gives b in every row, exactly."""
+    X, W, b = model
+    S = impl.scores(np.zeros_like(X), W, b)
+    np.testing.assert_array_equal(S, np.broadcast_to(b, S.shape))
+
+
+@pytest.mark.clause("SCORE-4")
+@given(linear_models())
+def test_bias_trick_gives_the_same_scores(impl, model):
+    """scores(append_ones(X), fold_bias(W, b)) equals scores(X, W, b)."""
+    X, W, b = model
+    folded = impl.scores(impl.append_ones(X), impl.fold_bias(W, b))
+    scale = np.abs(X) @ np.abs(W).T + np.abs(b)
+    assert np.all(np.abs(folded - ref.scores(X, W, b)) <= atol(scale, terms=2 * W.shape[1] + 2))
+
+
+@pytest.mark.clause("SCORE-4")
+@given(linear_models())
+def test_bias_trick_layout_puts_ones_and_bias_last(impl, model):
+    """append_ones adds a last column of ones; fold_bias adds b as W's last column; nothing else moves."""
+    X, W, b = model
+    Xt, Wt = impl.append_ones(X), impl.fold_bias(W, b)
+    np.testing.assert_array_equal(Xt, np.column_stack([X, np.ones(X.shape[0])]))
+    np.testing.assert_array_equal(Wt, np.column_stack([W, b]))
+
+
+@pytest.mark.clause("SCORE-5")
+@given(labelled_scores())
+def test_predict_takes_the_first_highest_score(impl, case):
+    """predict returns each row's argmax, and of tied maxima the lowest index."""
+    S, _ = case
+    predicted = impl.predict(S)
+    for i, row in enumerate(S):
+        assert predicted[i] == min(np.flatnonzero(row == row.max()))
+
+
+@pytest.mark.clause("SCORE-5")
+@given(labelled_scores())
+def test_accuracy_is_the_fraction_predicted_right(impl, case):
+    """accuracy(S, y) is the share of rows whose prediction equals the label."""
+    S, y = case
+    expected = sum(int(np.argmax(row) == label) for row, label in zip(S, y)) / len(y)
+    assert impl.accuracy(S, y) == pytest.approx(expected, abs=0)
+
+
+@pytest.mark.clause("SCORE-6")
+@given(labelled_scores(), st.floats(0.001, 10.0))
+def test_zero_hinge_loss_means_perfect_accuracy(impl, case, delta):
+    """With Δ > 0, zero SVM loss on every example means every prediction is right."""
+    S, y = case
+    S = S.copy()
+    rows = np.arange(len(y))
+    S[rows, y] = S.max(axis=1) + 2 * delta + 1  # every margin met, with room to spare for rounding
+    assert np.all(impl.hinge_losses(S, y, delta) == 0.0)
+    assert impl.accuracy(S, y) == 1.0
