@@ -1,17 +1,20 @@
-"""Suite-wide configuration: Hypothesis profiles, the implementation under test, the clause marker."""
+"""Suite-wide configuration: Hypothesis profiles, the implementation under test, the conformance report."""
 
 from __future__ import annotations
 
 import os
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
-import reference
-from tests.implementation import Implementation, load
+from tests.implementation import DEFAULT_CALL_TIMEOUT, implementations
+from tests.report import ConformanceReport
 
 # `ci` is the default: derandomized, so every run draws the same examples and nothing is flaky.
 # `thorough` draws ten times as many, from a fresh seed each run (select with --hypothesis-profile).
+# `ci-noshrink` draws exactly what `ci` draws but reports the first failing example unshrunk: the
+# suite's own tests use it to show that `ci` catches a broken implementation, quickly.
+# One failure per test (report_multiple_bugs=False) keeps a broken implementation's report readable.
 settings.register_profile(
     "ci",
     max_examples=60,
@@ -19,23 +22,52 @@ settings.register_profile(
     deadline=None,
     database=None,
     print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow],
+    report_multiple_bugs=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 settings.register_profile("thorough", parent=settings.get_profile("ci"), max_examples=600, derandomize=False)
+settings.register_profile(
+    "ci-noshrink", parent=settings.get_profile("ci"), phases=[Phase.explicit, Phase.reuse, Phase.generate]
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_addoption(parser):
-    parser.addoption(
+    group = parser.getgroup("lcspec", "lcspec conformance")
+    group.addoption(
         "--impl",
         default=os.environ.get("LCSPEC_IMPL", "reference"),
-        help="implementation under test: a dotted module name or a path to a .py file (env LCSPEC_IMPL)",
+        help="implementation under test: a dotted module name, a path to a .py file, module:attribute, "
+        "or cs231n:PATH_OR_MODULE for the CS231n assignment layout (env LCSPEC_IMPL; default: reference)",
     )
+    group.addoption("--deviations", default=None, metavar="FILE",
+                    help="declared deviations: one clause ID or test id per line, the reason after '#'")
+    group.addoption("--conformance-json", default=None, metavar="PATH",
+                    help="also write the conformance summary as JSON (schema: tests/report.py)")
+    group.addoption("--call-timeout", type=float, default=DEFAULT_CALL_TIMEOUT, metavar="SECONDS",
+                    help=f"time limit of one call to the implementation (default {DEFAULT_CALL_TIMEOUT:g})")
+
+
+def pytest_configure(config):
+    spec = config.getoption("--impl")
+    try:
+        impls = implementations(spec, config.getoption("--call-timeout"))
+    except ImportError as exc:
+        raise pytest.UsageError(f"--impl={spec}: cannot import it ({exc}); is its library installed?") from None
+    except (OSError, ValueError, AttributeError) as exc:
+        raise pytest.UsageError(f"--impl={spec}: {exc}") from None
+    config.pluginmanager.register(ConformanceReport(config, impls), "lcspec-conformance")
+
+
+def pytest_generate_tests(metafunc):
+    """The CS231n layout gives one implementation per variant (naive, vectorized): each test runs on each."""
+    if "impl" in metafunc.fixturenames:
+        impls = metafunc.config.pluginmanager.get_plugin("lcspec-conformance").impls
+        if len(impls) > 1:
+            metafunc.parametrize("impl", impls, ids=[i.variant for i in impls], indirect=True, scope="session")
 
 
 @pytest.fixture(scope="session")
-def impl(pytestconfig) -> Implementation:
+def impl(request):
     """The implementation under test, behind the guard of tests/implementation.py."""
-    spec = pytestconfig.getoption("--impl")
-    module = reference if spec == "reference" else load(spec)
-    return Implementation(module, spec)
+    return getattr(request, "param", None) or request.config.pluginmanager.get_plugin("lcspec-conformance").impls[0]

@@ -1,18 +1,36 @@
 """The implementation under test, seen through a guard.
 
 Tests never call an implementation directly: they call `impl.<name>(...)`, where `impl` wraps the
-module under test. The wrapper enforces what every call must satisfy (CONV-2: arguments are never
-modified) and turns a function the implementation does not provide into a skip, so an
-implementation of part of the contract is judged on that part only.
+module under test. Every call goes through one guard, which
+
+* turns a function the implementation does not provide into a skip ("not provided"), so an
+  implementation of part of the contract is judged on that part only;
+* runs the reference on a copy of the same arguments, and when the reference returns a value,
+  requires the implementation to return one too, of the right type, shape and dtype, finite, and
+  equal to the reference's within the tolerance of tests/differential.py (the differential check);
+* fails the call with a plain message if the implementation raises where the reference does not,
+  does not return within the per-call time limit, or modifies an argument in place (CONV-2);
+* records the call (arguments, result, reference value) so a failing test can show them and a
+  paste-able reproduction (tests/report.py).
+
+A failure found by the guard is a :class:`ConformanceFailure`, an AssertionError naming the
+function, so the property test it happened in fails and the run carries on with the next test.
+Where the reference raises (a test feeding bad input on purpose), the implementation's exception
+or value is passed through untouched and the test judges it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import dataclasses
 import functools
 import importlib
 import importlib.util
 import inspect
+import signal
 import sys
+import threading
 from pathlib import Path
 from types import ModuleType
 
@@ -20,10 +38,16 @@ import numpy as np
 import pytest
 
 import reference
+from tests import differential
+from tests.cs231n_layout import Cs231nLayout
+
+CS231N = "cs231n:"
+DEFAULT_CALL_TIMEOUT = 10.0
+"""Seconds one call may take before the guard calls it a hang (the suite's inputs are tiny)."""
 
 
 def load(spec: str) -> ModuleType:
-    """Import an implementation from a dotted module name or a path to a .py file."""
+    """Import an implementation from a dotted module name, a path to a .py file, or `module:attribute`."""
     path = Path(spec)
     if spec.endswith(".py") or path.is_file():
         if not path.is_file():
@@ -34,7 +58,66 @@ def load(spec: str) -> ModuleType:
         sys.modules[name] = module
         module_spec.loader.exec_module(module)
         return module
-    return importlib.import_module(spec)
+    module_name, _, attribute = spec.partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, attribute) if attribute else module
+
+
+def origin(spec: str) -> str:
+    """Where `spec` was loaded from: the file of its module."""
+    target = spec[len(CS231N):] if spec.startswith(CS231N) else spec
+    if target.endswith(".py") or Path(target).is_file():
+        return str(Path(target).resolve())
+    module = sys.modules.get(target.partition(":")[0])
+    return getattr(module, "__file__", None) or target
+
+
+def unguarded(spec: str, variant: str | None = None):
+    """The raw object whose functions are tested, as `--impl=spec` selects it (used by reproductions)."""
+    if spec == "reference":
+        return reference
+    if spec.startswith(CS231N):
+        return Cs231nLayout(load(spec[len(CS231N):]), variant or "vectorized")
+    return load(spec)
+
+
+def implementations(spec: str, call_timeout: float = DEFAULT_CALL_TIMEOUT) -> list["Implementation"]:
+    """The implementations `--impl=spec` selects: one, or one per variant of a CS231n-layout file."""
+    if spec.startswith(CS231N):
+        module = load(spec[len(CS231N):])
+        variants = Cs231nLayout.provided_by(module)
+        if not variants:
+            raise ValueError(f"--impl={spec}: the module provides none of svm_loss_naive, svm_loss_vectorized, "
+                             "softmax_loss_naive, softmax_loss_vectorized")
+        return [Implementation(Cs231nLayout(module, v), f"{spec} ({v})", spec, v, call_timeout) for v in variants]
+    module = reference if spec == "reference" else load(spec)
+    return [Implementation(module, spec, spec, None, call_timeout)]
+
+
+class ConformanceFailure(AssertionError):
+    """A call the guard judged wrong; `call` is the :class:`Call` it happened on."""
+
+    def __init__(self, message: str, call: "Call"):
+        super().__init__(message)
+        self.call = call
+
+
+@dataclasses.dataclass
+class Call:
+    """One guarded call: what went in (copied before the call), what came out, what the reference gave."""
+
+    impl: "Implementation"
+    name: str
+    args: tuple
+    kwargs: dict
+    result: object = None
+    expected: object = None
+    reference_error: BaseException | None = None
+    problem: str | None = None
+
+
+RECORDER: list[Call] | None = None
+"""The calls of the running test, in order; tests/report.py sets it to a fresh list for each test."""
 
 
 def _snapshot(value):
@@ -59,12 +142,57 @@ def _unchanged(before, after) -> bool:
     )
 
 
-class Implementation:
-    """An implementation module behind the guard. `impl.name` returns the guarded function."""
+class _Hang(BaseException):
+    """Raised by the alarm inside a call that overran its time limit (BaseException: `except Exception` in
+    the implementation must not swallow it)."""
 
-    def __init__(self, module: ModuleType, label: str | None = None):
+
+_depth = threading.local()
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Interrupt the body after `seconds` (main thread only; nested guarded calls share the outer limit)."""
+    outer = getattr(_depth, "n", 0) > 0
+    if outer or seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        _depth.n = getattr(_depth, "n", 0) + 1
+        try:
+            yield
+        finally:
+            _depth.n -= 1
+        return
+
+    def alarm(signum, frame):
+        raise _Hang()
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    _depth.n = 1
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        _depth.n = 0
+
+
+class Implementation:
+    """An implementation behind the guard. `impl.name` returns the guarded function.
+
+    `label` names it in reports, `spec` is the --impl value it came from (with `variant` for the
+    CS231n layout), `coarser` maps function names to the dtype (e.g. float32) their results were
+    judged at when that is coarser than float64.
+    """
+
+    def __init__(self, module, label: str | None = None, spec: str | None = None, variant: str | None = None,
+                 call_timeout: float = DEFAULT_CALL_TIMEOUT):
         self.module = module
         self.label = label or module.__name__
+        self.spec = spec or self.label
+        self.variant = variant
+        self.call_timeout = call_timeout
+        self.coarser: dict[str, str] = {}
+        self.hung: set[str] = set()
 
     def provides(self, name: str) -> bool:
         return callable(getattr(self.module, name, None))
@@ -74,26 +202,70 @@ class Implementation:
             raise AttributeError(f"{name!r} is not a contract function")
         if not self.provides(name):
             pytest.skip(f"{name}: not provided by {self.label}")
-        return _guarded(name, getattr(self.module, name))
+        return _guarded(self, name, getattr(self.module, name))
 
     def __repr__(self) -> str:
         return f"Implementation({self.label})"
 
 
-def _guarded(name: str, fn):
-    signature = inspect.signature(getattr(reference, name))
+def _bind(signature: inspect.Signature, args, kwargs) -> dict | None:
+    try:
+        bound = signature.bind(*args, **kwargs)
+    except TypeError:
+        return None
+    bound.apply_defaults()
+    return dict(bound.arguments)
+
+
+def _guarded(impl: Implementation, name: str, fn):
+    oracle = getattr(reference, name)
+    signature = inspect.signature(oracle)
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
+        record = Call(impl, name, copy.deepcopy(args), copy.deepcopy(kwargs))
+        if RECORDER is not None:
+            RECORDER.append(record)
+        bound = _bind(signature, args, kwargs)
+        named = dict(bound) if bound is not None else {f"argument {i}": a for i, a in enumerate(args)} | kwargs
+        before = {k: _snapshot(v) for k, v in named.items()}
+        consult = bound is not None and name not in differential.SKIPPED
+        if consult:
+            try:
+                record.expected = oracle(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+            except Exception as exc:  # noqa: BLE001 - the test feeds bad input on purpose; it judges the outcome
+                record.reference_error = exc
+        judged = consult and record.reference_error is None
+
+        def fail(problem: str):
+            record.problem = f"{name}: {problem}"
+            return ConformanceFailure(record.problem, record)
+
+        if name in impl.hung:
+            raise fail(f"hung on an earlier call (no longer called, to keep the run moving)")
         try:
-            bound = signature.bind(*args, **kwargs).arguments
-        except TypeError:
-            bound = {f"argument {i}": a for i, a in enumerate(args)} | kwargs
-        before = {k: _snapshot(v) for k, v in bound.items()}
-        result = fn(*args, **kwargs)
+            with _time_limit(impl.call_timeout):
+                result = fn(*args, **kwargs)
+        except _Hang:
+            impl.hung.add(name)
+            raise fail(f"did not return within the per-call time limit of {impl.call_timeout:g} s") from None
+        except ConformanceFailure:
+            raise
+        except Exception as exc:
+            if not judged:
+                raise
+            raise fail(f"raised {type(exc).__name__}: {exc} (the reference returns a value here)") from exc
+        record.result = result
         for arg, snap in before.items():
-            if snap is not None and not _unchanged(snap, bound[arg]):
-                raise AssertionError(f"{name} modified its argument {arg} in place (CONV-2)")
+            if snap is not None and not _unchanged(snap, named[arg]):
+                raise fail(f"modified its argument {arg} in place (CONV-2)")
+        if judged:
+            try:
+                coarser = differential.judge(name, bound, result, record.expected)
+            except differential.Mismatch as exc:
+                raise fail(str(exc)) from None
+            if coarser:
+                impl.coarser[name] = coarser
         return result
 
     return call

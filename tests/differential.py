@@ -1,0 +1,162 @@
+"""The differential check: an implementation's result against the reference's, on the same inputs.
+
+The guard (tests/implementation.py) calls both on every call a test makes and hands the pair to
+:func:`judge`. Each function's tolerance is `reference.tolerances.atol(scale, terms, dtype)` with the
+magnitude and the number of rounded terms its formula accumulates (the `_BOUNDS` table below) and
+the dtype of the implementation's *result*: a float32 result is judged at float32's epsilon, and
+the guard records that so the report can say so. Functions whose result is an index or an exact
+copy are compared exactly.
+
+`numerical_gradient` has no differential check: its argument `f` may count or record its calls,
+and calling it a second time on the reference's behalf would change what the test observes.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from reference.tolerances import atol
+
+
+class Mismatch(Exception):
+    """The result is not the reference's: wrong type, shape, dtype, a NaN, or a value off by more than the tolerance."""
+
+
+def _mx(a) -> float:
+    return float(np.max(np.abs(np.asarray(a, dtype=np.float64)), initial=0.0))
+
+
+def _score_size(X, W, b=None) -> float:
+    S = np.abs(np.asarray(X, dtype=np.float64)) @ np.abs(np.asarray(W, dtype=np.float64)).T
+    return _mx(S) + (_mx(b) if b is not None else 0.0)
+
+
+def _margin_scale(S, delta) -> float:
+    return 2.0 * _mx(S) + float(delta)
+
+
+def _near_kink(S, y, delta, tol) -> np.ndarray:
+    """Rows of S holding a wrong-class margin within `tol` of 0, where the hinge subgradient may flip."""
+    S = np.asarray(S, dtype=np.float64)
+    rows = np.arange(S.shape[0])
+    m = S - S[rows, y][:, None] + float(delta)
+    m[rows, y] = np.inf
+    return (np.abs(m) <= tol).any(axis=1)
+
+
+# name -> function(bound arguments) -> one (scale, terms) per result component; None means "exact".
+_BOUNDS = {
+    "scores": lambda a: [(_score_size(a["X"], a["W"], a["b"]), np.shape(a["X"])[1] + 1)],
+    "append_ones": lambda a: [None],
+    "fold_bias": lambda a: [None],
+    "hinge_losses": lambda a: [(_margin_scale(a["S"], a["delta"]), np.shape(a["S"])[1] + 1)],
+    "squared_hinge_losses": lambda a: [(_margin_scale(a["S"], a["delta"]) ** 2, 2 * np.shape(a["S"])[1] + 2)],
+    "crammer_singer_losses": lambda a: [(_margin_scale(a["S"], a["delta"]), 3)],
+    "softmax": lambda a: [(_mx(a["S"]), np.shape(a["S"])[1] + 2)],
+    "log_softmax": lambda a: [(_mx(a["S"]), np.shape(a["S"])[1] + 2)],
+    "cross_entropy_losses": lambda a: [(_mx(a["S"]), np.shape(a["S"])[1] + 2)],
+    "cross_entropy_grad": lambda a: [(_mx(a["S"]) + 1.0, np.shape(a["S"])[1] + 2)],
+    "hinge_grad": lambda a: [(1.0, 2)],
+    "l2_penalty": lambda a: [(_mx(a["W"]) ** 2 * np.size(a["W"]), np.size(a["W"]) + 1)],
+    "svm_loss": lambda a: [
+        (_margin_scale(_score_size(a["X"], a["W"]), a["delta"]) + a["reg"] * float(np.sum(np.square(a["W"]))),
+         np.shape(a["W"])[0] * (np.shape(a["W"])[1] + 2) + np.size(a["W"])),
+        (np.shape(a["W"])[0] * _mx(a["X"]) + 2.0 * a["reg"] * _mx(a["W"]), np.shape(a["X"])[0] + 2),
+    ],
+    "softmax_loss": lambda a: [
+        (_score_size(a["X"], a["W"]) + np.log(np.shape(a["W"])[0]) + a["reg"] * float(np.sum(np.square(a["W"]))),
+         sum(np.shape(a["W"])) + 2 + np.size(a["W"])),
+        ((_score_size(a["X"], a["W"]) + 1.0) * _mx(a["X"]) + 2.0 * a["reg"] * _mx(a["W"]),
+         sum(np.shape(a["W"])) + np.shape(a["X"])[0] + 2),
+    ],
+    "relative_error": lambda a: [(1.0, np.size(a["a"]) + 2)],
+    "sgd_step": lambda a: [(_mx(a["W"]) + float(a["learning_rate"]) * _mx(a["dW"]), 2)],
+    "predict": lambda a: [None],
+    "accuracy": lambda a: [(1.0, 1)],
+}
+
+SKIPPED = frozenset({"numerical_gradient"})
+"""Contract functions that get no differential check (see the module docstring)."""
+
+
+def _kink_mask(name: str, a: dict):
+    """Which entries to compare: True for all, False for none of dW, else a row mask.
+
+    None of the hinge gradients' entries near a kink are compared (a rounding can flip 1(m > 0) there).
+
+    The kink convention itself (HINGE-2) is a law the property tests check on exact ties; the
+    differential check only stays away from margins that rounding alone could move across 0.
+    """
+    if name == "hinge_grad":
+        S = np.asarray(a["S"], dtype=np.float64)
+        tol = atol(_margin_scale(S, a["delta"]), 3)
+        return ~_near_kink(S, np.asarray(a["y"]), a["delta"], tol)[:, None]
+    if name == "svm_loss":
+        X, W = np.asarray(a["X"], dtype=np.float64), np.asarray(a["W"], dtype=np.float64)
+        tol = atol(_margin_scale(_score_size(X, W), a["delta"]), np.shape(W)[1] + 2)
+        if _near_kink(X @ W.T, np.asarray(a["y"]), a["delta"], tol).any():
+            return False  # dW sums over every example: one kink anywhere makes every entry uncertain
+    return True
+
+
+def _as_array(value, what: str) -> np.ndarray:
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # noqa: BLE001 - whatever the implementation returned, say what it was
+        raise Mismatch(f"{what} is a {type(value).__name__}, not an array or number ({exc})") from None
+    if arr.dtype.kind not in "biuf":
+        raise Mismatch(f"{what} is a {type(value).__name__} of dtype {arr.dtype}, not a real number or array")
+    return arr
+
+
+def judge(name: str, bound: dict, result, expected) -> str | None:
+    """Compare `result` with the reference's `expected` for `name(**bound)`.
+
+    Returns the result's floating dtype when it is coarser than float64 (so the report can say the
+    implementation was judged at that precision), else None; raises :class:`Mismatch` on a difference.
+    """
+    if name in SKIPPED:
+        return None
+    parts, expected_parts = (result, expected) if isinstance(expected, tuple) else ((result,), (expected,))
+    what = ("the loss", "dW") if isinstance(expected, tuple) else ("the result",)
+    if len(expected_parts) > 1 and not (isinstance(result, (tuple, list)) and len(result) == len(expected_parts)):
+        raise Mismatch(f"returned {type(result).__name__} {_short(result)}, not a (loss, dW) pair")
+    coarser = None
+    mask = _kink_mask(name, bound)
+    for label, got, want, bound_terms in zip(what, parts, expected_parts, _BOUNDS[name](bound)):
+        got_arr, want_arr = _as_array(got, label), np.asarray(want)
+        if got_arr.shape != want_arr.shape:
+            raise Mismatch(f"{label} has shape {got_arr.shape}, expected {want_arr.shape}")
+        if want_arr.dtype.kind in "iu" and got_arr.dtype.kind not in "iu":
+            raise Mismatch(f"{label} has dtype {got_arr.dtype}, expected integer indices")
+        if want_arr.dtype.kind == "f" and got_arr.dtype.kind != "f" and not isinstance(got, numbers.Real):
+            raise Mismatch(f"{label} has dtype {got_arr.dtype}, expected a floating-point result")
+        dtype = got_arr.dtype if got_arr.dtype.kind == "f" else np.dtype(np.float64)
+        if dtype.itemsize < 8:
+            coarser = str(dtype)
+        if want_arr.dtype.kind == "f" and not np.isfinite(got_arr.astype(np.float64)).all():
+            bad = np.argwhere(~np.isfinite(np.atleast_1d(got_arr.astype(np.float64))))[0]
+            raise Mismatch(f"{label} is not finite at index {tuple(int(i) for i in bad)} "
+                           f"({np.atleast_1d(got_arr)[tuple(bad)]}) where the reference is finite")
+        if bound_terms is None:
+            if not np.array_equal(got_arr, want_arr):
+                raise Mismatch(f"{label} differs from the reference, which must be matched exactly")
+            continue
+        if label == "dW" and mask is False:
+            continue  # an svm_loss with a margin near a kink: dW is compared only by the laws
+        tol = atol(bound_terms[0], bound_terms[1], dtype)
+        diff = np.abs(got_arr.astype(np.float64) - want_arr)
+        if isinstance(mask, np.ndarray):
+            diff = np.where(mask, diff, 0.0)
+        if np.any(diff > tol):
+            where = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
+            raise Mismatch(f"{label} differs from the reference by {float(np.max(diff)):.3g} at index "
+                           f"{tuple(int(i) for i in where)} (tolerance {tol:.3g} at {dtype} precision)")
+    return coarser
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) < 80 else text[:77] + "..."

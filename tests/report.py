@@ -1,0 +1,290 @@
+"""The conformance report: what every run says about the implementation under test.
+
+A pytest plugin (registered by tests/conftest.py) that, for every test using the `impl` fixture,
+records its clauses (`@pytest.mark.clause`), its outcome and which contract functions it called
+(through the guard of tests/implementation.py), and at the end of the run prints one line per
+contract function and one per clause of spec/clauses.toml: conforms, fails, deviates (declared) or
+not provided. A failing test also gets a "lcspec reproduction" section: the calls of the shrunk
+counterexample, the implementation's value beside the reference's, and a snippet to paste into a
+Python prompt.
+
+Declared deviations (`--deviations FILE`): one clause ID or test id per line, the reason after
+`#`. A failing test whose id or one of whose clauses is declared is reported as an expected
+failure ("deviates: reason") and does not fail the run; a declared id that matches nothing is
+warned about; a declared deviation whose tests all passed is reported as stale.
+
+`--conformance-json PATH` writes the same summary as JSON::
+
+    {
+      "schema": "lcspec-conformance/1",
+      "exit_ok": true,                 # every provided function conforms apart from declared deviations
+      "seconds": 12.3,                 # wall-clock time of the run
+      "implementations": [{
+        "label": "cs231n:examples/cs231n_linear_svm.py (naive)",
+        "spec": "cs231n:examples/cs231n_linear_svm.py",   # the --impl value
+        "origin": "/abs/path/examples/cs231n_linear_svm.py",
+        "functions": {"svm_loss": {"status": "conforms", "clauses": [], "precision": "float64"}, ...},
+        "clauses": {"HINGE-1": {"status": "fails", "functions": ["svm_loss"],
+                                "tests": [{"id": "tests/...::test_x", "outcome": "failed",
+                                           "message": "first line of the failure"}]}, ...}
+      }],
+      "deviations": {"declared": {"ID": "reason"}, "unknown": ["ID"], "stale": ["ID"]}
+    }
+
+Statuses: functions "conforms" | "fails" | "deviates" | "not provided" | "not exercised" (provided,
+but every test of it was skipped); clauses the same plus "no test", "skipped" and "reference only" (a clause on no contract function). A function's "clauses" lists the
+clauses it fails or deviates on; "precision" is the dtype its results were judged at.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import reference
+from tests import implementation
+from tests.clauses import clauses
+
+NOT_PROVIDED = "not provided"
+
+
+def read_deviations(path: str | None) -> dict[str, str]:
+    """{clause or test id: reason} from a deviations file (`ID  # reason` per line; blank and # lines skipped)."""
+    if not path:
+        return {}
+    declared = {}
+    for line in Path(path).read_text().splitlines():
+        ident, _, reason = line.partition("#")
+        if ident.strip():
+            declared[ident.strip()] = reason.strip() or "no reason given"
+    return declared
+
+
+def _matches(nodeid: str, ident: str) -> bool:
+    """A test id matches its full node id, the node id without parameters, or a `::`- or `/`-suffix of either."""
+    plain = nodeid.split("[")[0]
+    return any(n == ident or n.endswith("::" + ident) or n.endswith("/" + ident) for n in (nodeid, plain))
+
+
+@dataclasses.dataclass
+class Outcome:
+    nodeid: str
+    impl: implementation.Implementation
+    clauses: list[str]
+    outcome: str = "skipped"  # passed | failed | deviates | skipped
+    message: str = ""
+    functions: set[str] = dataclasses.field(default_factory=set)  # the functions a failure is laid at
+    called: set[str] = dataclasses.field(default_factory=set)
+    deviation: str | None = None
+
+
+def _format(value) -> str:
+    with np.printoptions(floatmode="unique", threshold=sys.maxsize, linewidth=110):
+        return repr(value)
+
+
+def _call_text(call: implementation.Call) -> str:
+    parts = [_format(a) for a in call.args] + [f"{k}={_format(v)}" for k, v in call.kwargs.items()]
+    return f"{call.name}({', '.join(parts)})"
+
+
+def reproduction(call: implementation.Call) -> str:
+    """The call, both values, and a snippet that repeats it in a Python prompt (from the repository root)."""
+    impl = call.impl
+    got = f"raised: {call.problem}" if call.problem and call.result is None else _format(call.result)
+    want = (f"raises {type(call.reference_error).__name__}: {call.reference_error}" if call.reference_error
+            else "(not compared)" if call.name in implementation.differential.SKIPPED else _format(call.expected))
+    variant = f", {impl.variant!r}" if impl.variant else ""
+    args = ", ".join([_format(a) for a in call.args] + [f"{k}={_format(v)}" for k, v in call.kwargs.items()])
+    return "\n".join([
+        f"call:            {_call_text(call)}",
+        f"implementation:  {got}",
+        f"reference:       {want}",
+        "reproduce (python, from the repository root):",
+        "    import numpy as np",
+        "    from numpy import array, inf, nan, float16, float32, float64, int32, int64",
+        "    import reference",
+        "    from tests.implementation import unguarded",
+        f"    impl = unguarded({impl.spec!r}{variant})",
+        f"    print(impl.{call.name}({args}))",
+        f"    print(reference.{call.name}({args}))",
+    ])
+
+
+class ConformanceReport:
+    """The plugin object; one per run."""
+
+    def __init__(self, config, impls: list[implementation.Implementation]):
+        self.config = config
+        self.impls = impls
+        self.started = time.perf_counter()
+        self.seconds = 0.0
+        self.outcomes: dict[str, Outcome] = {}
+        self.deviations = read_deviations(config.getoption("--deviations"))
+        self.unknown: list[str] = []
+        self.registry = clauses()
+
+    # ------------------------------------------------------------------ hooks
+    def pytest_report_header(self, config):
+        lines = [f"lcspec implementation under test: {i.label}" for i in self.impls]
+        lines.append(f"  loaded from: {implementation.origin(self.impls[0].spec)}")
+        if self.deviations:
+            lines.append(f"  declared deviations: {len(self.deviations)} from {config.getoption('--deviations')}")
+        return lines
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        ids = [item.nodeid for item in items]
+        self.unknown = [d for d in self.deviations
+                        if d not in self.registry and not any(_matches(n, d) for n in ids)]
+        for ident in self.unknown:
+            warnings.warn(pytest.PytestWarning(f"--deviations: {ident!r} is neither a clause ID nor a collected test"))
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item):
+        inner = getattr(getattr(item.obj, "hypothesis", None), "inner_test", None)
+        if inner is not None:  # a fresh record per Hypothesis example: the last one is the shrunk counterexample
+            def per_example(*args, **kwargs):
+                implementation.RECORDER = []
+                return inner(*args, **kwargs)
+
+            item.obj.hypothesis.inner_test = per_example
+        implementation.RECORDER = []
+        try:
+            yield
+        finally:
+            item._lcspec_calls = implementation.RECORDER
+            implementation.RECORDER = None
+            if inner is not None:
+                item.obj.hypothesis.inner_test = inner
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = (yield).get_result()
+        impl = self._impl_of(item)
+        if impl is None or report.when not in ("setup", "call"):
+            return
+        ids = [i for m in item.iter_markers("clause") for i in m.args]
+        outcome = self.outcomes.setdefault(item.nodeid, Outcome(item.nodeid, impl, ids))
+        calls = getattr(item, "_lcspec_calls", None) or []
+        outcome.called = {c.name for c in calls}
+        if report.when == "setup" and not report.failed:
+            return
+        if report.skipped:
+            outcome.outcome, outcome.message = "skipped", str(report.longrepr[-1]) if report.longrepr else ""
+            return
+        if report.passed:
+            outcome.outcome = "passed"
+            return
+        failure = call.excinfo.value if call.excinfo else None
+        outcome.outcome = "failed"
+        outcome.message = (str(failure).strip().splitlines() or [type(failure).__name__])[0]
+        blamed = getattr(failure, "call", None)
+        if isinstance(failure, implementation.ConformanceFailure):
+            outcome.functions = {blamed.name}
+            shown = [blamed]
+        else:
+            related = {f for c in ids for f in self.registry.get(c, {}).get("functions", [])}
+            outcome.functions = (outcome.called & related) or outcome.called or {f for f in related if impl.provides(f)}
+            last = {}
+            for c in calls:
+                last.pop(c.name, None)
+                last[c.name] = c
+            shown = list(last.values())[-3:]
+        if shown:
+            report.sections.append(("lcspec reproduction", "\n\n".join(reproduction(c) for c in shown)))
+        declared = [d for d in self.deviations if d in ids or _matches(item.nodeid, d)]
+        if declared:
+            outcome.outcome, outcome.deviation = "deviates", "; ".join(self.deviations[d] for d in declared)
+            report.outcome, report.wasxfail = "skipped", f"deviates: {outcome.deviation}"
+
+    def pytest_sessionfinish(self, session):
+        self.seconds = time.perf_counter() - self.started
+        path = self.config.getoption("--conformance-json")
+        if path:
+            Path(path).write_text(json.dumps(self.summary(), indent=2) + "\n")
+
+    def pytest_terminal_summary(self, terminalreporter):
+        tr = terminalreporter
+        data = self.summary()
+        for entry in data["implementations"]:
+            tr.write_sep("=", f"lcspec conformance: {entry['label']}")
+            tr.write_line(f"loaded from {entry['origin']}")
+            for name, f in entry["functions"].items():
+                detail = f": {', '.join(f['clauses'])}" if f["clauses"] else ""
+                precision = f"  (judged at {f['precision']} precision)" if f.get("precision", "float64") != "float64" else ""
+                tr.write_line(f"  {name:<24}{f['status']}{detail}{precision}")
+            tr.write_line("")
+            for cid, c in entry["clauses"].items():
+                funcs = ", ".join(c["functions"])
+                line = f"  {cid:<12}{c['status']:<15}{funcs}"
+                bad = [t for t in c["tests"] if t["outcome"] in ("failed", "deviates")]
+                tr.write_line(line, red=c["status"] == "fails")
+                for t in bad[:3]:
+                    tr.write_line(f"      {t['id']}: {t['message'][:160]}")
+        dev = data["deviations"]
+        for ident in dev["unknown"]:
+            tr.write_line(f"deviation {ident!r} matches no clause or test (check the id)", yellow=True)
+        for ident in dev["stale"]:
+            tr.write_line(f"stale deviation {ident!r}: declared, but its tests pass now", yellow=True)
+        verdict = ("every provided function conforms" + (" apart from declared deviations" if dev["declared"] else "")
+                   if data["exit_ok"] else "some provided function fails a clause (see above)")
+        tr.write_line(f"lcspec: {verdict}; run time {data['seconds']:.1f} s", bold=True)
+
+    # ------------------------------------------------------------------ summary
+    def _impl_of(self, item):
+        fixturenames = getattr(item, "fixturenames", ())
+        if "impl" not in fixturenames:
+            return None
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "impl" in callspec.params:
+            return callspec.params["impl"]
+        return self.impls[0]
+
+    def summary(self) -> dict:
+        if not self.seconds:
+            self.seconds = time.perf_counter() - self.started
+        entries = [self._summarise(i) for i in self.impls]
+        ran = {}
+        for o in self.outcomes.values():
+            for d in self.deviations:
+                if d in o.clauses or _matches(o.nodeid, d):
+                    ran.setdefault(d, []).append(o.outcome)
+        stale = [d for d, outs in ran.items() if "deviates" not in outs and "passed" in outs]
+        exit_ok = all(f["status"] != "fails" for e in entries for f in e["functions"].values())
+        return {"schema": "lcspec-conformance/1", "exit_ok": exit_ok, "seconds": round(self.seconds, 2),
+                "implementations": entries,
+                "deviations": {"declared": self.deviations, "unknown": self.unknown, "stale": stale}}
+
+    def _summarise(self, impl) -> dict:
+        mine = [o for o in self.outcomes.values() if o.impl is impl]
+        functions = {}
+        for name in reference.CONTRACT:
+            if not impl.provides(name):
+                functions[name] = {"status": NOT_PROVIDED, "clauses": []}
+                continue
+            failing = sorted({c for o in mine if o.outcome == "failed" and name in o.functions for c in o.clauses})
+            deviating = sorted({c for o in mine if o.outcome == "deviates" and name in o.functions for c in o.clauses})
+            exercised = any(o.outcome == "passed" and name in o.called for o in mine)
+            status = ("fails" if failing else "deviates" if deviating else "conforms" if exercised else "not exercised")
+            functions[name] = {"status": status, "clauses": failing or deviating,
+                               "precision": impl.coarser.get(name, "float64")}
+        clause_entries = {}
+        for cid, clause in self.registry.items():
+            tests = [o for o in mine if cid in o.clauses]
+            outs = {o.outcome for o in tests}
+            provided = [f for f in clause["functions"] if impl.provides(f)]
+            status = ("reference only" if not clause["functions"] else "fails" if "failed" in outs else "deviates" if "deviates" in outs else "conforms" if "passed" in outs
+                      else "no test" if not tests else NOT_PROVIDED if clause["functions"] and not provided else "skipped")
+            clause_entries[cid] = {
+                "status": status, "functions": provided,
+                "tests": [{"id": o.nodeid, "outcome": o.outcome, "message": o.deviation or o.message} for o in tests],
+            }
+        return {"label": impl.label, "spec": impl.spec, "origin": implementation.origin(impl.spec),
+                "functions": functions, "clauses": clause_entries}
