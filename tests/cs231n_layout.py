@@ -12,7 +12,7 @@ that of the contract, so a student's Δ = 1 code is tested on every Δ > 0. Δ =
 and such examples are discarded (`hypothesis.assume`).
 
 Assignment code does not validate its input, and is not asked to: the mapping checks the contract's
-arguments with the reference's own checks (reference._checks) before calling it, so the convention
+arguments with the reference's own checks (tests/contract_inputs.py) before calling it, so the convention
 clauses on bad input (CONV-3 to CONV-9) judge the mapping, and the mathematical clauses judge the file.
 """
 
@@ -22,21 +22,10 @@ import numpy as np
 from hypothesis import assume
 
 from reference import _checks
+from tests.contract_inputs import loss_inputs
 
 VARIANTS = ("naive", "vectorized")
 LOSSES = ("svm", "softmax")
-
-
-def _validated(W, X, y, reg):
-    W = _checks.weight_matrix("W", W)
-    X = _checks.real_array("X", X, ndim=2)
-    reg = _checks.nonnegative("reg", reg)
-    if X.shape[0] == 0:
-        raise ValueError("X must have N >= 1 rows because the data loss is a mean over examples, got an empty batch")
-    if X.shape[1] != W.shape[1]:
-        raise ValueError(f"X must have D = {W.shape[1]} columns to match W of shape {W.shape}, got shape {X.shape}")
-    y = _checks.labels("y", y, X.shape[0], W.shape[0])
-    return W, X, y, reg
 
 
 class Cs231nLayout:
@@ -60,7 +49,7 @@ class Cs231nLayout:
     @staticmethod
     def _svm(fn):
         def svm_loss(W, X, y, reg, delta=1.0):
-            W, X, y, reg = _validated(W, X, y, reg)
+            W, X, y, reg = loss_inputs(W, X, y, reg)
             delta = _checks.nonnegative("delta", delta)
             assume(delta > 0)  # the layout's margin is 1; see the module docstring
             # No copies: W.T is a view, so an in-place change by the file shows in the caller's W (CONV-2).
@@ -72,7 +61,7 @@ class Cs231nLayout:
     @staticmethod
     def _softmax(fn):
         def softmax_loss(W, X, y, reg):
-            W, X, y, reg = _validated(W, X, y, reg)
+            W, X, y, reg = loss_inputs(W, X, y, reg)
             loss, dW = fn(W.T, X, y, reg)
             return loss, np.asarray(dW).T
 

@@ -39,6 +39,7 @@ clauses it fails or deviates on; "precision" is the dtype its results were judge
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import sys
 import time
@@ -150,6 +151,7 @@ class ConformanceReport:
     def pytest_runtest_call(self, item):
         inner = getattr(getattr(item.obj, "hypothesis", None), "inner_test", None)
         if inner is not None:  # a fresh record per Hypothesis example: the last one is the shrunk counterexample
+            @functools.wraps(inner)
             def per_example(*args, **kwargs):
                 implementation.RECORDER = []
                 return inner(*args, **kwargs)

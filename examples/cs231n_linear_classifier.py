@@ -1,0 +1,80 @@
+"""A linear classifier's losses in the CS231n assignment layout, written to pass lcspec's suite.
+
+Layout: W is (D, C) with one class per column, X is (N, D), y holds N labels in [0, C), and each
+function returns (loss, dW) where loss is the mean data loss plus reg * sum(W**2). Validate it with
+
+    pytest tests --impl=cs231n:examples/cs231n_linear_classifier.py
+
+The naive versions loop over examples and classes; the vectorized ones use whole-array operations.
+Conventions the suite holds them to: a margin of exactly 0 is met (strict > 0), gradients are of
+the mean loss, the penalty's gradient is 2 * reg * W, softmax is computed with the max-shift, and
+no argument is modified.
+"""
+
+import numpy as np
+
+
+def svm_loss_naive(W, X, y, reg):
+    num_train, num_classes = X.shape[0], W.shape[1]
+    loss = 0.0
+    dW = np.zeros(W.shape)
+    for i in range(num_train):
+        scores = X[i].dot(W)
+        correct = scores[y[i]]
+        for j in range(num_classes):
+            if j == y[i]:
+                continue
+            margin = scores[j] - correct + 1.0
+            if margin > 0:
+                loss += margin
+                dW[:, j] += X[i]
+                dW[:, y[i]] -= X[i]
+    loss = loss / num_train + reg * np.sum(W * W)
+    dW = dW / num_train + 2.0 * reg * W
+    return loss, dW
+
+
+def svm_loss_vectorized(W, X, y, reg):
+    num_train = X.shape[0]
+    rows = np.arange(num_train)
+    scores = X.dot(W)
+    margins = scores - scores[rows, y][:, None] + 1.0
+    margins[rows, y] = 0.0
+    active = (margins > 0).astype(np.float64)
+    loss = np.sum(margins * active) / num_train + reg * np.sum(W * W)
+    active[rows, y] = -active.sum(axis=1)
+    dW = X.T.dot(active) / num_train + 2.0 * reg * W
+    return loss, dW
+
+
+def softmax_loss_naive(W, X, y, reg):
+    num_train, num_classes = X.shape[0], W.shape[1]
+    loss = 0.0
+    dW = np.zeros(W.shape)
+    for i in range(num_train):
+        scores = X[i].dot(W)
+        shifted = scores - np.max(scores)
+        total = 0.0
+        for j in range(num_classes):
+            total += np.exp(shifted[j])
+        loss += np.log(total) - shifted[y[i]]
+        for j in range(num_classes):
+            p = np.exp(shifted[j]) / total
+            dW[:, j] += (p - (j == y[i])) * X[i]
+    loss = loss / num_train + reg * np.sum(W * W)
+    dW = dW / num_train + 2.0 * reg * W
+    return loss, dW
+
+
+def softmax_loss_vectorized(W, X, y, reg):
+    num_train = X.shape[0]
+    rows = np.arange(num_train)
+    scores = X.dot(W)
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    totals = exp.sum(axis=1)
+    loss = np.sum(np.log(totals) - shifted[rows, y]) / num_train + reg * np.sum(W * W)
+    probs = exp / totals[:, None]
+    probs[rows, y] -= 1.0
+    dW = X.T.dot(probs) / num_train + 2.0 * reg * W
+    return loss, dW

@@ -1,0 +1,345 @@
+"""A catalogue of deliberately broken implementations: classic mistakes the suite must catch.
+
+Each class is one broken implementation, selected with `--impl=tests.suite.catalogue:<name>`. It
+provides only the function(s) it gets wrong — every other contract function is "not provided" and
+its tests are skipped — so a run against it says precisely whether the suite notices the mistake.
+Every contract function has at least one entry. The bodies start from a correct computation and
+make exactly the mistake the docstring names. tests/suite/test_catalogue.py runs the suite against
+each with the default `ci` examples and requires a failure laid at the broken function.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from reference import _checks
+
+BROKEN: dict[str, type] = {}
+
+
+def broken(cls):
+    BROKEN[cls.__name__] = cls
+    return cls
+
+
+def _margins(S, y, delta):
+    S, y = np.asarray(S, dtype=np.float64), np.asarray(y)
+    rows = np.arange(S.shape[0])
+    return S, y, rows, S - S[rows, y][:, None] + delta
+
+
+def _softmax(S):
+    Z = np.exp(S - S.max(axis=1, keepdims=True))
+    return Z / Z.sum(axis=1, keepdims=True)
+
+
+# ------------------------------------------------------------------ score function
+@broken
+class scores_ignore_bias:
+    """scores forgets to add the bias b."""
+
+    @staticmethod
+    def scores(X, W, b=None):
+        return np.asarray(X, dtype=np.float64) @ np.asarray(W, dtype=np.float64).T
+
+
+@broken
+class append_ones_first:
+    """append_ones puts the column of ones first instead of last."""
+
+    @staticmethod
+    def append_ones(X):
+        X = np.asarray(X, dtype=np.float64)
+        return np.column_stack([np.ones(X.shape[0]), X])
+
+
+@broken
+class fold_bias_first:
+    """fold_bias puts b in W's first column instead of its last."""
+
+    @staticmethod
+    def fold_bias(W, b):
+        return np.column_stack([np.asarray(b, dtype=np.float64), np.asarray(W, dtype=np.float64)])
+
+
+@broken
+class predict_last_of_ties:
+    """predict breaks ties towards the highest index (argmax of the reversed row)."""
+
+    @staticmethod
+    def predict(S):
+        S = np.asarray(S, dtype=np.float64)
+        return (S.shape[1] - 1 - np.argmax(S[:, ::-1], axis=1)).astype(np.intp)
+
+
+@broken
+class accuracy_in_percent:
+    """accuracy returns a percentage instead of a fraction."""
+
+    @staticmethod
+    def accuracy(S, y):
+        return 100.0 * float(np.mean(np.argmax(np.asarray(S), axis=1) == np.asarray(y)))
+
+
+# ------------------------------------------------------------------ SVM
+@broken
+class hinge_counts_correct_class:
+    """hinge_losses sums over every class, so the correct class adds Δ to every loss."""
+
+    @staticmethod
+    def hinge_losses(S, y, delta=1.0):
+        _, _, _, m = _margins(S, y, delta)
+        return np.maximum(m, 0.0).sum(axis=1)
+
+
+@broken
+class hinge_ignores_delta:
+    """hinge_losses hard-codes the margin Δ = 1."""
+
+    @staticmethod
+    def hinge_losses(S, y, delta=1.0):
+        _, y, rows, m = _margins(S, y, 1.0)
+        m[rows, y] = 0.0
+        return np.maximum(m, 0.0).sum(axis=1)
+
+
+@broken
+class squared_hinge_squares_the_sum:
+    """squared_hinge_losses squares the summed hinge instead of summing the squared hinges."""
+
+    @staticmethod
+    def squared_hinge_losses(S, y, delta=1.0):
+        _, y, rows, m = _margins(S, y, delta)
+        m[rows, y] = 0.0
+        return np.square(np.maximum(m, 0.0).sum(axis=1))
+
+
+@broken
+class crammer_singer_rival_includes_correct:
+    """crammer_singer_losses takes the rival max over all classes, the correct one included."""
+
+    @staticmethod
+    def crammer_singer_losses(S, y, delta=1.0):
+        _, _, _, m = _margins(S, y, delta)
+        return np.maximum(m.max(axis=1), 0.0)
+
+
+@broken
+class hinge_grad_counts_kinks:
+    """hinge_grad uses m >= 0, so a margin of exactly 0 contributes to the gradient."""
+
+    @staticmethod
+    def hinge_grad(S, y, delta=1.0):
+        S, y, rows, m = _margins(S, y, delta)
+        active = (m >= 0).astype(np.float64)
+        active[rows, y] = 0.0
+        active[rows, y] = -active.sum(axis=1)
+        return active / S.shape[0]
+
+
+@broken
+class hinge_grad_unaveraged:
+    """hinge_grad forgets the 1/N of the mean."""
+
+    @staticmethod
+    def hinge_grad(S, y, delta=1.0):
+        S, y, rows, m = _margins(S, y, delta)
+        active = (m > 0).astype(np.float64)
+        active[rows, y] = 0.0
+        active[rows, y] = -active.sum(axis=1)
+        return active
+
+
+# ------------------------------------------------------------------ softmax
+@broken
+class softmax_without_max_shift:
+    """softmax exponentiates the raw scores: large scores overflow to inf/inf = NaN."""
+
+    @staticmethod
+    def softmax(S):
+        with np.errstate(over="ignore", invalid="ignore"):
+            E = np.exp(np.asarray(S, dtype=np.float64))
+            return E / E.sum(axis=1, keepdims=True)
+
+
+@broken
+class softmax_over_wrong_axis:
+    """softmax normalises each column (over examples) instead of each row (over classes)."""
+
+    @staticmethod
+    def softmax(S):
+        S = np.asarray(S, dtype=np.float64)
+        E = np.exp(S - S.max(axis=0, keepdims=True))
+        return E / E.sum(axis=0, keepdims=True)
+
+
+@broken
+class softmax_shifts_in_place:
+    """softmax subtracts the row max from the caller's array in place."""
+
+    @staticmethod
+    def softmax(S):
+        S -= S.max(axis=1, keepdims=True)
+        E = np.exp(S)
+        return E / E.sum(axis=1, keepdims=True)
+
+
+@broken
+class log_softmax_as_log_of_softmax:
+    """log_softmax takes log(softmax(S)), which is -inf wherever the softmax underflows to 0."""
+
+    @staticmethod
+    def log_softmax(S):
+        with np.errstate(divide="ignore"):
+            return np.log(_softmax(np.asarray(S, dtype=np.float64)))
+
+
+@broken
+class cross_entropy_without_max_shift:
+    """cross_entropy_losses computes log(sum(exp(s))) directly, which overflows for large scores."""
+
+    @staticmethod
+    def cross_entropy_losses(S, y):
+        S = np.asarray(S, dtype=np.float64)
+        with np.errstate(over="ignore"):
+            return np.log(np.exp(S).sum(axis=1)) - S[np.arange(S.shape[0]), y]
+
+
+@broken
+class cross_entropy_keeps_dims:
+    """cross_entropy_losses returns an (N, 1) column instead of an (N,) vector."""
+
+    @staticmethod
+    def cross_entropy_losses(S, y):
+        S = np.asarray(S, dtype=np.float64)
+        top = S.max(axis=1, keepdims=True)
+        lse = top + np.log(np.exp(S - top).sum(axis=1, keepdims=True))
+        return lse - S[np.arange(S.shape[0]), y][:, None]
+
+
+@broken
+class cross_entropy_grad_forgets_one_hot:
+    """cross_entropy_grad returns P/N without subtracting the one-hot labels."""
+
+    @staticmethod
+    def cross_entropy_grad(S, y):
+        S = np.asarray(S, dtype=np.float64)
+        return _softmax(S) / S.shape[0]
+
+
+# ------------------------------------------------------------------ regularisation and full losses
+@broken
+class l2_penalty_halved:
+    """l2_penalty returns ½ΣW² (the other common convention) instead of ΣW²."""
+
+    @staticmethod
+    def l2_penalty(W):
+        return 0.5 * float(np.sum(np.square(np.asarray(W, dtype=np.float64))))
+
+
+@broken
+class svm_loss_half_reg_in_loss:
+    """svm_loss adds 0.5·reg·ΣW² to the loss but 2·reg·W to the gradient."""
+
+    @staticmethod
+    def svm_loss(W, X, y, reg, delta=1.0):
+        import reference
+
+        loss, dW = reference.svm_loss(W, X, y, reg, delta)
+        return loss - 0.5 * reg * float(np.sum(np.square(W))), dW
+
+
+@broken
+class softmax_loss_unaveraged_gradient:
+    """softmax_loss averages the loss over N but not the gradient."""
+
+    @staticmethod
+    def softmax_loss(W, X, y, reg):
+        import reference
+
+        loss, dW = reference.softmax_loss(W, X, y, reg)
+        return loss, (dW - 2 * reg * np.asarray(W)) * np.shape(X)[0] + 2 * reg * np.asarray(W)
+
+
+@broken
+class svm_loss_hangs_on_ties:
+    """svm_loss loops forever when two classes tie (a while loop that never advances)."""
+
+    @staticmethod
+    def svm_loss(W, X, y, reg, delta=1.0):
+        import reference
+
+        S = np.asarray(X, dtype=np.float64) @ np.asarray(W, dtype=np.float64).T
+        while any(len(set(row)) < len(row) for row in S.tolist()):
+            pass
+        return reference.svm_loss(W, X, y, reg, delta)
+
+
+# ------------------------------------------------------------------ gradients
+@broken
+class numerical_gradient_one_sided:
+    """numerical_gradient always takes a one-sided difference, even when centered=True is asked for."""
+
+    @staticmethod
+    def numerical_gradient(f, x, h=1e-5, centered=True):
+        import reference
+
+        return reference.numerical_gradient(f, x, h, centered=False)
+
+
+@broken
+class numerical_gradient_restores_by_arithmetic:
+    """numerical_gradient perturbs x in place and undoes it by arithmetic, which need not restore x bit for bit."""
+
+    @staticmethod
+    def numerical_gradient(f, x, h=1e-5, centered=True):
+        grad = np.zeros(np.shape(x))
+        for i in np.ndindex(grad.shape):
+            x[i] += h
+            up = float(f(x))
+            x[i] -= 2 * h
+            down = float(f(x))
+            x[i] += h
+            grad[i] = (up - down) / (2 * h)
+        return grad
+
+
+@broken
+class relative_error_sum_of_norms:
+    """relative_error divides by ‖a‖ + ‖b‖ instead of max(‖a‖, ‖b‖)."""
+
+    @staticmethod
+    def relative_error(a, b):
+        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        denominator = np.linalg.norm(a) + np.linalg.norm(b)
+        return 0.0 if denominator == 0 else float(np.linalg.norm(a - b) / denominator)
+
+
+# ------------------------------------------------------------------ optimisation
+@broken
+class sgd_step_ascends:
+    """sgd_step moves up the gradient: W + α·dW."""
+
+    @staticmethod
+    def sgd_step(W, dW, learning_rate):
+        return np.asarray(W, dtype=np.float64) + learning_rate * np.asarray(dW, dtype=np.float64)
+
+
+@broken
+class sgd_step_in_place:
+    """sgd_step updates the caller's W in place (W -= α·dW) and returns it."""
+
+    @staticmethod
+    def sgd_step(W, dW, learning_rate):
+        W -= learning_rate * np.asarray(dW, dtype=np.float64)
+        return W
+
+
+@broken
+class scores_without_input_checks:
+    """scores silently broadcasts a b of the wrong shape instead of raising ValueError (CONV-3)."""
+
+    @staticmethod
+    def scores(X, W, b=None):
+        X, W = _checks.real_array("X", X, ndim=2), _checks.weight_matrix("W", W)
+        return X @ W.T + (0.0 if b is None else np.asarray(b, dtype=np.float64))
