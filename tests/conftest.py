@@ -44,11 +44,15 @@ def pytest_addoption(parser):
                     help="declared deviations: one clause ID or test id per line, the reason after '#'")
     group.addoption("--conformance-json", default=None, metavar="PATH",
                     help="also write the conformance summary as JSON (schema: tests/report.py)")
+    group.addoption("--child-runs", action="store_true",
+                    help="also run the suite's own slow tests that run the whole suite in child processes "
+                    "(the broken-implementation catalogue, the correct implementations; .ci/run does)")
     group.addoption("--call-timeout", type=float, default=DEFAULT_CALL_TIMEOUT, metavar="SECONDS",
                     help=f"time limit of one call to the implementation (default {DEFAULT_CALL_TIMEOUT:g})")
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "child_runs: runs the property suite in child processes (needs --child-runs)")
     spec = config.getoption("--impl")
     try:
         impls = implementations(spec, config.getoption("--call-timeout"))
@@ -57,6 +61,15 @@ def pytest_configure(config):
     except (OSError, ValueError, AttributeError) as exc:
         raise pytest.UsageError(f"--impl={spec}: {exc}") from None
     config.pluginmanager.register(ConformanceReport(config, impls), "lcspec-conformance")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--child-runs"):
+        return
+    skip = pytest.mark.skip(reason="runs the whole suite in child processes: select with --child-runs (.ci/run does)")
+    for item in items:
+        if "child_runs" in item.keywords:
+            item.add_marker(skip)
 
 
 def pytest_generate_tests(metafunc):

@@ -4,20 +4,45 @@ Each class is one broken implementation, selected with `--impl=tests.suite.catal
 provides only the function(s) it gets wrong — every other contract function is "not provided" and
 its tests are skipped — so a run against it says precisely whether the suite notices the mistake.
 Every contract function has at least one entry. The bodies start from a correct computation and
-make exactly the mistake the docstring names. tests/suite/test_catalogue.py runs the suite against
+make exactly the mistake the docstring names; input validation is the reference's (each broken
+function first lets the reference check its arguments, on copies), so a run against one shows the
+suite catching the mistake itself, not a missing ValueError. tests/suite/test_catalogue.py runs the suite against
 each with the default `ci` examples and requires a failure laid at the broken function.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
+
 import numpy as np
 
+import reference
 from reference import _checks
 
 BROKEN: dict[str, type] = {}
 
 
+def _validate_first(name, body):
+    """`body` behind the reference's argument checks (numerical_gradient: its checks without calling f)."""
+
+    @functools.wraps(body)
+    def checked(*args, **kwargs):
+        if name == "numerical_gradient":
+            bound = dict(zip(("f", "x", "h", "centered"), args)) | kwargs
+            _checks.real_array("x", bound["x"])
+            _checks.nonnegative("h", bound.get("h", 1e-5), strictly=True)
+        else:
+            getattr(reference, name)(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+        return body(*args, **kwargs)
+
+    return staticmethod(checked)
+
+
 def broken(cls):
+    for name in reference.CONTRACT:
+        if name in vars(cls):
+            setattr(cls, name, _validate_first(name, vars(cls)[name].__func__))
     BROKEN[cls.__name__] = cls
     return cls
 
@@ -243,8 +268,6 @@ class svm_loss_half_reg_in_loss:
 
     @staticmethod
     def svm_loss(W, X, y, reg, delta=1.0):
-        import reference
-
         loss, dW = reference.svm_loss(W, X, y, reg, delta)
         return loss - 0.5 * reg * float(np.sum(np.square(W))), dW
 
@@ -255,8 +278,6 @@ class softmax_loss_unaveraged_gradient:
 
     @staticmethod
     def softmax_loss(W, X, y, reg):
-        import reference
-
         loss, dW = reference.softmax_loss(W, X, y, reg)
         return loss, (dW - 2 * reg * np.asarray(W)) * np.shape(X)[0] + 2 * reg * np.asarray(W)
 
@@ -267,8 +288,6 @@ class svm_loss_hangs_on_ties:
 
     @staticmethod
     def svm_loss(W, X, y, reg, delta=1.0):
-        import reference
-
         S = np.asarray(X, dtype=np.float64) @ np.asarray(W, dtype=np.float64).T
         while any(len(set(row)) < len(row) for row in S.tolist()):
             pass
@@ -282,8 +301,6 @@ class numerical_gradient_one_sided:
 
     @staticmethod
     def numerical_gradient(f, x, h=1e-5, centered=True):
-        import reference
-
         return reference.numerical_gradient(f, x, h, centered=False)
 
 
@@ -335,7 +352,6 @@ class sgd_step_in_place:
         return W
 
 
-@broken
 class scores_without_input_checks:
     """scores silently broadcasts a b of the wrong shape instead of raising ValueError (CONV-3)."""
 
@@ -343,3 +359,6 @@ class scores_without_input_checks:
     def scores(X, W, b=None):
         X, W = _checks.real_array("X", X, ndim=2), _checks.weight_matrix("W", W)
         return X @ W.T + (0.0 if b is None else np.asarray(b, dtype=np.float64))
+
+
+BROKEN["scores_without_input_checks"] = scores_without_input_checks  # its mistake is the missing check

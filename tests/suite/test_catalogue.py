@@ -1,0 +1,42 @@
+"""The suite catches every broken implementation of the catalogue (tests/suite/catalogue.py).
+
+Each broken implementation is run through the property suite with the default `ci` examples,
+without the shrink phase (`ci-noshrink` draws the same examples; shrinking only makes the report
+nicer) and stopping at the first failure (-x): the run must fail, and the conformance summary must
+lay the failure at a function the broken implementation provides.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import reference
+from tests.suite.catalogue import BROKEN
+from tests.suite.runs import run_all
+
+pytestmark = pytest.mark.child_runs
+
+SPEC = "tests.suite.catalogue:{}"
+
+
+@pytest.fixture(scope="module")
+def runs():
+    options = ("-x", "--hypothesis-profile=ci-noshrink", "--call-timeout=1")
+    return run_all({SPEC.format(name): options for name in BROKEN})
+
+
+def test_the_catalogue_breaks_every_contract_function():
+    broken = {f for cls in BROKEN.values() for f in reference.CONTRACT if f in vars(cls)}
+    assert len(BROKEN) >= 20
+    assert broken == set(reference.CONTRACT), f"no broken implementation of {set(reference.CONTRACT) - broken}"
+
+
+@pytest.mark.parametrize("name", list(BROKEN))
+def test_the_suite_catches(runs, name):
+    run = runs[SPEC.format(name)]
+    provided = {f for f in reference.CONTRACT if f in vars(BROKEN[name])}
+    assert run.returncode == 1, f"{name} ({BROKEN[name].__doc__.strip()}) was not caught:\n{run.output[-3000:]}"
+    (statuses,) = run.statuses().values()
+    failing = {f for f, status in statuses.items() if status == "fails"}
+    assert failing and failing <= provided, f"{name}: failures laid at {failing}, expected some of {provided}"
+    assert not run.summary["exit_ok"]
