@@ -1,4 +1,4 @@
-"""The checks of `svm_loss`/`softmax_loss`'s arguments, for implementations that delegate validation.
+"""Argument checks for implementations that delegate validation to the reference.
 
 Wrappers that map some other code onto the contract (the CS231n layout, the library adapters, the
 suite's literal transcription) validate the contract's arguments exactly as the reference does,
@@ -7,6 +7,10 @@ with the reference's own checks (reference._checks), so the code they wrap is ju
 
 from __future__ import annotations
 
+import copy
+import functools
+
+import reference
 from reference import _checks
 
 
@@ -22,3 +26,27 @@ def loss_inputs(W, X, y, reg):
     y = _checks.labels("y", y, X.shape[0], W.shape[0])
     _checks.finite_result("scores", X @ W.T, "X @ W.T is larger than 1.8e308")
     return W, X, y, reg
+
+
+def checked_like_reference(name: str):
+    """Decorate a contract function `name` so that its arguments are first checked by the reference.
+
+    The reference runs on copies and its result is discarded: it raises exactly where the contract
+    says bad input must raise, and the decorated body only ever sees good input. numerical_gradient
+    is checked without calling `f`, whose calls a test may count.
+    """
+
+    def decorate(body):
+        @functools.wraps(body)
+        def checked(*args, **kwargs):
+            if name == "numerical_gradient":
+                bound = dict(zip(("f", "x", "h", "centered"), args)) | kwargs
+                _checks.real_array("x", bound["x"])
+                _checks.nonnegative("h", bound.get("h", 1e-5), strictly=True)
+            else:
+                getattr(reference, name)(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+            return body(*args, **kwargs)
+
+        return checked
+
+    return decorate

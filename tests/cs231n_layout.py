@@ -51,7 +51,8 @@ class Cs231nLayout:
         def svm_loss(W, X, y, reg, delta=1.0):
             W, X, y, reg = loss_inputs(W, X, y, reg)
             delta = _checks.nonnegative("delta", delta)
-            assume(delta > 0)  # the layout's margin is 1; see the module docstring
+            if delta == 0:
+                assume(False)  # the layout's margin is 1; see the module docstring
             # No copies: W.T is a view, so an in-place change by the file shows in the caller's W (CONV-2).
             loss, dW = fn((W if delta == 1 else W / delta).T, X, y, reg * delta)
             return delta * loss, np.asarray(dW).T

@@ -12,37 +12,19 @@ each with the default `ci` examples and requires a failure laid at the broken fu
 
 from __future__ import annotations
 
-import copy
-import functools
-
 import numpy as np
 
 import reference
 from reference import _checks
+from tests.contract_inputs import checked_like_reference
 
 BROKEN: dict[str, type] = {}
-
-
-def _validate_first(name, body):
-    """`body` behind the reference's argument checks (numerical_gradient: its checks without calling f)."""
-
-    @functools.wraps(body)
-    def checked(*args, **kwargs):
-        if name == "numerical_gradient":
-            bound = dict(zip(("f", "x", "h", "centered"), args)) | kwargs
-            _checks.real_array("x", bound["x"])
-            _checks.nonnegative("h", bound.get("h", 1e-5), strictly=True)
-        else:
-            getattr(reference, name)(*copy.deepcopy(args), **copy.deepcopy(kwargs))
-        return body(*args, **kwargs)
-
-    return staticmethod(checked)
 
 
 def broken(cls):
     for name in reference.CONTRACT:
         if name in vars(cls):
-            setattr(cls, name, _validate_first(name, vars(cls)[name].__func__))
+            setattr(cls, name, staticmethod(checked_like_reference(name)(vars(cls)[name].__func__)))
     BROKEN[cls.__name__] = cls
     return cls
 

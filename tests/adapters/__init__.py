@@ -1,0 +1,39 @@
+"""Adapters that map real libraries onto the contract, one module per library.
+
+Each module is an implementation under test (`pytest tests --impl=tests.adapters.torch_adapter`),
+states its convention mapping in its docstring, and has a deviations file next to it
+(`<module>.deviations`) listing where the suite found the library disagreeing with the spec. They
+live under tests/ because they are test subjects, not part of the `reference` package, and they
+share the suite's argument checks (tests/contract_inputs.py): an adapter checks the contract's
+arguments the way the reference does, so what is judged is the library's arithmetic and
+conventions, not the adapter's error messages. spec/libraries.md has the table.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import assume
+
+from tests.contract_inputs import checked_like_reference
+
+
+def contract(fn, name: str | None = None):
+    """Make `fn` the contract function `name` (default: its own name), arguments checked first."""
+    checked = checked_like_reference(name or fn.__name__)(fn)
+    checked.__name__ = name or fn.__name__
+    return checked
+
+
+def per_example_margin(losses_at_unit_margin):
+    """A multiclass hinge at margin Δ from a library's that fixes Δ = 1, by positive homogeneity (HINGE-5).
+
+    L(S; Δ) = Δ·L(S/Δ; 1) for Δ > 0. Δ = 0 cannot be expressed: such inputs are discarded.
+    """
+
+    def at_margin(S, y, delta=1.0):
+        S, y, delta = np.asarray(S, dtype=np.float64), np.asarray(y), float(delta)
+        if delta == 0:
+            assume(False)  # not expressible; discarded inside a Hypothesis test
+        return losses_at_unit_margin(S if delta == 1.0 else S / delta, y) * delta
+
+    return at_margin
