@@ -1,0 +1,152 @@
+"""MkDocs hook: one page per spec chapter, generated from the sources so it cannot drift from them.
+
+Each chapter page is, in reading order: the chapter's own Markdown (spec/0N-*.md), its clauses from
+spec/clauses.toml (each under a heading whose anchor is the clause ID, e.g. #HINGE-3), the reference
+functions the chapter's clauses constrain (mkdocstrings), worked examples computed by the reference
+now, the chapter's pictures (hook pictures.py), and every property test of each clause: its law (the
+test's docstring), its name, and its source folded.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+import textwrap
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # this checkout's reference/ and tests/, not an installed copy
+    sys.path.insert(0, str(ROOT))
+
+from docs.hooks import pictures, worked_examples  # noqa: E402
+from tests.clauses import SPEC_DIR, chapters, clauses  # noqa: E402
+from tests.suite.test_clause_links import clause_ids_of, property_tests  # noqa: E402
+
+NAV_SECTION = "Specification"
+
+
+def page_uri(key: str) -> str:
+    """Where a chapter's page lives in the site (spec/02-multiclass-svm.md -> spec/02-multiclass-svm/)."""
+    return f"spec/{chapters()[key]['file']}"
+
+
+def clause_url(clause_id: str, from_uri: str) -> str:
+    """A relative link from page `from_uri` to the clause's anchor on its chapter's page."""
+    from mkdocs.utils import get_relative_url
+
+    target = page_uri(clauses()[clause_id]["chapter"])
+    return get_relative_url(target, from_uri) + f"#{clause_id}"
+
+
+def on_config(config):
+    missing = [c["file"] for c in chapters().values() if not (SPEC_DIR / c["file"]).is_file()]
+    if missing:
+        raise PluginError(f"spec/clauses.toml lists chapters that do not exist in spec/: {missing}")
+    for i, item in enumerate(config.nav or []):
+        if isinstance(item, dict) and NAV_SECTION in item:
+            config.nav[i] = {NAV_SECTION: [page_uri(key) for key in chapters()]}
+            break
+    else:
+        raise PluginError(f"mkdocs.yml nav needs a '{NAV_SECTION}' entry for the chapters")
+    return config
+
+
+def on_files(files, config):
+    for key in chapters():
+        files.append(File.generated(config, page_uri(key), content=chapter_page(key)))
+    return files
+
+
+def chapter_page(key: str) -> str:
+    chapter = chapters()[key]
+    own = [c for c in clauses().values() if c["chapter"] == key]
+    text = (SPEC_DIR / chapter["file"]).read_text(encoding="utf-8").strip()
+    if not text.startswith("# "):
+        text = f"# {chapter['title']}\n\n{text}"
+    parts = [text, clauses_section(own), functions_section(key)]
+    parts += [worked_examples.section(key), pictures.section(key), properties_section(own)]
+    return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def clauses_section(own: list[dict]) -> str:
+    out = ["## Clauses", "The normative requirements of this chapter, as registered in `spec/clauses.toml`."]
+    for c in own:
+        funcs = ", ".join(f"[`{f}`][reference.{f}]" for f in c["functions"])
+        out.append(f"### {c['id']} · {c['title']} {{#{c['id']}}}")
+        out.append(c["text"])
+        meta = [f"[Properties that check it](#{c['id']}-properties)"]
+        if funcs:
+            meta.insert(0, f"Constrains {funcs}.")
+        out.append(" ".join(meta))
+    return "\n\n".join(out)
+
+
+def chapter_functions(key: str) -> list[str]:
+    """The contract functions whose defining clause ("`name(...)` must return|equal ...") is in this chapter,
+    plus the reference-only strategies on the optimisation page (no clause defines those)."""
+    import reference
+
+    funcs = [f for f in reference.CONTRACT if defining_chapter(f) == key]
+    if key == "optimization":
+        funcs += list(reference.STRATEGIES)
+    return funcs
+
+
+def defining_chapter(name: str) -> str:
+    for c in clauses().values():
+        if re.search(rf"`{name}\b[^`]*`[^.]*must (return|equal)", c["text"]):
+            return c["chapter"]
+    raise PluginError(f"no clause in spec/clauses.toml says what `{name}` must return")
+
+
+def functions_section(key: str) -> str:
+    funcs = chapter_functions(key)
+    if not funcs:
+        return ""
+    out = ["## Reference functions", "Signature, docstring and source of each reference function this chapter defines."]
+    out += [f"::: reference.{f}" for f in funcs]
+    return "\n\n".join(out)
+
+
+def tests_by_clause() -> dict[str, list]:
+    found: dict[str, list] = {}
+    for name, fn in property_tests():
+        for cid in clause_ids_of(fn):
+            found.setdefault(cid, []).append((name, fn))
+    return found
+
+
+def properties_section(own: list[dict]) -> str:
+    by_clause = tests_by_clause()
+    out = [
+        "## Properties",
+        "The property tests that check each clause, taken from the suite (`tests/test_*.py`): the law each "
+        "states, and its source. Hypothesis draws the inputs; `impl` is the implementation under test.",
+    ]
+    for c in own:
+        out.append(f"### Properties of {c['id']} {{#{c['id']}-properties}}")
+        out.append(f"[{c['id']}](#{c['id']}) · {c['title']}")
+        if not by_clause.get(c["id"]):
+            out.append('!!! warning "No property test names this clause yet."')
+        for name, fn in by_clause.get(c["id"], []):
+            module, test = name.split("::")
+            law = inspect.cleandoc(fn.__doc__ or "")
+            source = textwrap.dedent(inspect.getsource(fn)).rstrip()
+            others = [i for i in clause_ids_of(fn) if i != c["id"]]
+            also = " Also checks " + ", ".join(f"[{i}]({clause_link(i, c)})" for i in others) + "." if others else ""
+            out.append(
+                f"- {law}{also}\n\n"
+                f'    ??? example "`tests/{module}.py::{test}`"\n\n'
+                "        ```python\n" + textwrap.indent(source, " " * 8) + "\n        ```"
+            )
+    return "\n\n".join(out)
+
+
+def clause_link(clause_id: str, here: dict) -> str:
+    return f"#{clause_id}" if clauses()[clause_id]["chapter"] == here["chapter"] else clause_url(
+        clause_id, page_uri(here["chapter"])
+    )
