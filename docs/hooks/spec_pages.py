@@ -10,6 +10,7 @@ test's docstring), its name, and its source folded.
 from __future__ import annotations
 
 import inspect
+import pkgutil
 import re
 import sys
 import textwrap
@@ -90,16 +91,16 @@ def chapter_functions(key: str) -> list[str]:
     plus the reference-only strategies on the optimisation page (no clause defines those)."""
     import reference
 
-    funcs = [f for f in reference.CONTRACT if defining_chapter(f) == key]
+    funcs = [f for f in reference.CONTRACT if defining_clause(f)["chapter"] == key]
     if key == "optimization":
         funcs += list(reference.STRATEGIES)
     return funcs
 
 
-def defining_chapter(name: str) -> str:
+def defining_clause(name: str) -> dict:
     for c in clauses().values():
         if re.search(rf"`{name}\b[^`]*`[^.]*must (return|equal)", c["text"]):
-            return c["chapter"]
+            return c
     raise PluginError(f"no clause in spec/clauses.toml says what `{name}` must return")
 
 
@@ -150,3 +151,51 @@ def clause_link(clause_id: str, here: dict) -> str:
     return f"#{clause_id}" if clauses()[clause_id]["chapter"] == here["chapter"] else clause_url(
         clause_id, page_uri(here["chapter"])
     )
+
+
+CONTRACT_MARKER = "<!-- contract table -->"
+LIBRARIES = SPEC_DIR / "libraries.md"
+LIBRARIES_MARKER = "<!-- spec/libraries.md -->"
+
+
+def on_page_markdown(markdown, page, config, files):
+    """Hand-written pages take generated parts at markers: the contract table, spec/libraries.md."""
+    if CONTRACT_MARKER in markdown:
+        markdown = markdown.replace(CONTRACT_MARKER, contract_table(page.file.src_uri))
+    if LIBRARIES_MARKER in markdown:
+        markdown = markdown.replace(LIBRARIES_MARKER, libraries_section())
+    if MODULES_MARKER in markdown:
+        markdown = markdown.replace(MODULES_MARKER, reference_modules())
+    return markdown
+
+
+def contract_table(here: str) -> str:
+    """Every contract function: its signature, what it is (the docstring's first line), where defined."""
+    import reference
+
+    rows = ["| function | what it returns | defined by |", "|---|---|---|"]
+    for name in reference.CONTRACT:
+        fn = getattr(reference, name)
+        summary = inspect.getdoc(fn).splitlines()[0]
+        defining = defining_clause(name)["id"]
+        rows.append(f"| `{name}{inspect.signature(fn)}` | {summary} | [{defining}]({clause_url(defining, here)}) |")
+    return "\n".join(rows)
+
+
+def libraries_section() -> str:
+    """spec/libraries.md, the spec's table of conventions across libraries, when the spec has one."""
+    if not LIBRARIES.is_file():
+        return '!!! note "spec/libraries.md is not in this checkout yet; the summary above stands in for it."'
+    text = LIBRARIES.read_text(encoding="utf-8")
+    return re.sub(r"^#", "##", text, flags=re.M)  # its headings sit under this page's title
+
+
+MODULES_MARKER = "<!-- reference modules -->"
+
+
+def reference_modules() -> str:
+    """A mkdocstrings block per public module of `reference`, in the package's own order."""
+    import reference
+
+    names = [m.name for m in pkgutil.iter_modules(reference.__path__) if not m.name.startswith("_")]
+    return "\n\n".join(f"::: reference.{name}\n    options:\n      members_order: source" for name in names)

@@ -106,10 +106,10 @@ def test_page_renders_offline(browser, base_url, path):
     assert response is not None and (response.ok or path == "404.html")
     page.wait_for_function("() => document.readyState === 'complete'")
 
-    assert not page.evaluate(FIND_BROKEN_MATH)
+    problems = page.evaluate(FIND_BROKEN_MATH)
     images = page.evaluate("() => Array.from(document.images, i => [i.src, i.complete, i.naturalWidth])")
-    assert all(complete and width > 0 for _, complete, width in images), images
-    assert not outside, f"requests to other hosts: {outside}"
-    assert not failed, failed
-    assert not errors, errors
+    problems += [f"image not loaded: {src}" for src, complete, width in images if not (complete and width > 0)]
+    problems += [f"request to another host: {url}" for url in outside]
+    problems += [f"request failed: {f}" for f in failed] + [f"console error: {e}" for e in errors]
     context.close()
+    assert not problems, "\n".join(problems)
