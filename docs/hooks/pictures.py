@@ -189,8 +189,8 @@ def section(key: str) -> str:
 
 
 def on_files(files, config):
-    from mkdocs.structure.files import File
-
+    File = sys.modules[type(files).__module__].File  # MkDocs' or ProperDocs' own File class
+    
     with plt.rc_context({"svg.hashsalt": "lcspec", "font.size": 9}):
         for p in PICTURES:
             files.append(File.generated(config, p.uri, content=svg(p.draw())))

@@ -17,7 +17,6 @@ import textwrap
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import File
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # this checkout's reference/ and tests/, not an installed copy
@@ -57,6 +56,7 @@ def on_config(config):
 
 
 def on_files(files, config):
+    File = sys.modules[type(files).__module__].File  # MkDocs' or ProperDocs' own File class
     for key in chapters():
         files.append(File.generated(config, page_uri(key), content=chapter_page(key)))
     return files
