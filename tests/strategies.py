@@ -49,3 +49,26 @@ def problems(draw, bound: float = 10.0):
 
 deltas = st.one_of(st.just(1.0), st.floats(0.0, 20.0), st.integers(0, 5).map(float))
 regs = st.one_of(st.just(0.0), st.floats(0.0, 1.0))
+
+
+@st.composite
+def smooth_problems(draw, bound: float = 1.0, min_n: int = 1):
+    """(W, X, y) with continuous entries in [-bound, bound]: no built-in ties, for finite-difference checks."""
+    n = draw(st.integers(min_n, MAX_N), label="N")
+    k = draw(st.integers(2, MAX_K), label="K")
+    d = draw(st.integers(1, MAX_D), label="D")
+    entries = st.floats(-bound, bound, allow_nan=False, allow_subnormal=False)
+    W = draw(hnp.arrays(np.float64, (k, d), elements=entries), label="W")
+    X = draw(hnp.arrays(np.float64, (n, d), elements=entries), label="X")
+    y = draw(hnp.arrays(np.intp, (n,), elements=st.integers(0, k - 1)), label="y")
+    return W, X, y
+
+
+def full_loss(impl, name: str, W, X, y, reg, delta=1.0):
+    """Call impl.svm_loss or impl.softmax_loss with the arguments each takes."""
+    if name == "svm_loss":
+        return impl.svm_loss(W, X, y, reg, delta)
+    return impl.softmax_loss(W, X, y, reg)
+
+
+FULL_LOSSES = ["svm_loss", "softmax_loss"]

@@ -1,0 +1,36 @@
+"""Read the golden vectors in spec/golden/ and turn their language-neutral args into call arguments."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from reference.tolerances import atol
+from tests.clauses import SPEC_DIR
+
+GOLDEN_DIR = SPEC_DIR / "golden"
+
+
+def vectors() -> list[dict]:
+    """Every golden vector of every file in spec/golden/, in file order."""
+    found = []
+    for path in sorted(GOLDEN_DIR.glob("*.json")):
+        found += json.loads(path.read_text())["vectors"]
+    return found
+
+
+def call_arguments(args: dict) -> dict:
+    """Nested lists become arrays (labels as integers); scalars stay as they are."""
+    return {
+        name: np.asarray(value, dtype=np.intp if name == "y" else np.float64) if isinstance(value, list) else value
+        for name, value in args.items()
+    }
+
+
+def tolerance(vector: dict) -> np.ndarray:
+    """Per entry: max(the notes' printed precision, lcspec's float64 tolerance for the value)."""
+    expected = np.asarray(vector["expected"], dtype=np.float64)
+    printed = np.broadcast_to(np.asarray(vector["printed_tolerance"], dtype=np.float64), expected.shape)
+    computed = np.vectorize(lambda v: atol(v, terms=16))(expected) if expected.size else expected
+    return np.maximum(printed, computed)

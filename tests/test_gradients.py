@@ -1,0 +1,187 @@
+"""Properties of the analytic gradients, the numerical gradient and the gradient check (spec chapter 05)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import reference as ref
+from reference.tolerances import atol
+from tests.strategies import FULL_LOSSES, full_loss, labelled_scores, problems, regs, smooth_problems
+
+H = 1e-5  # the finite-difference step of the notes
+
+
+def distance_to_kink(W, X, y, delta=1.0) -> float:
+    """How far the nearest hinge margin is from zero, in units of what a step of H in W can move it."""
+    S = X @ W.T
+    margins = (S - S[np.arange(len(y)), y][:, None]) + delta
+    margins[np.arange(len(y)), y] = np.inf
+    return float(np.abs(margins).min() / (2 * H * max(np.abs(X).max(), 1e-300)))
+
+
+def assume_smooth(name, W, X, y):
+    if name == "svm_loss":
+        # A centered difference that straddles a kink measures a blend of two slopes; keep every
+        # margin at least two steps from zero so both evaluations lie on the same linear piece.
+        assume(distance_to_kink(W, X, y) > 2.0)
+
+
+@pytest.mark.clause("GRAD-1")
+@pytest.mark.parametrize("name", FULL_LOSSES)
+@given(problem=smooth_problems(), reg=regs)
+def test_analytic_gradient_matches_centered_differences(impl, name, problem, reg):
+    """relative_error(dW, numerical_gradient(L, W)) ≤ 1e-6 away from kinks."""
+    W, X, y = problem
+    assume_smooth(name, W, X, y)
+    loss, dW = full_loss(impl, name, W, X, y, reg)
+    numeric = ref.numerical_gradient(lambda V: full_loss(impl, name, V, X, y, reg)[0], W, H)
+    # Where the exact gradient is ~0 a relative figure measures only rounding noise (eps·|L|/h).
+    noise = atol(loss, terms=4 * X.size) / H
+    assume(np.linalg.norm(numeric) > 1e3 * noise)
+    assert ref.relative_error(dW, numeric) <= 1e-6
+
+
+@pytest.mark.clause("GRAD-2")
+@pytest.mark.parametrize("name", FULL_LOSSES)
+@given(problem=smooth_problems(), reg=regs, data=st.data())
+def test_directional_derivative_is_the_inner_product_with_the_gradient(impl, name, problem, reg, data):
+    """[L(W + εV) − L(W − εV)] / 2ε = ⟨∇L, V⟩ for a random direction V."""
+    W, X, y = problem
+    assume_smooth(name, W, X, y)
+    V = data.draw(hnp.arrays(np.float64, W.shape, elements=st.floats(-1, 1)), label="V")
+    V = V / max(np.abs(V).max(), 1e-12)
+    loss, dW = full_loss(impl, name, W, X, y, reg)
+    slope = (full_loss(impl, name, W + H * V, X, y, reg)[0] - full_loss(impl, name, W - H * V, X, y, reg)[0]) / (2 * H)
+    inner = float(np.vdot(dW, V))
+    # Truncation is O(H²); rounding of the two losses is eps·|L|/H.
+    assert abs(slope - inner) <= 1e-6 * max(abs(inner), 1.0) + atol(loss, terms=4 * X.size) / H
+
+
+@pytest.mark.clause("GRAD-3")
+@pytest.mark.parametrize("name", FULL_LOSSES)
+@given(problem=problems(), reg=regs)
+def test_weight_gradient_is_the_score_gradient_pulled_back_through_x(impl, name, problem, reg):
+    """∇_W L = Gᵀ X + 2λW with G = ∂L/∂S at S = X Wᵀ."""
+    W, X, y = problem
+    S = X @ W.T
+    score_grad = impl.hinge_grad if name == "svm_loss" else impl.cross_entropy_grad
+    expected = score_grad(S, y).T @ X + 2 * reg * W
+    dW = full_loss(impl, name, W, X, y, reg)[1]
+    scale = np.abs(X).sum(axis=0) / len(y) * W.shape[0] + 2 * reg * np.abs(W)
+    assert np.all(np.abs(dW - expected) <= atol(scale, terms=4 * len(y) * W.shape[0]))
+
+
+@pytest.mark.clause("GRAD-4")
+@pytest.mark.parametrize("name", ["hinge_grad", "cross_entropy_grad"])
+@given(case=labelled_scores())
+def test_each_row_of_the_score_gradient_sums_to_zero(impl, name, case):
+    """Σ_j ∂L/∂s_ij = 0 for every example: a row shift does not change the loss."""
+    S, y = case
+    G = getattr(impl, name)(S, y)
+    assert np.all(np.abs(G.sum(axis=1)) <= atol(1.0, terms=2 * S.shape[1]) / S.shape[0])
+
+
+@pytest.mark.clause("HINGE-2")
+@given(problem=problems(), reg=regs)
+def test_svm_gradient_takes_zero_at_exact_ties(impl, problem, reg):
+    """With Δ = 0 and W = 0 every margin is exactly 0: the data part of dW is 0, so dW = 0 and the loss is 0."""
+    W, X, y = problem
+    loss, dW = impl.svm_loss(np.zeros_like(W), X, y, reg, 0.0)
+    assert loss == 0.0
+    np.testing.assert_array_equal(dW, np.zeros_like(W))
+
+
+def cubic(x):
+    """A smooth test function with distinct partial derivatives."""
+    return float(np.sum(x ** 3) + np.sum(np.arange(1, x.size + 1) * x.ravel()) + 0.5 * np.sum(x) ** 2)
+
+
+@pytest.mark.clause("GRAD-5")
+@given(x=st.integers(1, 4).flatmap(lambda n: hnp.arrays(np.float64, (n, 2), elements=st.floats(-2, 2))),
+       h=st.floats(1e-6, 1e-2), centered=st.booleans())
+def test_numerical_gradient_applies_the_difference_formula(impl, x, h, centered):
+    """Entry i is [f(x + h·e_i) − f(x − h·e_i)]/2h (centered) or [f(x + h·e_i) − f(x)]/h (one-sided)."""
+    got = impl.numerical_gradient(cubic, x, h, centered)
+    assert got.shape == x.shape
+    for i in np.ndindex(x.shape):
+        plus, minus = x.copy(), x.copy()
+        plus[i] += h
+        minus[i] -= h
+        expected = (cubic(plus) - cubic(minus)) / (2 * h) if centered else (cubic(plus) - cubic(x)) / h
+        assert abs(got[i] - expected) <= atol(abs(cubic(x)) + 10, terms=8 * x.size) / h
+
+
+@pytest.mark.clause("GRAD-5", "CONV-2")
+@given(x=hnp.arrays(np.float64, (2, 3), elements=st.floats(-10, 10)), centered=st.booleans())
+def test_numerical_gradient_never_touches_x_even_while_f_runs(impl, x, centered):
+    """The caller's x is bit-identical after the call and during every evaluation of f."""
+    original = x.copy()
+    seen_changed = []
+
+    def f(point):
+        seen_changed.append(x.tobytes() != original.tobytes())
+        return float(np.sum(point ** 2))
+
+    impl.numerical_gradient(f, x, 1e-5, centered)
+    assert x.tobytes() == original.tobytes()
+    assert not any(seen_changed), "x was modified while f was being evaluated"
+
+
+@pytest.mark.clause("GRAD-6")
+@given(W=st.integers(1, 4).flatmap(lambda n: hnp.arrays(np.float64, (n, 3), elements=st.floats(-10, 10))),
+       h=st.floats(1e-3, 1e-1))
+def test_centered_differences_are_exact_on_a_quadratic_and_one_sided_are_off_by_h(impl, W, h):
+    """For f = ΣW² (gradient 2W): centered gives 2W up to rounding, one-sided gives 2W + h."""
+
+    def f(V):
+        return float(np.sum(V ** 2))
+
+    rounding = atol(f(W) + h * h * W.size + 1, terms=4 * W.size) / h
+    centered = impl.numerical_gradient(f, W, h)  # centered is the default
+    one_sided = impl.numerical_gradient(f, W, h, centered=False)
+    assert np.all(np.abs(centered - 2 * W) <= rounding)
+    assert np.all(np.abs(one_sided - (2 * W + h)) <= rounding)
+    assert rounding < h / 100  # so the two laws really tell the formulas apart
+
+
+@pytest.mark.clause("GRAD-7")
+@given(a=hnp.arrays(np.float64, (2, 3), elements=st.floats(-1e3, 1e3)),
+       b=hnp.arrays(np.float64, (2, 3), elements=st.floats(-1e3, 1e3)), c=st.floats(1e-100, 1e100))
+def test_relative_error_is_symmetric_bounded_and_scale_free(impl, a, b, c):
+    """rel(a, b) = rel(b, a) ∈ [0, 2], rel(a, a) = 0, rel(ca, cb) = rel(a, b) for c > 0, and it is the norm ratio."""
+    r = impl.relative_error(a, b)
+    assert r == impl.relative_error(b, a)
+    assert 0.0 <= r <= 2.0
+    assert impl.relative_error(a, a) == 0.0
+    assert abs(impl.relative_error(c * a, c * b) - r) <= atol(1.0, terms=8 * a.size)
+    largest = max(np.linalg.norm(a), np.linalg.norm(b))
+    if largest > 0:
+        assert abs(r - np.linalg.norm(a - b) / largest) <= atol(1.0, terms=4 * a.size)
+    if np.any(a != b):
+        assert r > 0.0
+
+
+@pytest.mark.clause("GRAD-7")
+@given(st.floats(-1e300, 1e300), st.floats(-1e300, 1e300))
+def test_relative_error_of_scalars_is_the_notes_formula(impl, a, b):
+    """For scalars, rel(a, b) = |a − b| / max(|a|, |b|), and rel(0, 0) = 0."""
+    expected = 0.0 if a == b == 0 else abs(a / 2 - b / 2) / max(abs(a), abs(b)) * 2
+    assert abs(impl.relative_error(a, b) - expected) <= atol(1.0, terms=4)
+    assert impl.relative_error(0.0, 0.0) == 0.0
+
+
+@pytest.mark.clause("GRAD-7")
+def test_relative_error_reads_a_correct_gradient_as_good_and_a_broken_one_as_wrong(impl):
+    """The reading: a correct softmax gradient checks at ≤ 1e-7; a gradient missing its 1/N is > 1e-2."""
+    rng = np.random.default_rng(7)
+    W, X, y = rng.standard_normal((3, 4)), rng.standard_normal((5, 4)), rng.integers(0, 3, 5)
+    loss_fn = lambda V: ref.softmax_loss(V, X, y, 0.1)[0]  # noqa: E731
+    numeric = ref.numerical_gradient(loss_fn, W)
+    dW = ref.softmax_loss(W, X, y, 0.1)[1]
+    assert impl.relative_error(dW, numeric) <= 1e-7
+    unaveraged = ref.cross_entropy_grad(X @ W.T, y).T @ X * len(y) + 0.2 * W
+    assert impl.relative_error(unaveraged, numeric) > 1e-2

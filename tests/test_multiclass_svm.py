@@ -1,0 +1,238 @@
+"""Properties of the multiclass SVM losses and the hinge gradient (spec chapter 02)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import reference as ref
+from reference.tolerances import atol, eps
+from tests.strategies import deltas, labelled_scores, matrices
+
+VARIANTS = ["hinge_losses", "squared_hinge_losses", "crammer_singer_losses"]
+
+
+def literal_hinge(S, y, delta):
+    """The notes' formula transcribed loop by loop, as an independent oracle."""
+    out = []
+    for row, label in zip(S, y):
+        out.append(sum(max(0.0, row[j] - row[label] + delta) for j in range(len(row)) if j != label))
+    return np.array(out)
+
+
+def magnitude(S, delta):
+    """The size of the numbers a margin is computed from, per example."""
+    return 2 * np.abs(S).max(axis=1) + delta
+
+
+@pytest.mark.clause("HINGE-1")
+@given(labelled_scores(min_n=0), deltas)
+def test_hinge_losses_sum_the_violated_margins_of_the_wrong_classes(impl, case, delta):
+    """L_i = Σ_{j≠y_i} max(0, s_ij − s_iy_i + Δ): one value per example, summed, correct class excluded."""
+    S, y = case
+    losses = impl.hinge_losses(S, y, delta)
+    assert losses.shape == (S.shape[0],)
+    K = S.shape[1]
+    assert np.all(np.abs(losses - literal_hinge(S, y, delta)) <= [atol(m, terms=2 * K) for m in magnitude(S, delta)])
+
+
+@pytest.mark.clause("HINGE-2")
+@given(labelled_scores(k=3), deltas)
+def test_a_margin_of_exactly_zero_adds_no_loss_and_no_gradient(impl, case, delta):
+    """A wrong class sitting exactly Δ below the correct one is a met margin: loss 0 and gradient 0."""
+    S, y = case
+    rows = np.arange(len(y))
+    S = S.copy()
+    other = (y + 1) % 3
+    third = (y + 2) % 3
+    S[rows, y] = np.round(S[rows, y])  # integers keep s_y − Δ exact for the integer Δ draws below
+    delta = float(np.floor(delta))
+    S[rows, other] = S[rows, y] - delta  # margin exactly 0
+    S[rows, third] = S[rows, y] - delta - 1.0  # margin met with room
+    assert np.all(impl.hinge_losses(S, y, delta) == 0.0)
+    np.testing.assert_array_equal(impl.hinge_grad(S, y, delta), np.zeros_like(S))
+
+
+@pytest.mark.clause("HINGE-3")
+@given(labelled_scores(), deltas)
+def test_hinge_losses_are_nonnegative(impl, case, delta):
+    """L_i ≥ 0 for every example."""
+    S, y = case
+    assert np.all(impl.hinge_losses(S, y, delta) >= 0.0)
+
+
+@pytest.mark.clause("HINGE-3")
+@given(labelled_scores(), deltas)
+def test_hinge_loss_is_exactly_zero_once_every_margin_is_met(impl, case, delta):
+    """If s_y ≥ s_j + Δ for every wrong class j, the loss is exactly 0.0."""
+    S, y = case
+    met = [all(Fraction(row[lab]) >= Fraction(row[j]) + Fraction(delta) for j in range(len(row)) if j != lab)
+           for row, lab in zip(S, y)]
+    losses = impl.hinge_losses(S, y, delta)
+    assert all(loss == 0.0 for loss, ok in zip(losses, met) if ok)
+
+
+@pytest.mark.clause("HINGE-3")
+@given(labelled_scores(), deltas)
+def test_a_clearly_violated_margin_costs_something(impl, case, delta):
+    """If some margin s_j − s_y + Δ exceeds the rounding of s_j − s_y, the loss is positive."""
+    S, y = case
+    losses = impl.hinge_losses(S, y, delta)
+    for row, lab, loss in zip(S, y, losses):
+        worst = max(Fraction(row[j]) - Fraction(row[lab]) + Fraction(delta) for j in range(len(row)) if j != lab)
+        if worst > 4 * eps() * (abs(row[lab]) + np.abs(row).max()):
+            assert loss > 0.0
+
+
+@pytest.mark.clause("HINGE-4")
+@pytest.mark.parametrize("variant", VARIANTS)
+@given(case=labelled_scores(), delta=deltas, c=st.floats(-1e3, 1e3))
+def test_adding_a_constant_to_a_row_leaves_the_loss_unchanged(impl, variant, case, delta, c):
+    """L(S + c·1ᵀ) = L(S): only score differences matter."""
+    S, y = case
+    loss = getattr(impl, variant)
+    before, after = loss(S, y, delta), loss(S + c, y, delta)
+    scale = magnitude(S, delta) + 2 * abs(c)
+    if variant == "squared_hinge_losses":
+        scale = scale * 2 * np.maximum(np.sqrt(before), 1)  # d(m²) = 2m·dm
+    K = S.shape[1]
+    assert np.all(np.abs(before - after) <= [atol(m, terms=4 * K) for m in scale])
+
+
+@pytest.mark.clause("HINGE-5")
+@pytest.mark.parametrize("variant", ["hinge_losses", "crammer_singer_losses"])
+@given(case=labelled_scores(), delta=deltas, c=st.floats(0.0, 100.0))
+def test_scaling_scores_and_margin_together_scales_the_loss(impl, variant, case, delta, c):
+    """L(cS; cΔ) = c·L(S; Δ) for c ≥ 0."""
+    S, y = case
+    loss = getattr(impl, variant)
+    K = S.shape[1]
+    lhs, rhs = loss(c * S, y, c * delta), c * loss(S, y, delta)
+    assert np.all(np.abs(lhs - rhs) <= [atol(c * m, terms=4 * K) for m in magnitude(S, delta)])
+
+
+@pytest.mark.clause("HINGE-6")
+@given(labelled_scores(), deltas)
+def test_a_misclassified_example_costs_at_least_the_margin(impl, case, delta):
+    """If some wrong class scores ≥ the correct class, then L_i ≥ Δ."""
+    S, y = case
+    losses = impl.hinge_losses(S, y, delta)
+    for row, lab, loss, m in zip(S, y, losses, magnitude(S, delta)):
+        if any(row[j] >= row[lab] for j in range(len(row)) if j != lab):
+            assert loss >= delta - atol(m, terms=2)
+
+
+@pytest.mark.clause("HINGE-7")
+@pytest.mark.parametrize("variant", ["hinge_losses", "crammer_singer_losses"])
+@given(case=labelled_scores(k=2), delta=deltas)
+def test_two_classes_reduce_to_the_binary_hinge(impl, variant, case, delta):
+    """For K = 2: L_i = max(0, Δ − (s_y − s_other))."""
+    S, y = case
+    rows = np.arange(len(y))
+    binary = np.maximum(0.0, delta - (S[rows, y] - S[rows, 1 - y]))
+    got = getattr(impl, variant)(S, y, delta)
+    assert np.all(np.abs(got - binary) <= [atol(m, terms=2) for m in magnitude(S, delta)])
+
+
+@pytest.mark.clause("HINGE-8")
+@pytest.mark.parametrize("variant", VARIANTS[::2] + ["cross_entropy_losses"])
+@given(case=labelled_scores(), delta=deltas, data=st.data())
+def test_permuting_classes_and_relabelling_leaves_every_loss_unchanged(impl, variant, case, delta, data):
+    """With π a permutation of the classes, L(S[:, π], π⁻¹(y)) = L(S, y)."""
+    S, y = case
+    perm = np.array(data.draw(st.permutations(range(S.shape[1])), label="permutation"))
+    inverse = np.argsort(perm)
+    args = () if variant == "cross_entropy_losses" else (delta,)
+    loss = getattr(impl, variant)
+    before, after = loss(S, y, *args), loss(S[:, perm], inverse[y], *args)
+    K = S.shape[1]
+    assert np.all(np.abs(before - after) <= [atol(m, terms=4 * K) for m in magnitude(S, delta)])
+
+
+@pytest.mark.clause("HINGE-9")
+@pytest.mark.parametrize("variant", VARIANTS + ["cross_entropy_losses"])
+@given(case=labelled_scores(bound=50.0), delta=deltas, t=st.floats(0.0, 1.0), data=st.data())
+def test_losses_are_convex_in_the_scores(impl, variant, case, delta, t, data):
+    """L(tS₁ + (1−t)S₂) ≤ t·L(S₁) + (1−t)·L(S₂)."""
+    S1, y = case
+    S2 = data.draw(matrices(*S1.shape, bound=50.0), label="S2")
+    args = () if variant == "cross_entropy_losses" else (delta,)
+    loss = getattr(impl, variant)
+    mix = loss(t * S1 + (1 - t) * S2, y, *args)
+    chord = t * loss(S1, y, *args) + (1 - t) * loss(S2, y, *args)
+    scale = (magnitude(S1, delta) + magnitude(S2, delta)) ** (2 if variant.startswith("squared") else 1)
+    K = S1.shape[1]
+    assert np.all(mix <= chord + [atol(m, terms=8 * K) for m in scale])
+
+
+@pytest.mark.clause("HINGE-10")
+@given(labelled_scores(), deltas)
+def test_squared_hinge_squares_each_violated_margin(impl, case, delta):
+    """L_i = Σ_{j≠y_i} max(0, s_ij − s_iy_i + Δ)²."""
+    S, y = case
+    expected = [sum(max(0.0, row[j] - row[lab] + delta) ** 2 for j in range(len(row)) if j != lab)
+                for row, lab in zip(S, y)]
+    got = impl.squared_hinge_losses(S, y, delta)
+    K = S.shape[1]
+    assert np.all(np.abs(got - expected) <= [atol(m * m, terms=4 * K) for m in magnitude(S, delta)])
+
+
+@pytest.mark.clause("HINGE-10")
+@given(labelled_scores(), deltas)
+def test_squared_hinge_has_the_same_zero_set(impl, case, delta):
+    """The squared hinge is 0 where the hinge is 0, and positive where some margin exceeds 1e-150."""
+    S, y = case
+    hinge, squared = ref.hinge_losses(S, y, delta), impl.squared_hinge_losses(S, y, delta)
+    assert np.all(squared[hinge == 0.0] == 0.0)
+    margins = (S - S[np.arange(len(y)), y][:, None]) + delta
+    margins[np.arange(len(y)), y] = 0.0
+    assert np.all(squared[margins.max(axis=1) > 1e-150] > 0.0)
+
+
+@pytest.mark.clause("HINGE-11")
+@given(labelled_scores(), deltas)
+def test_crammer_singer_charges_only_the_strongest_rival(impl, case, delta):
+    """L_i = max(0, max_{j≠y_i} s_ij − s_iy_i + Δ)."""
+    S, y = case
+    expected = [max(0.0, max(row[j] for j in range(len(row)) if j != lab) - row[lab] + delta) for row, lab in zip(S, y)]
+    got = impl.crammer_singer_losses(S, y, delta)
+    assert np.all(np.abs(got - expected) <= [atol(m, terms=2) for m in magnitude(S, delta)])
+
+
+@pytest.mark.clause("HINGE-11")
+@given(labelled_scores(), deltas)
+def test_weston_watkins_is_sandwiched_by_crammer_singer(impl, case, delta):
+    """L^CS ≤ L^WW ≤ (K − 1)·L^CS."""
+    S, y = case
+    cs, ww = impl.crammer_singer_losses(S, y, delta), impl.hinge_losses(S, y, delta)
+    K = S.shape[1]
+    slack = np.array([atol(m, terms=2 * K) for m in magnitude(S, delta)])
+    assert np.all(cs <= ww + slack)
+    assert np.all(ww <= (K - 1) * cs + (K - 1) * slack)
+
+
+@pytest.mark.clause("HINGE-12")
+@given(labelled_scores(), deltas)
+def test_hinge_grad_counts_violated_margins(impl, case, delta):
+    """∂L/∂s_ij = 1(m_ij > 0)/N for j ≠ y_i, and −(number of violated margins)/N at j = y_i."""
+    S, y = case
+    N, K = S.shape
+    expected = np.zeros_like(S)
+    decided = np.ones_like(S, dtype=bool)  # entries whose indicator rounding cannot flip
+    for i, (row, lab) in enumerate(zip(S, y)):
+        for j in range(K):
+            if j == lab:
+                continue
+            exact = Fraction(row[j]) - Fraction(row[lab]) + Fraction(delta)
+            if exact != 0 and abs(exact) <= 4 * eps() * (abs(row[j]) + abs(row[lab]) + delta):
+                decided[i, :] = False  # a near-tie: another rounding order may decide it either way
+            if exact > 0:
+                expected[i, j] = 1.0 / N
+                expected[i, lab] -= 1.0 / N
+    got = impl.hinge_grad(S, y, delta)
+    assert got.shape == (N, K)
+    assert np.all(np.abs(got - expected)[decided] <= atol(1.0, terms=K) / N)

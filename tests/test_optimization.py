@@ -1,0 +1,193 @@
+"""Properties of the update rule, mini-batches and the optimisation strategies (spec chapter 06)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import reference as ref
+from reference.tolerances import atol
+from tests.strategies import FULL_LOSSES, MAX_N, full_loss, matrices, problems, regs, smooth_problems
+
+
+@pytest.mark.clause("OPT-1")
+@given(W=matrices(3, 4), dW=matrices(3, 4), alpha=st.floats(0.0, 10.0))
+def test_update_rule_steps_against_the_gradient(impl, W, dW, alpha):
+    """sgd_step returns a new array W − α·dW and leaves W as it was."""
+    new = impl.sgd_step(W, dW, alpha)
+    assert not np.shares_memory(new, W)
+    assert np.all(np.abs(new - (W - alpha * dW)) <= atol(np.abs(W) + alpha * np.abs(dW), terms=2))
+
+
+@pytest.mark.clause("OPT-1")
+@given(W=matrices(3, 4), dW=matrices(3, 4))
+def test_a_zero_step_changes_nothing(impl, W, dW):
+    """α = 0 returns W exactly."""
+    np.testing.assert_array_equal(impl.sgd_step(W, dW, 0.0), W)
+
+
+@pytest.mark.clause("OPT-2")
+@given(problem=smooth_problems(bound=3.0), reg=regs, fraction=st.floats(0.01, 1.0))
+def test_a_step_within_the_smoothness_bound_decreases_the_softmax_loss(impl, problem, reg, fraction):
+    """With β = ‖X‖₂²/(2N) + 2λ and 0 < α ≤ 1/β: L(W − α∇L) ≤ L(W) − (α/2)‖∇L‖²."""
+    W, X, y = problem
+    beta = np.linalg.norm(X, 2) ** 2 / (2 * len(y)) + 2 * reg
+    alpha = fraction / max(beta, 1e-12)
+    loss, dW = impl.softmax_loss(W, X, y, reg)
+    after = impl.softmax_loss(impl.sgd_step(W, dW, alpha), X, y, reg)[0]
+    assert after <= loss - alpha / 2 * np.vdot(dW, dW) + atol(loss + 10, terms=4 * X.size)
+
+
+@pytest.mark.clause("OPT-3")
+@pytest.mark.parametrize("name", FULL_LOSSES)
+@given(problem=problems(), reg=regs, alpha=st.floats(1e-6, 10.0))
+def test_a_step_along_the_gradient_ascends(impl, name, problem, reg, alpha):
+    """By convexity, L(W + α∇L) ≥ L(W) + α‖∇L‖² for every α > 0."""
+    W, X, y = problem
+    loss, dW = full_loss(impl, name, W, X, y, reg)
+    uphill = impl.sgd_step(W, -dW, alpha)  # a negative gradient turns the update rule around
+    after = full_loss(impl, name, uphill, X, y, reg)[0]
+    scale = loss + alpha * np.vdot(dW, dW) + np.abs(X).max() * (np.abs(W).max() + alpha * np.abs(dW).max()) * 4
+    assert after >= loss + alpha * np.vdot(dW, dW) - atol(scale, terms=8 * X.size)
+
+
+def descend_on_penalty(impl, W, reg, alpha, steps):
+    """Gradient descent on λΣW² alone (gradient 2λW), with the implementation's update rule."""
+    for _ in range(steps):
+        W = impl.sgd_step(W, 2 * reg * W, alpha)
+    return W
+
+
+@pytest.mark.clause("OPT-4")
+@given(W=matrices(2, 3, bound=10.0), reg=st.floats(0.01, 10.0), fraction=st.floats(0.05, 0.95))
+def test_penalty_descent_converges_below_one_over_reg(impl, W, reg, fraction):
+    """On λΣW² alone each step multiplies W by (1 − 2αλ): for 0 < α < 1/λ, W → 0."""
+    alpha = fraction / reg
+    factor = abs(1 - 2 * alpha * reg)
+    W_end = descend_on_penalty(impl, W, reg, alpha, 50)
+    subnormal_rounding = 50 * np.finfo(np.float64).smallest_subnormal  # half a subnormal per step, at most
+    assert np.all(np.abs(W_end) <= factor ** 50 * np.abs(W) * (1 + atol(1.0, terms=200)) + subnormal_rounding)
+    assert np.abs(W_end).max() <= 0.91 ** 50 * max(np.abs(W).max(), 1.0) + 1e-300
+
+
+@pytest.mark.clause("OPT-4")
+@given(W=matrices(2, 3, bound=10.0).filter(lambda W: np.abs(W).max() > 1e-3),
+       reg=st.floats(0.01, 10.0), fraction=st.floats(1.05, 3.0))
+def test_penalty_descent_diverges_above_one_over_reg(impl, W, reg, fraction):
+    """For α > 1/λ, |1 − 2αλ| > 1 and W grows without bound."""
+    alpha = fraction / reg
+    W_end = descend_on_penalty(impl, W, reg, alpha, 50)
+    assert np.abs(W_end).max() > 10 * np.abs(W).max()
+
+
+@st.composite
+def partitioned(draw):
+    """(W, X, y, B): a problem whose N examples split into B equal batches."""
+    batches = draw(st.integers(1, 4), label="batches")
+    size = draw(st.integers(1, 3), label="batch size")
+    W, X, y = draw(problems(), label="problem")
+    n = batches * size
+    X = draw(matrices(n, X.shape[1], bound=10.0), label="X")
+    y = draw(hnp.arrays(np.intp, (n,), elements=st.integers(0, W.shape[0] - 1)), label="y")
+    return W, X, y, batches
+
+
+@pytest.mark.clause("OPT-5")
+@pytest.mark.parametrize("name", FULL_LOSSES)
+@given(case=partitioned(), reg=regs)
+def test_batch_losses_and_gradients_average_to_the_full_ones(impl, name, case, reg):
+    """For an equal partition, mean over batches of (loss, dW) equals the full-batch (loss, dW)."""
+    W, X, y, batches = case
+    full, full_dW = full_loss(impl, name, W, X, y, reg)
+    parts = [full_loss(impl, name, W, Xb, yb, reg) for Xb, yb in zip(np.split(X, batches), np.split(y, batches))]
+    scale = np.abs(X).max() * np.abs(W).max() * X.shape[1] * W.shape[0] + full + 1
+    assert abs(np.mean([p[0] for p in parts]) - full) <= atol(scale, terms=4 * len(y))
+    mean_dW = np.mean([p[1] for p in parts], axis=0)
+    assert np.all(np.abs(mean_dW - full_dW) <= atol(np.abs(X).max() * W.shape[0] + 2 * reg * np.abs(W), terms=4 * len(y)))
+
+
+@pytest.mark.clause("OPT-5")
+@pytest.mark.parametrize("name", FULL_LOSSES)
+@given(problem=problems(), reg=regs, copies=st.integers(2, 3))
+def test_duplicating_the_data_changes_neither_loss_nor_gradient(impl, name, problem, reg, copies):
+    """Stacking the data set on itself leaves the mean loss and its gradient as they were."""
+    W, X, y = problem
+    loss, dW = full_loss(impl, name, W, X, y, reg)
+    loss2, dW2 = full_loss(impl, name, W, np.tile(X, (copies, 1)), np.tile(y, copies), reg)
+    scale = np.abs(X).max() * np.abs(W).max() * X.shape[1] * W.shape[0] + loss + 1
+    assert abs(loss2 - loss) <= atol(scale, terms=4 * copies * len(y))
+    assert np.all(np.abs(dW2 - dW) <= atol(np.abs(X).max() * W.shape[0] + 2 * reg * np.abs(W), terms=4 * copies * len(y)))
+
+
+# The strategies are reference-only (not part of the contract), so these tests call `reference`.
+def toy_problem(seed=0, n=24, d=3, k=3):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    return X, rng.integers(0, k, n), (k, d)
+
+
+@pytest.mark.clause("OPT-6")
+@pytest.mark.parametrize("strategy", ["random_search", "random_local_search"])
+def test_search_histories_never_increase_and_runs_repeat_from_the_seed(strategy):
+    """Both searches keep the best loss so far, and the same seed gives the same run."""
+    X, y, shape = toy_problem()
+    loss = lambda W: ref.svm_loss(W, X, y, 0.0)[0]  # noqa: E731
+    W0 = np.full(shape, 0.5)
+    W0_before = W0.copy()
+
+    def run(seed):
+        rng = np.random.default_rng(seed)
+        if strategy == "random_search":
+            return ref.random_search(loss, shape, rng, num_tries=30, scale=1.0)
+        return ref.random_local_search(loss, W0, rng, num_tries=30, step_size=0.1)
+
+    first, again = run(3), run(3)
+    assert np.all(np.diff(first.loss_history) <= 0)
+    assert first.loss_history[-1] == loss(first.W)
+    np.testing.assert_array_equal(first.W, again.W)
+    np.testing.assert_array_equal(W0, W0_before)
+
+
+@pytest.mark.clause("OPT-6")
+def test_minibatch_sgd_with_the_whole_batch_is_gradient_descent():
+    """minibatch_sgd with batch_size = N follows gradient_descent step for step."""
+    X, y, shape = toy_problem()
+    W0 = np.zeros(shape)
+    gd = ref.gradient_descent(lambda W: ref.softmax_loss(W, X, y, 0.01), W0, 0.5, 20)
+    sgd = ref.minibatch_sgd(lambda W, Xb, yb: ref.softmax_loss(W, Xb, yb, 0.01), W0, X, y,
+                            np.random.default_rng(0), 0.5, batch_size=len(y), num_steps=20)
+    np.testing.assert_allclose(sgd.W, gd.W, rtol=0, atol=atol(np.abs(gd.W).max(), terms=20 * len(y)))
+    np.testing.assert_allclose(sgd.loss_history, gd.loss_history, rtol=0, atol=atol(2.0, terms=20 * len(y)))
+    assert np.all(W0 == 0)
+
+
+@pytest.mark.clause("OPT-6")
+def test_following_the_gradient_beats_searching_on_the_same_budget():
+    """On one budget of loss evaluations: random search ≥ random local search ≥ gradient descent (final loss)."""
+    X, y, shape = toy_problem(seed=1, n=60, d=4, k=3)
+    W0 = np.random.default_rng(2).standard_normal(shape) * 1e-3
+    loss = lambda W: ref.softmax_loss(W, X, y, 0.0)[0]  # noqa: E731
+    searched = ref.random_search(loss, shape, np.random.default_rng(0), num_tries=100, scale=1.0)
+    local = ref.random_local_search(loss, W0, np.random.default_rng(0), num_tries=100, step_size=0.1)
+    descended = ref.gradient_descent(lambda W: ref.softmax_loss(W, X, y, 0.0), W0, 1.0, 100)
+    final = [loss(searched.W), loss(local.W), loss(descended.W)]
+    assert final[0] >= final[1] >= final[2], final
+    assert descended.loss_history[0] == loss(W0)
+
+
+@pytest.mark.clause("OPT-6")
+@given(n=st.integers(2, MAX_N), seed=st.integers(0, 2**32 - 1))
+def test_minibatch_sgd_is_reproducible_from_its_seed(n, seed):
+    """Two runs from the same seed take the same batches and end at the same weights."""
+    X, y, shape = toy_problem(n=n)
+    step = lambda W, Xb, yb: ref.svm_loss(W, Xb, yb, 0.1)  # noqa: E731
+
+    def run():
+        return ref.minibatch_sgd(step, np.zeros(shape), X, y, np.random.default_rng(seed), 0.1, 1, 5)
+
+    a, b = run(), run()
+    np.testing.assert_array_equal(a.W, b.W)
+    np.testing.assert_array_equal(a.loss_history, b.loss_history)
