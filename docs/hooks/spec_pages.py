@@ -116,7 +116,7 @@ def functions_section(key: str) -> str:
 def tests_by_clause() -> dict[str, list]:
     found: dict[str, list] = {}
     for name, fn in property_tests():
-        for cid in clause_ids_of(fn):
+        for cid in dict.fromkeys(clause_ids_of(fn)):  # a parametrized test may name a clause per case
             found.setdefault(cid, []).append((name, fn))
     return found
 
@@ -137,7 +137,7 @@ def properties_section(own: list[dict]) -> str:
             module, test = name.split("::")
             law = inspect.cleandoc(fn.__doc__ or "")
             source = textwrap.dedent(inspect.getsource(fn)).rstrip()
-            others = [i for i in clause_ids_of(fn) if i != c["id"]]
+            others = [i for i in dict.fromkeys(clause_ids_of(fn)) if i != c["id"]]
             also = " Also checks " + ", ".join(f"[{i}]({clause_link(i, c)})" for i in others) + "." if others else ""
             out.append(
                 f"- {law}{also}\n\n"

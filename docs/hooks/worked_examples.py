@@ -1,14 +1,21 @@
-"""Worked examples: small inputs per chapter, and tables of what the reference returns for them.
+"""Worked examples: per chapter, the golden vectors of spec/golden/ and a few more calls, as tables.
 
-Only the inputs live here; every value shown in a table is computed by `reference` when the site is
-built. The scores of three examples over three classes are the notes' running example (cat, car, frog).
+Golden vectors bring their own inputs and expected values (the notes' figures); the reference's value
+beside each is computed when the site is built. The further examples below add calls the golden
+vectors do not cover (whole matrices, gradients, optimisation); only their inputs live here, every
+result is computed by `reference` at build time. The scores of three examples over three classes are
+the notes' running example (cat, car, frog).
 """
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 import reference as ref
+from tests.clauses import clauses
+from tests.golden import call_arguments, vectors
 
 # Three images (rows) scored against three classes (cat, car, frog); the labels are cat, car, frog.
 S = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
@@ -39,7 +46,6 @@ EXAMPLES = {
         ("hinge_losses(S, y).mean()", lambda: ref.hinge_losses(S, y).mean()),
         ("squared_hinge_losses(S, y)", lambda: ref.squared_hinge_losses(S, y)),
         ("crammer_singer_losses(S, y)", lambda: ref.crammer_singer_losses(S, y)),
-        ("hinge_losses([[13, -7, 11]], [0], delta=10)", lambda: ref.hinge_losses([[13.0, -7.0, 11.0]], [0], 10.0)),
         ("hinge_grad(S, y)", lambda: ref.hinge_grad(S, y)),
     ],
     "softmax": [
@@ -111,25 +117,47 @@ def _number(v) -> str:
         return str(v)
     if float(v).is_integer() and abs(v) < 1e15:
         return str(int(v))
-    return f"{v:.6g}".replace("e", r"\mathrm{e}")
+    mantissa, _, exponent = f"{v:.6g}".partition("e")
+    return mantissa + (rf" \times 10^{{{int(exponent)}}}" if exponent else "")
+
+
+def golden_rows(key: str) -> list[str]:
+    """One table row per golden vector of the chapter: the call, the expected value, the reference's."""
+    rows = []
+    for v in vectors():
+        if clauses()[v["clause"]]["chapter"] != key:
+            continue
+        args = call_arguments(v["args"])
+        result = getattr(ref, v["function"])(**args)
+        if "result_index" in v:
+            result = result[v["result_index"]]
+        call = r",\; ".join(rf"\mathtt{{{name}}} = {latex(value)}" for name, value in args.items())
+        rows.append(
+            f"| `{v['id']}` ([{v['clause']}](#{v['clause']})) | `{v['function']}` with ${call}$ "
+            f"| ${latex(v['expected'])}$ | ${latex(result)}$ |"
+        )
+    return rows
 
 
 def section(key: str) -> str:
-    examples = EXAMPLES.get(key)
-    if not examples:
+    golden, examples = golden_rows(key), EXAMPLES.get(key, [])
+    if not golden and not examples:
         return ""
-    used = [name for name in INPUTS if any(_mentions(call, name) for call, _ in examples)]
-    out = [
-        "## Worked examples",
-        "Inputs (from `docs/hooks/worked_examples.py`); every result below was computed by the reference "
-        "when this page was built.",
-        "| input | value |\n|---|---|\n" + "\n".join(f"| `{n}` | ${latex(INPUTS[n])}$ |" for n in used),
-        "| call | result |\n|---|---|\n" + "\n".join(f"| `{call}` | ${latex(thunk())}$ |" for call, thunk in examples),
-    ]
+    out = ["## Worked examples"]
+    if golden:
+        out.append(
+            "The golden vectors of `spec/golden/` for this chapter: the expected value each file gives, and the "
+            "reference's value computed when this page was built."
+        )
+        out.append("| vector | call | expected | reference |\n|---|---|---|---|\n" + "\n".join(golden))
+    if examples:
+        used = [name for name in INPUTS if any(re.search(rf"\b{name}\b", call) for call, _ in examples)]
+        out.append(
+            "More calls, on inputs from `docs/hooks/worked_examples.py`; every result was computed by the "
+            "reference when this page was built."
+        )
+        out.append("| input | value |\n|---|---|\n" + "\n".join(f"| `{n}` | ${latex(INPUTS[n])}$ |" for n in used))
+        out.append(
+            "| call | result |\n|---|---|\n" + "\n".join(f"| `{call}` | ${latex(thunk())}$ |" for call, thunk in examples)
+        )
     return "\n\n".join(out)
-
-
-def _mentions(call: str, name: str) -> bool:
-    import re
-
-    return re.search(rf"\b{name}\b", call) is not None
