@@ -133,7 +133,7 @@ def golden_rows(key: str) -> list[str]:
             result = result[v["result_index"]]
         call = r",\; ".join(rf"\mathtt{{{name}}} = {latex(value)}" for name, value in args.items())
         rows.append(
-            f"| `{v['id']}` ([{v['clause']}](#{v['clause']})) | `{v['function']}` with ${call}$ "
+            f"| `{v['function']}` with ${call}$<br>`{v['id']}` ([{v['clause']}](#{v['clause']})) "
             f"| ${latex(v['expected'])}$ | ${latex(result)}$ |"
         )
     return rows
@@ -149,7 +149,7 @@ def section(key: str) -> str:
             "The golden vectors of `spec/golden/` for this chapter: the expected value each file gives, and the "
             "reference's value computed when this page was built."
         )
-        out.append("| vector | call | expected | reference |\n|---|---|---|---|\n" + "\n".join(golden))
+        out.append("| call (golden vector) | expected | reference |\n|---|---|---|\n" + "\n".join(golden))
     if examples:
         used = [name for name in INPUTS if any(re.search(rf"\b{name}\b", call) for call, _ in examples)]
         out.append(
