@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,14 +72,22 @@ def matrix(here: str) -> str:
            "\n".join([header, rule, *rows])]
     for e in entries:
         bad = {cid: c for cid, c in e["clauses"].items() if c["status"] in ("fails", "deviates")}
+        counts = Counter(c["status"] for c in e["clauses"].values())
         out.append(f"### `{e['label']}`")
+        out.append("Clauses: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + ".")
         if not bad:
             out.append("Every clause it was tested on holds.")
         for cid, c in bad.items():
             reason = e["deviations"].get(cid)
             lines = [f"- {link(cid)} **{c['status']}**" + (f" (declared: {reason})" if reason else "")]
-            lines += [f"    - `{t['id']}`: {t['message']}" for t in c["tests"] if t["outcome"] in ("failed", "deviates")]
+            lines += [f"    - `{t['id']}`: `{_plain(t['message'])}`" for t in c["tests"] if t["outcome"] in ("failed", "deviates")]
             out.append("\n".join(lines))
     if skipped:
         out.append("### Not run\n\n" + "\n".join(f"- `{impl}`: {why}" for impl, why in skipped.items()))
     return "\n\n".join(out)
+
+
+def _plain(message: str) -> str:
+    """A failure message fit for an inline code span: one line, no backticks, not too long."""
+    flat = " ".join(message.split()).replace("`", "'")
+    return flat if len(flat) <= 200 else flat[:199] + "…"
