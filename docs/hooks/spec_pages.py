@@ -48,7 +48,8 @@ def on_config(config):
         raise PluginError(f"spec/clauses.toml lists chapters that do not exist in spec/: {missing}")
     for i, item in enumerate(config.nav or []):
         if isinstance(item, dict) and NAV_SECTION in item:
-            config.nav[i] = {NAV_SECTION: [page_uri(key) for key in chapters()]}
+            pages = [page_uri(key) for key in chapters()]
+            config.nav[i] = {NAV_SECTION: pages + ([LIBRARIES_URI] if LIBRARIES.is_file() else [])}
             break
     else:
         raise PluginError(f"mkdocs.yml nav needs a '{NAV_SECTION}' entry for the chapters")
@@ -59,6 +60,8 @@ def on_files(files, config):
     File = sys.modules[type(files).__module__].File  # MkDocs' or ProperDocs' own File class
     for key in chapters():
         files.append(File.generated(config, page_uri(key), content=chapter_page(key)))
+    if LIBRARIES.is_file():  # beside the chapters, so its links to them work as written
+        files.append(File.generated(config, LIBRARIES_URI, content=LIBRARIES.read_text(encoding="utf-8")))
     return files
 
 
@@ -156,14 +159,16 @@ def clause_link(clause_id: str, here: dict) -> str:
 CONTRACT_MARKER = "<!-- contract table -->"
 LIBRARIES = SPEC_DIR / "libraries.md"
 LIBRARIES_MARKER = "<!-- spec/libraries.md -->"
+LIBRARIES_URI = "spec/libraries.md"
 
 
 def on_page_markdown(markdown, page, config, files):
-    """Hand-written pages take generated parts at markers: the contract table, spec/libraries.md."""
+    """Hand-written pages take generated parts at markers: the contract table, the link to spec/libraries.md,
+    the API blocks of the reference modules."""
     if CONTRACT_MARKER in markdown:
         markdown = markdown.replace(CONTRACT_MARKER, contract_table(page.file.src_uri))
     if LIBRARIES_MARKER in markdown:
-        markdown = markdown.replace(LIBRARIES_MARKER, libraries_section())
+        markdown = markdown.replace(LIBRARIES_MARKER, libraries_section(page.file.src_uri))
     if MODULES_MARKER in markdown:
         markdown = markdown.replace(MODULES_MARKER, reference_modules())
     return markdown
@@ -182,12 +187,14 @@ def contract_table(here: str) -> str:
     return "\n".join(rows)
 
 
-def libraries_section() -> str:
-    """spec/libraries.md, the spec's table of conventions across libraries, when the spec has one."""
+def libraries_section(here: str) -> str:
+    """A link to spec/libraries.md, the spec's own table of library conventions, when it exists."""
+    from mkdocs.utils import get_relative_url
+
     if not LIBRARIES.is_file():
-        return '!!! note "spec/libraries.md is not in this checkout yet; the summary above stands in for it."'
-    text = LIBRARIES.read_text(encoding="utf-8")
-    return re.sub(r"^#", "##", text, flags=re.M)  # its headings sit under this page's title
+        return '!!! note "The spec\'s own table of library conventions (spec/libraries.md) is not in this checkout yet."'
+    url = get_relative_url(LIBRARIES_URI, here)
+    return f"The spec's table of how each library maps onto the contract: [library conventions]({url})."
 
 
 MODULES_MARKER = "<!-- reference modules -->"
