@@ -2,8 +2,7 @@
 
 Each chapter page is, in reading order: the chapter's own Markdown (spec/0N-*.md), its clauses from
 spec/clauses.toml (each under a heading whose anchor is the clause ID, e.g. #HINGE-3), the reference
-functions the chapter's clauses constrain (mkdocstrings), worked examples computed by the reference
-now, the chapter's pictures (hook pictures.py), and every property test of each clause: its law (the
+functions the chapter defines (mkdocstrings), worked examples computed by the reference at build time, the chapter's pictures (hook pictures.py), and every property test of each clause: its law (the
 test's docstring), its name, and its source folded.
 """
 
@@ -27,6 +26,12 @@ from tests.clauses import SPEC_DIR, chapters, clauses  # noqa: E402
 from tests.suite.test_clause_links import clause_ids_of, property_tests  # noqa: E402
 
 NAV_SECTION = "Specification"
+LIBRARIES = SPEC_DIR / "libraries.md"  # the spec's table of library conventions, when it has one
+LIBRARIES_URI = "spec/libraries.md"
+# Markers in hand-written pages where generated Markdown goes (on_page_markdown).
+CONTRACT_MARKER = "<!-- contract table -->"
+LIBRARIES_MARKER = "<!-- spec/libraries.md -->"
+MODULES_MARKER = "<!-- reference modules -->"
 
 
 def page_uri(key: str) -> str:
@@ -138,7 +143,7 @@ def properties_section(own: list[dict]) -> str:
             out.append('!!! warning "No property test names this clause yet."')
         for name, fn in by_clause.get(c["id"], []):
             module, test = name.split("::")
-            law = inspect.cleandoc(fn.__doc__ or "")
+            law = " ".join((fn.__doc__ or "").split())  # one line: it opens a list item
             source = textwrap.dedent(inspect.getsource(fn)).rstrip()
             others = [i for i in dict.fromkeys(clause_ids_of(fn)) if i != c["id"]]
             also = " Also checks " + ", ".join(f"[{i}]({clause_link(i, c)})" for i in others) + "." if others else ""
@@ -155,11 +160,6 @@ def clause_link(clause_id: str, here: dict) -> str:
         clause_id, page_uri(here["chapter"])
     )
 
-
-CONTRACT_MARKER = "<!-- contract table -->"
-LIBRARIES = SPEC_DIR / "libraries.md"
-LIBRARIES_MARKER = "<!-- spec/libraries.md -->"
-LIBRARIES_URI = "spec/libraries.md"
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -197,11 +197,8 @@ def libraries_section(here: str) -> str:
     return f"The spec's table of how each library maps onto the contract: [library conventions]({url})."
 
 
-MODULES_MARKER = "<!-- reference modules -->"
-
-
 def reference_modules() -> str:
-    """A mkdocstrings block per public module of `reference`, in the package's own order."""
+    """A mkdocstrings block per public module of `reference`, alphabetically."""
     import reference
 
     names = [m.name for m in pkgutil.iter_modules(reference.__path__) if not m.name.startswith("_")]
