@@ -2,8 +2,9 @@
 
 Each chapter page is, in reading order: the chapter's own Markdown (spec/0N-*.md), its clauses from
 spec/clauses.toml (each under a heading whose anchor is the clause ID, e.g. #HINGE-3), the reference
-functions the chapter defines (mkdocstrings), worked examples computed by the reference at build time, the chapter's pictures (hook pictures.py), and every property test of each clause: its law (the
-test's docstring), its name, and its source folded.
+functions the chapter defines (mkdocstrings), worked examples computed by the reference at build
+time, the chapter's pictures (hook pictures.py), and every property test of each clause: its law
+(the test's docstring), its name, and its source folded.
 """
 
 from __future__ import annotations
