@@ -32,7 +32,9 @@ CONFIG = ROOT / "docs" / "conformance.toml"
 def plugin_available() -> bool:
     help_text = subprocess.run(
         [sys.executable, "-m", "pytest", "tests", "--help", "-p", "no:cacheprovider"],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     ).stdout
     return "--conformance-json" in help_text
 
@@ -53,7 +55,9 @@ def why_not(entry: dict) -> str | None:
     if "file" in entry and not (ROOT / entry["file"]).is_file():
         return f"{entry['file']} is not in this checkout"
     if entry["impl"].startswith("tests."):
-        imported = subprocess.run([sys.executable, "-c", f"import {entry['impl']}"], cwd=ROOT, capture_output=True, text=True)
+        imported = subprocess.run(
+            [sys.executable, "-c", f"import {entry['impl']}"], cwd=ROOT, capture_output=True, text=True
+        )
         if imported.returncode:
             return "cannot be imported here: " + (imported.stderr.strip().splitlines() or ["?"])[-1]
     return None
@@ -73,16 +77,27 @@ def main(out: Path) -> int:
             skipped[entry["impl"]] = reason
             continue
         report = out / f"{n:02d}.json"
-        cmd = [sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider",
-               f"--impl={entry['impl']}", f"--conformance-json={report}"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--impl={entry['impl']}",
+            f"--conformance-json={report}",
+        ]
         if "deviations" in entry:
             cmd.append(f"--deviations={entry['deviations']}")
         print("run_conformance:", " ".join(cmd[2:]), flush=True)
         done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         if done.returncode not in (0, 1) or not report.is_file():  # 1: some test failed, a result to show
             print(done.stdout[-4000:], done.stderr[-4000:], sep="\n")
-            print(f"run_conformance: the suite did not run through on {entry['impl']} (exit {done.returncode})",
-                  file=sys.stderr)
+            print(
+                f"run_conformance: the suite did not run through on {entry['impl']} (exit {done.returncode})",
+                file=sys.stderr,
+            )
             return 1
     (out / "skipped.json").write_text(json.dumps(skipped, indent=2) + "\n")
     return 0

@@ -49,9 +49,10 @@ def load_reports() -> tuple[list[dict], dict[str, str]]:
 def matrix(here: str) -> str:
     entries, skipped = load_reports()
     if not entries:
+        shown = REPORTS.relative_to(ROOT) if REPORTS.is_relative_to(ROOT) else REPORTS
         return (
             '!!! note "No conformance results in this build"\n\n'
-            f"    This site was built without conformance reports in `{REPORTS.relative_to(ROOT) if REPORTS.is_relative_to(ROOT) else REPORTS}`. "
+            f"    This site was built without conformance reports in `{shown}`. "
             "Run `python docs/run_conformance.py` before `mkdocs build` to fill in this page (it needs the "
             "suite's `--conformance-json` option)."
         )
@@ -66,10 +67,14 @@ def matrix(here: str) -> str:
 
     header = "| function | " + " | ".join(f"`{e['label']}`" for e in entries) + " |"
     rule = "|---" * (len(entries) + 1) + "|"
-    rows = [f"| `{name}` | " + " | ".join(cell(e["functions"][name]) for e in entries) + " |" for name in reference.CONTRACT]
-    out = ["| implementation | run as |\n|---|---|\n"
-           + "\n".join(f"| `{e['label']}` | `pytest tests --impl={e['spec']}` |" for e in entries),
-           "\n".join([header, rule, *rows])]
+    rows = [
+        f"| `{name}` | " + " | ".join(cell(e["functions"][name]) for e in entries) + " |" for name in reference.CONTRACT
+    ]
+    out = [
+        "| implementation | run as |\n|---|---|\n"
+        + "\n".join(f"| `{e['label']}` | `pytest tests --impl={e['spec']}` |" for e in entries),
+        "\n".join([header, rule, *rows]),
+    ]
     for e in entries:
         bad = {cid: c for cid, c in e["clauses"].items() if c["status"] in ("fails", "deviates")}
         counts = Counter(c["status"] for c in e["clauses"].values())
@@ -80,7 +85,11 @@ def matrix(here: str) -> str:
         for cid, c in bad.items():
             reason = e["deviations"].get(cid)
             lines = [f"- {link(cid)} **{c['status']}**" + (f" (declared: {reason})" if reason else "")]
-            lines += [f"    - `{t['id']}`: `{_plain(t['message'])}`" for t in c["tests"] if t["outcome"] in ("failed", "deviates")]
+            lines += [
+                f"    - `{t['id']}`: `{_plain(t['message'])}`"
+                for t in c["tests"]
+                if t["outcome"] in ("failed", "deviates")
+            ]
             out.append("\n".join(lines))
     if skipped:
         out.append("### Not run\n\n" + "\n".join(f"- `{impl}`: {why}" for impl, why in skipped.items()))

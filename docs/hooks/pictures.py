@@ -128,7 +128,9 @@ def draw_svm_vs_softmax():
 
 PICTURES = [
     Picture(
-        "svm-ray", "hinge", "The SVM loss along a ray",
+        "svm-ray",
+        "hinge",
+        "The SVM loss along a ray",
         f"The multiclass SVM data loss $L(W + aV)$ along a random direction $V$ through a random $W$: for one "
         f"example it is piecewise linear (a sum of hinges), and the mean over {N} examples is a sum of many "
         f"such pieces, close to a convex bowl. Made from `hinge_losses` and `scores` on a standard-normal "
@@ -136,13 +138,17 @@ PICTURES = [
         draw_ray,
     ),
     Picture(
-        "svm-plane", "hinge", "The SVM loss over a plane",
+        "svm-plane",
+        "hinge",
+        "The SVM loss over a plane",
         f"The same loss over a random plane $W + aV_1 + bV_2$: one example gives flat-faced polygonal pieces, "
         f"the mean over {N} examples a bowl. Same problem as above (seed {SEED}), an 81 × 81 grid.",
         draw_plane,
     ),
     Picture(
-        "step-sweep", "optimization", "One step across a sweep of learning rates",
+        "step-sweep",
+        "optimization",
+        "One step across a sweep of learning rates",
         f"The full SVM loss ($\\lambda = 0.1$) after one gradient step $W - \\alpha\\nabla L$, for 121 rates "
         f"$\\alpha$ from $10^{{-4}}$ to $10^2$: tiny steps barely move, a good step goes down, larger steps "
         f"overshoot and the loss blows up. Made with `svm_loss` and `sgd_step` on the problem of the SVM "
@@ -150,14 +156,18 @@ PICTURES = [
         draw_step_sweep,
     ),
     Picture(
-        "softmax-scale", "softmax", "Softmax as the scores are scaled",
+        "softmax-scale",
+        "softmax",
+        "Softmax as the scores are scaled",
         "`softmax` of the scores $c \\cdot (3.2, 5.1, -1.7)$ for scales $c$ from 0.01 to 20: shrinking the "
         "scores makes the distribution uniform, growing them makes it peaky (all mass on the top class). "
         "Deterministic: no random numbers.",
         draw_softmax_temperature,
     ),
     Picture(
-        "svm-vs-softmax", "softmax", "SVM and softmax on the same scores",
+        "svm-vs-softmax",
+        "softmax",
+        "SVM and softmax on the same scores",
         "One example with three classes: the rivals score 1.0 and −0.5 and the correct class's score moves. "
         "The hinge loss (`hinge_losses`) reaches exactly 0 once the margin $\\Delta = 1$ is met and stops "
         "caring; the cross-entropy (`cross_entropy_losses`) keeps rewarding a larger lead but never reaches 0. "
@@ -182,15 +192,15 @@ def section(key: str) -> str:
     out = ["## Pictures"]
     for p in shown:
         out.append(
-            f"### {p.title}\n\n<figure markdown=\"span\">\n  ![{p.title}](../{p.uri})\n"
-            f"  <figcaption markdown=\"span\">{p.caption}</figcaption>\n</figure>"
+            f'### {p.title}\n\n<figure markdown="span">\n  ![{p.title}](../{p.uri})\n'
+            f'  <figcaption markdown="span">{p.caption}</figcaption>\n</figure>'
         )
     return "\n\n".join(out)
 
 
 def on_files(files, config):
     File = sys.modules[type(files).__module__].File  # MkDocs' or ProperDocs' own File class
-    
+
     with plt.rc_context({"svg.hashsalt": "lcspec", "font.size": 9}):
         for p in PICTURES:
             files.append(File.generated(config, p.uri, content=svg(p.draw())))

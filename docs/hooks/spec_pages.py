@@ -157,10 +157,11 @@ def properties_section(own: list[dict]) -> str:
 
 
 def clause_link(clause_id: str, here: dict) -> str:
-    return f"#{clause_id}" if clauses()[clause_id]["chapter"] == here["chapter"] else clause_url(
-        clause_id, page_uri(here["chapter"])
+    return (
+        f"#{clause_id}"
+        if clauses()[clause_id]["chapter"] == here["chapter"]
+        else clause_url(clause_id, page_uri(here["chapter"]))
     )
-
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -193,7 +194,9 @@ def libraries_section(here: str) -> str:
     from mkdocs.utils import get_relative_url
 
     if not LIBRARIES.is_file():
-        return '!!! note "The spec\'s own table of library conventions (spec/libraries.md) is not in this checkout yet."'
+        return (
+            '!!! note "The spec\'s own table of library conventions (spec/libraries.md) is not in this checkout yet."'
+        )
     url = get_relative_url(LIBRARIES_URI, here)
     return f"The spec's table of how each library maps onto the contract: [library conventions]({url})."
 

@@ -60,8 +60,14 @@ EXAMPLES = {
         ("l2_penalty(W)", lambda: ref.l2_penalty(W)),
         ("svm_loss(W, X, X_labels, reg=0.1)", lambda: ref.svm_loss(W, X, X_labels, 0.1)),
         ("softmax_loss(W, X, X_labels, reg=0.1)", lambda: ref.softmax_loss(W, X, X_labels, 0.1)),
-        ("svm_loss(zeros((10, 2)), X, X_labels, reg=0.1)[0]", lambda: ref.svm_loss(np.zeros((10, 2)), X, X_labels, 0.1)[0]),
-        ("softmax_loss(zeros((10, 2)), X, X_labels, reg=0.1)[0]", lambda: ref.softmax_loss(np.zeros((10, 2)), X, X_labels, 0.1)[0]),
+        (
+            "svm_loss(zeros((10, 2)), X, X_labels, reg=0.1)[0]",
+            lambda: ref.svm_loss(np.zeros((10, 2)), X, X_labels, 0.1)[0],
+        ),
+        (
+            "softmax_loss(zeros((10, 2)), X, X_labels, reg=0.1)[0]",
+            lambda: ref.softmax_loss(np.zeros((10, 2)), X, X_labels, 0.1)[0],
+        ),
     ],
     "gradients": [
         ("svm_loss(W, X, X_labels, reg=0.1)[1]", lambda: ref.svm_loss(W, X, X_labels, 0.1)[1]),
@@ -77,10 +83,16 @@ EXAMPLES = {
             ),
         ),
         ("numerical_gradient(sum of squares, W)", lambda: ref.numerical_gradient(_quadratic, W)),
-        ("numerical_gradient(sum of squares, W, centered=False) - 2W", lambda: ref.numerical_gradient(_quadratic, W, centered=False) - 2 * W),
+        (
+            "numerical_gradient(sum of squares, W, centered=False) - 2W",
+            lambda: ref.numerical_gradient(_quadratic, W, centered=False) - 2 * W,
+        ),
     ],
     "optimization": [
-        ("sgd_step(W, svm_loss(W, X, X_labels, 0.1)[1], 0.5)", lambda: ref.sgd_step(W, ref.svm_loss(W, X, X_labels, 0.1)[1], 0.5)),
+        (
+            "sgd_step(W, svm_loss(W, X, X_labels, 0.1)[1], 0.5)",
+            lambda: ref.sgd_step(W, ref.svm_loss(W, X, X_labels, 0.1)[1], 0.5),
+        ),
         (
             "gradient_descent(softmax loss, W, 0.5, steps=5).loss_history",
             lambda: np.array(
@@ -158,6 +170,7 @@ def section(key: str) -> str:
         )
         out.append("| input | value |\n|---|---|\n" + "\n".join(f"| `{n}` | ${latex(INPUTS[n])}$ |" for n in used))
         out.append(
-            "| call | result |\n|---|---|\n" + "\n".join(f"| `{call}` | ${latex(thunk())}$ |" for call, thunk in examples)
+            "| call | result |\n|---|---|\n"
+            + "\n".join(f"| `{call}` | ${latex(thunk())}$ |" for call, thunk in examples)
         )
     return "\n\n".join(out)

@@ -120,9 +120,9 @@ def test_a_chapter_page_shows_what_a_reader_needs(browser, base_url):
     page = browser.new_page()
     page.goto(base_url + "spec/02-multiclass-svm/", wait_until="networkidle")
     sections = page.eval_on_selector_all("h2", "hs => hs.map(h => h.id)")
-    assert [s for s in sections if s in ("clauses", "reference-functions", "worked-examples", "pictures", "properties")] == [
-        "clauses", "reference-functions", "worked-examples", "pictures", "properties"
-    ], sections
+    assert [
+        s for s in sections if s in ("clauses", "reference-functions", "worked-examples", "pictures", "properties")
+    ] == ["clauses", "reference-functions", "worked-examples", "pictures", "properties"], sections
     assert page.locator("h3#HINGE-1 ~ p .katex").count() > 0  # the clause's formula is typeset
     assert page.locator("[id='reference.hinge_losses']").count() == 1
     assert page.locator("details", has_text="def hinge_losses(S, y, delta=1.0)").count() == 1  # its source
