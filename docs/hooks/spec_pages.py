@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import inspect
 import pkgutil
-import re
 import sys
 import textwrap
 from pathlib import Path
@@ -96,21 +95,8 @@ def clauses_section(own: list[dict]) -> str:
 
 
 def chapter_functions(key: str) -> list[str]:
-    """The contract functions whose defining clause ("`name(...)` must return|equal ...") is in this chapter,
-    plus the reference-only strategies on the optimisation page (no clause defines those)."""
-    import reference
-
-    funcs = [f for f in reference.CONTRACT if defining_clause(f)["chapter"] == key]
-    if key == "optimization":
-        funcs += list(reference.STRATEGIES)
-    return funcs
-
-
-def defining_clause(name: str) -> dict:
-    for c in clauses().values():
-        if re.search(rf"`{name}\b[^`]*`[^.]*must (return|equal)", c["text"]):
-            return c
-    raise PluginError(f"no clause in spec/clauses.toml says what `{name}` must return")
+    """The reference functions this chapter defines (the `defines` field of its record in clauses.toml)."""
+    return list(chapters()[key]["defines"])
 
 
 def functions_section(key: str) -> str:
@@ -180,12 +166,16 @@ def contract_table(here: str) -> str:
     """Every contract function: its signature, what it is (the docstring's first line), where defined."""
     import reference
 
-    rows = ["| function | what it returns | defined by |", "|---|---|---|"]
+    from mkdocs.utils import get_relative_url
+
+    defined_in = {f: key for key, chapter in chapters().items() for f in chapter["defines"]}
+    rows = ["| function | what it returns | defined in |", "|---|---|---|"]
     for name in reference.CONTRACT:
         fn = getattr(reference, name)
         summary = inspect.getdoc(fn).splitlines()[0]
-        defining = defining_clause(name)["id"]
-        rows.append(f"| `{name}{inspect.signature(fn)}` | {summary} | [{defining}]({clause_url(defining, here)}) |")
+        key = defined_in[name]
+        link = get_relative_url(page_uri(key), here)
+        rows.append(f"| `{name}{inspect.signature(fn)}` | {summary} | [{chapters()[key]['title']}]({link}) |")
     return "\n".join(rows)
 
 
