@@ -17,7 +17,10 @@ def _shifted(S):
     r"""Scores shifted so each row's max is 0, and $\sum_{j \ne j^*} e^{z_j}$ per row."""
     rows = np.arange(S.shape[0])
     top = np.argmax(S, axis=1)
-    Z = S - S[rows, top][:, None]  # may be -inf only if the spread overflows; exp(-inf) = 0
+    with np.errstate(over="ignore"):
+        # Only a spread beyond 1.8e308 overflows: its true log-probability is below -1.8e308, so -inf
+        # is the correctly rounded value and exp(-inf) = 0 the correct probability.
+        Z = S - S[rows, top][:, None]
     E = np.exp(Z)
     E[rows, top] = 0.0
     return Z, E, E.sum(axis=1), rows, top

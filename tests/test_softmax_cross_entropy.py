@@ -106,6 +106,14 @@ def test_log_softmax_and_cross_entropy_are_finite_where_the_exact_value_is(impl,
             assert abs(losses[i] + exact[y[i]]) <= atol(exact[y[i]], terms=4 * len(row))
 
 
+@pytest.mark.clause("SOFTMAX-4")
+def test_a_spread_beyond_the_float64_range_gives_probability_zero(impl):
+    """A spread of 3.4e308: softmax is exactly [1, 0]; the log-probability 0 and −inf (the exact −3.4e308 overflows)."""
+    S = np.array([[1.7e308, -1.7e308]])
+    np.testing.assert_array_equal(impl.softmax(S), [[1.0, 0.0]])
+    np.testing.assert_array_equal(impl.log_softmax(S), [[0.0, -np.inf]])
+
+
 @pytest.mark.clause("SOFTMAX-5")
 @given(labelled_scores(), st.floats(0.0, 1.0))
 def test_shrinking_scores_tend_to_uniform(impl, case, c):

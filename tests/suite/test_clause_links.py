@@ -84,3 +84,8 @@ def test_every_chapter_exists_and_cites_each_of_its_clauses(key):
 def test_every_contract_function_is_constrained_by_some_clause():
     constrained = {f for c in clauses().values() for f in c["functions"]}
     assert set(reference.CONTRACT) <= constrained, set(reference.CONTRACT) - constrained
+
+
+def test_every_reference_function_is_defined_by_exactly_one_chapter():
+    defined = [f for chapter in chapters().values() for f in chapter["defines"]]
+    assert sorted(defined) == sorted([*reference.CONTRACT, *reference.STRATEGIES])

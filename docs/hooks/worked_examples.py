@@ -1,0 +1,176 @@
+"""Worked examples: per chapter, the golden vectors of spec/golden/ and a few more calls, as tables.
+
+Golden vectors bring their own inputs and expected values (the notes' figures); the reference's value
+beside each is computed when the site is built. The further examples below add calls the golden
+vectors do not cover (whole matrices, gradients, optimisation); only their inputs live here, every
+result is computed by `reference` at build time. The scores of three examples over three classes are
+the notes' running example (cat, car, frog).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+import reference as ref
+from tests.clauses import clauses
+from tests.golden import call_arguments, vectors
+
+# Three images (rows) scored against three classes (cat, car, frog); the labels are cat, car, frog.
+S = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
+y = np.array([0, 1, 2])
+# A 2-D toy problem: four points, three classes, and a weight matrix with its bias.
+X = np.array([[1.0, 2.0], [-1.0, 0.5], [0.0, -1.5], [2.0, 1.0]])
+X_labels = np.array([0, 1, 2, 0])
+W = np.array([[0.2, -0.5], [1.5, 1.3], [0.0, 0.25]])
+b = np.array([1.1, 3.2, -1.2])
+
+
+def _quadratic(w):
+    return float(np.sum(w**2))
+
+
+# Per chapter: (call as shown, thunk computing it). Inputs are named after the arrays above.
+EXAMPLES = {
+    "scores": [
+        ("scores(X, W, b)", lambda: ref.scores(X, W, b)),
+        ("append_ones(X)", lambda: ref.append_ones(X)),
+        ("fold_bias(W, b)", lambda: ref.fold_bias(W, b)),
+        ("scores(append_ones(X), fold_bias(W, b))", lambda: ref.scores(ref.append_ones(X), ref.fold_bias(W, b))),
+        ("predict(S)", lambda: ref.predict(S)),
+        ("accuracy(S, y)", lambda: ref.accuracy(S, y)),
+    ],
+    "hinge": [
+        ("hinge_losses(S, y)", lambda: ref.hinge_losses(S, y)),
+        ("hinge_losses(S, y).mean()", lambda: ref.hinge_losses(S, y).mean()),
+        ("squared_hinge_losses(S, y)", lambda: ref.squared_hinge_losses(S, y)),
+        ("crammer_singer_losses(S, y)", lambda: ref.crammer_singer_losses(S, y)),
+        ("hinge_grad(S, y)", lambda: ref.hinge_grad(S, y)),
+    ],
+    "softmax": [
+        ("softmax(S)", lambda: ref.softmax(S)),
+        ("log_softmax(S)", lambda: ref.log_softmax(S)),
+        ("cross_entropy_losses(S, y)", lambda: ref.cross_entropy_losses(S, y)),
+        ("cross_entropy_grad(S, y)", lambda: ref.cross_entropy_grad(S, y)),
+        ("softmax(S / 10)", lambda: ref.softmax(S / 10)),
+        ("cross_entropy_losses(zeros((1, 10)), [3])", lambda: ref.cross_entropy_losses(np.zeros((1, 10)), [3])),
+    ],
+    "regularization": [
+        ("l2_penalty(W)", lambda: ref.l2_penalty(W)),
+        ("svm_loss(W, X, X_labels, reg=0.1)", lambda: ref.svm_loss(W, X, X_labels, 0.1)),
+        ("softmax_loss(W, X, X_labels, reg=0.1)", lambda: ref.softmax_loss(W, X, X_labels, 0.1)),
+        (
+            "svm_loss(zeros((10, 2)), X, X_labels, reg=0.1)[0]",
+            lambda: ref.svm_loss(np.zeros((10, 2)), X, X_labels, 0.1)[0],
+        ),
+        (
+            "softmax_loss(zeros((10, 2)), X, X_labels, reg=0.1)[0]",
+            lambda: ref.softmax_loss(np.zeros((10, 2)), X, X_labels, 0.1)[0],
+        ),
+    ],
+    "gradients": [
+        ("svm_loss(W, X, X_labels, reg=0.1)[1]", lambda: ref.svm_loss(W, X, X_labels, 0.1)[1]),
+        (
+            "numerical_gradient(lambda V: svm_loss(V, X, X_labels, 0.1)[0], W)",
+            lambda: ref.numerical_gradient(lambda V: ref.svm_loss(V, X, X_labels, 0.1)[0], W),
+        ),
+        (
+            "relative_error(the two above)",
+            lambda: ref.relative_error(
+                ref.svm_loss(W, X, X_labels, 0.1)[1],
+                ref.numerical_gradient(lambda V: ref.svm_loss(V, X, X_labels, 0.1)[0], W),
+            ),
+        ),
+        ("numerical_gradient(sum of squares, W)", lambda: ref.numerical_gradient(_quadratic, W)),
+        (
+            "numerical_gradient(sum of squares, W, centered=False) - 2W",
+            lambda: ref.numerical_gradient(_quadratic, W, centered=False) - 2 * W,
+        ),
+    ],
+    "optimization": [
+        (
+            "sgd_step(W, svm_loss(W, X, X_labels, 0.1)[1], 0.5)",
+            lambda: ref.sgd_step(W, ref.svm_loss(W, X, X_labels, 0.1)[1], 0.5),
+        ),
+        (
+            "gradient_descent(softmax loss, W, 0.5, steps=5).loss_history",
+            lambda: np.array(
+                ref.gradient_descent(lambda V: ref.softmax_loss(V, X, X_labels, 0.1), W, 0.5, 5).loss_history
+            ),
+        ),
+    ],
+}
+
+INPUTS = {
+    "S": S,
+    "y": y,
+    "X": X,
+    "X_labels": X_labels,
+    "W": W,
+    "b": b,
+}
+
+
+def latex(value) -> str:
+    """A value as inline LaTeX: a number, a row vector, a matrix, or a (loss, gradient) pair."""
+    if isinstance(value, tuple):
+        return ",\\; ".join(latex(v) for v in value)
+    a = np.asarray(value)
+    if a.ndim == 0:
+        return _number(a.item())
+    rows = a.reshape(1, -1) if a.ndim == 1 else a
+    body = r" \\ ".join(" & ".join(_number(v) for v in row) for row in rows.tolist())
+    return r"\begin{bmatrix}" + body + r"\end{bmatrix}"
+
+
+def _number(v) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return str(v)
+    if float(v).is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    mantissa, _, exponent = f"{v:.6g}".partition("e")
+    return mantissa + (rf" \times 10^{{{int(exponent)}}}" if exponent else "")
+
+
+def golden_rows(key: str) -> list[str]:
+    """One table row per golden vector of the chapter: the call, the expected value, the reference's."""
+    rows = []
+    for v in vectors():
+        if clauses()[v["clause"]]["chapter"] != key:
+            continue
+        args = call_arguments(v["args"])
+        result = getattr(ref, v["function"])(**args)
+        if "result_index" in v:
+            result = result[v["result_index"]]
+        call = r",\; ".join(rf"\mathtt{{{name}}} = {latex(value)}" for name, value in args.items())
+        rows.append(
+            f"| `{v['function']}` with ${call}$<br>`{v['id']}` ([{v['clause']}](#{v['clause']})) "
+            f"| ${latex(v['expected'])}$ | ${latex(result)}$ |"
+        )
+    return rows
+
+
+def section(key: str) -> str:
+    golden, examples = golden_rows(key), EXAMPLES.get(key, [])
+    if not golden and not examples:
+        return ""
+    out = ["## Worked examples"]
+    if golden:
+        out.append(
+            "The golden vectors of `spec/golden/` for this chapter: the expected value each file gives, and the "
+            "reference's value computed when this page was built."
+        )
+        out.append("| call (golden vector) | expected | reference |\n|---|---|---|\n" + "\n".join(golden))
+    if examples:
+        used = [name for name in INPUTS if any(re.search(rf"\b{name}\b", call) for call, _ in examples)]
+        out.append(
+            "More calls, on inputs from `docs/hooks/worked_examples.py`; every result was computed by the "
+            "reference when this page was built."
+        )
+        out.append("| input | value |\n|---|---|\n" + "\n".join(f"| `{n}` | ${latex(INPUTS[n])}$ |" for n in used))
+        out.append(
+            "| call | result |\n|---|---|\n"
+            + "\n".join(f"| `{call}` | ${latex(thunk())}$ |" for call, thunk in examples)
+        )
+    return "\n\n".join(out)

@@ -1,0 +1,107 @@
+"""Run the property suite on each implementation, for the conformance page.
+
+The implementations are those of docs/conformance.toml, then every library adapter in tests/adapters/
+(each with its `<adapter>.deviations` file when there is one).
+
+    python docs/run_conformance.py [OUT_DIR]      (default build/conformance)
+
+Writes OUT_DIR/<n>.json per implementation (pytest's --conformance-json, schema in tests/report.py)
+and OUT_DIR/skipped.json for those that could not be run and why. An implementation that fails
+clauses is a result, not an error; a run that does not get through the suite (collection error,
+usage error) is an error. Without the conformance
+plugin (no --conformance-json option in the suite) it writes nothing, and the page says so.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "docs" / "conformance.toml"
+
+
+def plugin_available() -> bool:
+    help_text = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests", "--help", "-p", "no:cacheprovider"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return "--conformance-json" in help_text
+
+
+def implementations() -> list[dict]:
+    listed = tomllib.loads(CONFIG.read_text())["implementation"]
+    adapters = sorted(p for p in (ROOT / "tests" / "adapters").glob("*.py") if p.name != "__init__.py")
+    for path in adapters:
+        entry = {"impl": f"tests.adapters.{path.stem}", "file": str(path.relative_to(ROOT))}
+        if path.with_suffix(".deviations").is_file():
+            entry["deviations"] = str(path.with_suffix(".deviations").relative_to(ROOT))
+        listed.append(entry)
+    return listed
+
+
+def why_not(entry: dict) -> str | None:
+    """Why an implementation cannot be run here (its file is absent, its library not installed), or None."""
+    if "file" in entry and not (ROOT / entry["file"]).is_file():
+        return f"{entry['file']} is not in this checkout"
+    if entry["impl"].startswith("tests."):
+        imported = subprocess.run(
+            [sys.executable, "-c", f"import {entry['impl']}"], cwd=ROOT, capture_output=True, text=True
+        )
+        if imported.returncode:
+            return "cannot be imported here: " + (imported.stderr.strip().splitlines() or ["?"])[-1]
+    return None
+
+
+def main(out: Path) -> int:
+    if out.exists():
+        shutil.rmtree(out)
+    if not plugin_available():
+        print("run_conformance: the suite has no --conformance-json option yet; nothing to run")
+        return 0
+    out.mkdir(parents=True)
+    skipped = {}
+    for n, entry in enumerate(implementations()):
+        reason = why_not(entry)
+        if reason:
+            skipped[entry["impl"]] = reason
+            continue
+        report = out / f"{n:02d}.json"
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--impl={entry['impl']}",
+            f"--conformance-json={report}",
+        ]
+        if "deviations" in entry:
+            cmd.append(f"--deviations={entry['deviations']}")
+        print("run_conformance:", " ".join(cmd[2:]), flush=True)
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if done.returncode not in (0, 1) or not report.is_file():  # 1: some test failed, a result to show
+            print(done.stdout[-4000:], done.stderr[-4000:], sep="\n")
+            print(
+                f"run_conformance: the suite did not run through on {entry['impl']} (exit {done.returncode})",
+                file=sys.stderr,
+            )
+            return 1
+    (out / "skipped.json").write_text(json.dumps(skipped, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "conformance"))
