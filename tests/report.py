@@ -239,7 +239,8 @@ class ConformanceReport:
                 bad = [t for t in c["tests"] if t["outcome"] in ("failed", "deviates")]
                 tr.write_line(line, red=c["status"] == "fails")
                 for t in bad[:3]:
-                    tr.write_line(f"      {t['id']}: {t['message'][:160]}")
+                    prefix = "deviates: " if t["outcome"] == "deviates" else ""
+                    tr.write_line(f"      {t['id']}: {prefix}{t['message'][:160]}")
         dev = data["deviations"]
         for ident in dev["unknown"]:
             tr.write_line(f"deviation {ident!r} matches no clause or test (check the id)", yellow=True)

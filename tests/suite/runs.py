@@ -31,10 +31,10 @@ class Run:
         return {e["label"]: {f: v["status"] for f, v in e["functions"].items()} for e in self.summary["implementations"]}
 
 
-def run_suite(spec: str, *options: str) -> Run:
+def run_suite(spec: str, *options: str, paths: tuple[str, ...] = ("tests", "--ignore=tests/suite")) -> Run:
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "conformance.json"
-        command = [sys.executable, "-m", "pytest", "tests", "--ignore=tests/suite", "-q", "-p", "no:cacheprovider",
+        command = [sys.executable, "-m", "pytest", *paths, "-q", "-p", "no:cacheprovider",
                    "--no-header", f"--impl={spec}", f"--conformance-json={report}", *options]
         env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
         env.pop("LCSPEC_IMPL", None)

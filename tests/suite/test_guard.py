@@ -1,0 +1,128 @@
+"""The guard and the report never break on a bad implementation, and say plainly what happened.
+
+Fast checks of tests/implementation.py, tests/differential.py and tests/report.py on tiny
+hand-made implementations, plus one short child run for declared deviations (stale, unknown).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+import reference
+from tests.implementation import ConformanceFailure, Implementation
+from tests.report import _matches, read_deviations, reproduction
+from tests.suite.runs import ROOT, run_suite
+
+S = np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]])
+y = np.array([1, 2])
+
+
+def guarded(**functions):
+    return Implementation(SimpleNamespace(__name__="handmade", **functions), call_timeout=0.5)
+
+
+def test_a_hang_fails_the_call_within_the_time_limit_and_later_calls_at_once():
+    def softmax(S):
+        while True:
+            pass
+
+    impl = guarded(softmax=softmax)
+    start = time.perf_counter()
+    with pytest.raises(ConformanceFailure, match="did not return within the per-call time limit"):
+        impl.softmax(S)
+    with pytest.raises(ConformanceFailure, match="hung on an earlier call"):
+        impl.softmax(S)
+    assert time.perf_counter() - start < 3
+
+
+def test_an_exception_where_the_reference_returns_is_a_failure_naming_it():
+    def predict(S):
+        raise KeyError("oops")
+
+    with pytest.raises(ConformanceFailure, match="predict: raised KeyError"):
+        guarded(predict=predict).predict(S)
+
+
+def test_an_exception_where_the_reference_raises_too_is_passed_to_the_test():
+    def predict(S):
+        raise ValueError("S must be finite")
+
+    with pytest.raises(ValueError, match="S must be finite"):
+        guarded(predict=predict).predict(np.array([[np.nan, 1.0]]))
+
+
+@pytest.mark.parametrize(
+    "result, message",
+    [
+        (np.zeros((2, 1)), r"shape \(2, 1\), expected \(2,\)"),
+        (np.array([np.nan, 1.0]), "not finite at index"),
+        ("a string", "not a real number or array"),
+        (np.array([0.0, 0.25]), "differs from the reference by"),
+    ],
+)
+def test_a_wrong_result_is_a_failure_naming_what_is_wrong(result, message):
+    with pytest.raises(ConformanceFailure, match=message):
+        guarded(cross_entropy_losses=lambda S, y: result).cross_entropy_losses(S, y)
+
+
+def test_an_argument_modified_in_place_is_a_failure():
+    def softmax(S):
+        S *= 1.5
+        return reference.softmax(S / 1.5)
+
+    with pytest.raises(ConformanceFailure, match="modified its argument S in place"):
+        guarded(softmax=softmax).softmax(S.copy())
+
+
+def test_a_float32_result_is_judged_at_float32_and_recorded():
+    impl = guarded(softmax=lambda S: reference.softmax(S).astype(np.float32))
+    impl.softmax(S)
+    assert impl.coarser == {"softmax": "float32"}
+    bad = guarded(softmax=lambda S: (reference.softmax(S) + 1e-3).astype(np.float32))
+    with pytest.raises(ConformanceFailure, match="at float32 precision"):
+        bad.softmax(S)
+
+
+def test_the_reproduction_snippet_runs_in_a_fresh_interpreter():
+    impl = Implementation(SimpleNamespace(__name__="x"), spec="tests.suite.catalogue:hinge_counts_correct_class")
+    impl.module = __import__("tests.suite.catalogue", fromlist=["BROKEN"]).BROKEN["hinge_counts_correct_class"]
+    with pytest.raises(ConformanceFailure) as failure:
+        impl.hinge_losses(S, y, 1.0)
+    text = reproduction(failure.value.call)
+    assert "implementation:" in text and "reference:" in text
+    snippet = "\n".join(line[4:] for line in text.split("reproduce (python, from the repository root):\n")[1].splitlines())
+    out = subprocess.run([sys.executable, "-c", snippet], cwd=ROOT, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr
+    implementation_line, reference_line = out.stdout.strip().splitlines()
+    assert implementation_line != reference_line
+
+
+def test_deviation_files_and_ids(tmp_path):
+    path = tmp_path / "deviations"
+    path.write_text("# a comment\n\nHINGE-2  # a reason\ntest_x[a]#another\n")
+    assert read_deviations(str(path)) == {"HINGE-2": "a reason", "test_x[a]": "another"}
+    assert _matches("tests/test_m.py::test_x[a]", "test_x[a]")
+    assert _matches("tests/test_m.py::test_x[a]", "test_x")
+    assert _matches("tests/test_m.py::test_x[a]", "test_m.py::test_x")
+    assert not _matches("tests/test_m.py::test_xy", "test_x")
+
+
+def test_declared_deviations_turn_failures_into_deviates_and_report_stale_and_unknown(tmp_path):
+    path = tmp_path / "deviations"
+    path.write_text("SCORE-5  # ties go to the last index\n"
+                    "test_bad_input_raises_a_clear_error[predict-S-nan]  # stale: it passes\nNO-SUCH-1  # unknown\n")
+    run = run_suite("tests.suite.catalogue:predict_last_of_ties", f"--deviations={path}", "-k", "predict",
+                    paths=("tests/test_score_function.py", "tests/test_conventions.py"))
+    assert run.returncode == 0, run.output[-3000:]
+    (statuses,) = run.statuses().values()
+    assert statuses["predict"] == "deviates"
+    assert run.summary["exit_ok"]
+    assert run.summary["deviations"]["unknown"] == ["NO-SUCH-1"]
+    assert run.summary["deviations"]["stale"] == ["test_bad_input_raises_a_clear_error[predict-S-nan]"]
+    assert "deviates: ties go to the last index" in run.output
