@@ -175,6 +175,8 @@ class ConformanceReport:
             return
         ids = [i for m in item.iter_markers("clause") for i in m.args]
         outcome = self.outcomes.setdefault(item.nodeid, Outcome(item.nodeid, impl, ids))
+        if report.when == "call":  # --junitxml writes item properties with the teardown report
+            item.user_properties.append(("lcspec_clauses", " ".join(ids)))
         calls = getattr(item, "_lcspec_calls", None) or []
         outcome.called = {c.name for c in calls}
         if report.when == "setup" and not report.failed:
@@ -207,6 +209,7 @@ class ConformanceReport:
                 last.pop(c.name, None)
                 last[c.name] = c
             shown = list(last.values())[-3:]
+        item.user_properties.append(("lcspec_fails", " ".join(sorted(outcome.functions))))
         if shown:
             report.sections.append(("lcspec reproduction", "\n\n".join(reproduction(c) for c in shown)))
         declared = [d for d in self.deviations if d in ids or _matches(item.nodeid, d)]
