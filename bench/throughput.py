@@ -107,7 +107,7 @@ def run(n: int, n_loops: int, repeats: int, progress) -> tuple[list[Figure], lis
         "softmax.loops": lambda: forms.softmax_loss_loops(Ws, Xs, ys, REG),
         "softmax.reference": lambda: reference.softmax_loss(Ws, Xs, ys, REG),
     }
-    ts = best_times(small, max(1, repeats // 2))
+    ts = best_times(small, repeats)
     for loss in LOSSES:
         figures.append(
             Figure(f"throughput.{loss}_loss.loops.ratio_to_reference", ts[f"{loss}.loops"] / ts[f"{loss}.reference"], "x",
