@@ -85,8 +85,8 @@ def compare_strategies(train, val, test, W0, budget, bar):
     for loss_name, loss_fn in LOSSES.items():
         for k, (strategy, (hyper, values)) in enumerate(GRIDS.items()):
             best = None
-            for value in values:
-                rng = np.random.default_rng([SEED, k, int(-np.log10(value))])
+            for i, value in enumerate(values):
+                rng = np.random.default_rng([SEED, k, i])  # the same draws for both losses
                 result, used = run_strategy(strategy, value, loss_fn, W0, train, budget, rng)
                 val_acc = accuracy(result.W, val)
                 if best is None or val_acc > best["val_accuracy"]:

@@ -20,7 +20,7 @@ if __package__ in (None, ""):  # run as a script: import this checkout's `bench`
 from bench import accuracy, results, suite, throughput  # noqa: E402
 
 SIZES = {  # mode: (N for throughput, N for the loop forms, timing repeats, oracle rows per input family)
-    "full": (50_000, 1_000, 7, 400),
+    "full": (50_000, 1_000, 15, 400),
     "quick": (10_000, 200, 5, 40),
 }
 
