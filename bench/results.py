@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import platform
@@ -49,6 +50,7 @@ def machine() -> dict:
 
 def write(path: Path, figures: list[Figure], mode: str, notes: list[str]) -> None:
     document = {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
         "mode": mode,
         "notes": notes,
