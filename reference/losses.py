@@ -11,51 +11,37 @@ import numpy as np
 
 from . import _checks
 from .hinge import hinge_grad, hinge_losses
-from .regularization import l2_penalty
+from .regularization import l2_penalty_grad, l2_regularization_loss
 from .cross_entropy import cross_entropy_grad, cross_entropy_losses
 
 
-def _unscanned_data(X) -> np.ndarray:
-    """`X` as float64 after the dtype and rank checks, leaving the NaN/inf check to `_scores`.
+def _data_matrix(X) -> np.ndarray:
+    """`X` as a float64 (N, D) array, its NaN/inf check left to the scores.
 
-    Scanning all N*D entries of X costs about a quarter of the loss itself at CIFAR-10 shape. A
-    real 2-D array skips that scan; anything else (a list, a wrong dtype or rank) takes the full
-    check, which converts it or words the error.
+    Scanning all N*D entries of X for NaN or inf costs about a quarter of the loss itself at CIFAR-10
+    shape; a non-finite entry in row i makes row i of S = X W^T non-finite too (inf * 0 is NaN), so
+    checking the N*K scores finds it for a K/D fraction of the cost.
     """
-    if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in _checks._REAL_KINDS:
+    if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in _checks.REAL_KINDS:
         return X.astype(np.float64, copy=False)
-    return _checks.real_array("X", X, ndim=2)
-
-
-def _scores(X, W):
-    """S = X W^T, finite; a non-finite score is blamed on X when X holds a NaN or inf.
-
-    A NaN or inf in row i of X makes row i of S non-finite too (inf * 0 is NaN), so checking the
-    N*K scores finds every non-finite X at a K/D fraction of the cost of scanning X.
-    """
-    S = X @ W.T
-    if not np.isfinite(S).all():
-        _checks.real_array("X", X, ndim=2)
-        _checks.finite_result("scores", S, "X @ W.T is larger than 1.8e308")
-    return S
+    return _checks.real_array("X", X, ndim=2)  # converts lists and words dtype and rank errors
 
 
 def _full_loss(W, X, y, reg, data_losses, data_grad):
     W = _checks.weight_matrix("W", W)
-    X = _unscanned_data(X)
-    try:
-        reg = _checks.nonnegative("reg", reg)
-        if X.shape[0] == 0:
-            raise ValueError("X must have N >= 1 rows because the data loss is a mean over examples, got an empty batch")
-        if X.shape[1] != W.shape[1]:
-            raise ValueError(f"X must have D = {W.shape[1]} columns to match W of shape {W.shape}, got shape {X.shape}")
-        _checks.labels("y", y, X.shape[0], W.shape[0])
-    except (TypeError, ValueError):
-        _checks.real_array("X", X, ndim=2)  # a NaN/inf in X is reported first, as if X were scanned up front
-        raise
-    S = _scores(X, W)
-    loss = float(np.mean(data_losses(S, y))) + reg * l2_penalty(W)
-    dW = data_grad(S, y).T @ X + (2.0 * reg) * W
+    X = _data_matrix(X)
+    reg = _checks.nonnegative("reg", reg)
+    if X.shape[0] == 0:
+        raise ValueError("X must have N >= 1 rows because the data loss is a mean over examples, got an empty batch")
+    if X.shape[1] != W.shape[1]:
+        raise ValueError(f"X must have D = {W.shape[1]} columns to match W of shape {W.shape}, got shape {X.shape}")
+    _checks.labels("y", y, X.shape[0], W.shape[0])
+    S = X @ W.T
+    if not np.isfinite(S).all():
+        _checks.real_array("X", X, ndim=2)  # the full scan, only to say whether X itself is at fault
+        _checks.finite_result("scores", S, "X @ W.T is larger than 1.8e308")
+    loss = float(np.mean(data_losses(S, y))) + l2_regularization_loss(W, reg)
+    dW = data_grad(S, y).T @ X + l2_penalty_grad(W, reg)
     return loss, dW
 
 
