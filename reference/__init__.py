@@ -15,7 +15,7 @@ from .optim import (
     random_search,
     sgd_step,
 )
-from .regularization import l2_penalty, l2_penalty_grad
+from .regularization import l2_penalty, l2_penalty_grad, l2_regularization_loss
 from .score_function import accuracy, append_ones, fold_bias, predict, scores
 from .cross_entropy import cross_entropy_grad, cross_entropy_losses, log_softmax, softmax
 
@@ -44,4 +44,4 @@ CONTRACT = (
 
 STRATEGIES = ("random_search", "random_local_search", "gradient_descent", "minibatch_sgd")
 
-__all__ = [*CONTRACT, *STRATEGIES, "CONTRACT", "STRATEGIES", "OptimizationResult", "l2_penalty_grad"]
+__all__ = [*CONTRACT, *STRATEGIES, "CONTRACT", "STRATEGIES", "OptimizationResult", "l2_penalty_grad", "l2_regularization_loss"]

@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-_REAL_KINDS = "iuf"  # signed int, unsigned int, float; bool and complex are rejected
+REAL_KINDS = "iuf"  # signed int, unsigned int, float; bool and complex are rejected
 
 
 def _describe(a: np.ndarray) -> str:
@@ -31,7 +31,7 @@ def real_array(name: str, value, ndim: int | None = None, *, allow_empty: bool =
             arr = np.asarray(value)
         except (ValueError, TypeError) as exc:  # ragged nested lists
             raise TypeError(f"{name} must be a real numeric array; could not convert it ({exc})") from None
-    if arr.dtype.kind not in _REAL_KINDS:
+    if arr.dtype.kind not in REAL_KINDS:
         raise TypeError(f"{name} must have a real numeric dtype (integer or float), got dtype {arr.dtype}")
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional, got {_describe(arr)}")
@@ -84,7 +84,7 @@ def labels(name: str, value, n: int, k: int) -> np.ndarray:
 def nonnegative(name: str, value, *, strictly: bool = False) -> float:
     """A finite real scalar that is >= 0 (or > 0 with `strictly`)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        if not (isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in _REAL_KINDS):
+        if not (isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in REAL_KINDS):
             raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
     x = float(value)
     if not np.isfinite(x):

@@ -24,7 +24,29 @@ def l2_penalty(W) -> float:
     (1.0, 0.25)
     """
     W = _checks.real_array("W", W, ndim=2)
-    return float(np.vdot(W, W))
+    return float(_checks.finite_result("l2_penalty", np.vdot(W, W), "the sum of squares is larger than 1.8e308"))
+
+
+def l2_regularization_loss(W, reg) -> float:
+    r"""The regularisation loss $\lambda R(W)$ of the full loss, without overflow inside $R(W)$.
+
+    $$\lambda R(W) = \big(\sqrt{\lambda}\, m\big)^2 \sum_{k,l} (W_{kl}/m)^2, \qquad m = \max_{k,l} |W_{kl}|$$
+
+    Scaling by the largest entry keeps the sum of squares near 1, so a small $\lambda$ times a huge
+    $R(W)$ stays finite when the product is; $\lambda = 0$ gives exactly 0 whatever $W$ is.
+
+    >>> round(l2_regularization_loss([[1e200, 0.0]], reg=1e-300) / 1e100, 12)  # R(W) alone overflows
+    1.0
+    """
+    W = _checks.real_array("W", W, ndim=2)
+    reg = _checks.nonnegative("reg", reg)
+    largest = float(np.abs(W).max(initial=0.0))
+    if reg == 0.0 or largest == 0.0:
+        return 0.0
+    unit = W / largest
+    with np.errstate(over="ignore"):  # an overflow here means the exact value is beyond float64
+        value = (np.sqrt(reg) * largest) ** 2 * float(np.vdot(unit, unit))
+    return float(_checks.finite_result("the regularisation loss reg * l2_penalty(W)", value, "it is larger than 1.8e308"))
 
 
 def l2_penalty_grad(W, reg) -> np.ndarray:

@@ -26,7 +26,8 @@ def scores(X, W, b=None) -> np.ndarray:
     W = _checks.weight_matrix("W", W)
     if X.shape[1] != W.shape[1]:
         raise ValueError(f"X must have D = {W.shape[1]} columns to match W of shape {W.shape}, got shape {X.shape}")
-    S = X @ W.T
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, as a ValueError
+        S = X @ W.T
     if b is not None:
         b = _checks.real_array("b", b, ndim=1)
         if b.shape[0] != W.shape[0]:

@@ -102,3 +102,18 @@ def test_loss_at_zero_weights(impl, K, X, delta, reg, data):
     W = np.zeros((K, X.shape[1]))
     assert impl.svm_loss(W, X, y, reg, delta)[0] == pytest.approx((K - 1) * delta, abs=atol((K - 1) * delta, terms=K))
     assert impl.softmax_loss(W, X, y, reg)[0] == pytest.approx(math.log(K), abs=atol(math.log(K), terms=2 * K))
+
+
+@pytest.mark.clause("REG-6")
+@pytest.mark.parametrize("name", FULL_LOSSES)
+@given(problem=smooth_problems(), magnitude=st.floats(1e160, 1e200), reg=st.one_of(st.just(0.0), st.floats(1e-300, 1e-250)))
+def test_a_small_reg_times_a_huge_penalty_stays_finite(impl, name, problem, magnitude, reg):
+    """With W ~ 1e200 (ΣW² beyond float64), finite scores and λ·ΣW² ≤ ~1e150, the loss is finite and exact."""
+    W, X, y = problem
+    assume(np.abs(W).max() > 0.1)
+    W_huge, X_tiny = W * magnitude, X / magnitude  # the same scores, a penalty beyond the float64 range
+    loss = full_loss(impl, name, W_huge, X_tiny, y, reg)[0]
+    data = full_loss(impl, name, W, X, y, 0.0)[0]
+    penalty = (math.sqrt(reg) * magnitude) ** 2 * ref.l2_penalty(W)
+    assert math.isfinite(loss)
+    assert abs(loss - (data + penalty)) <= atol(data + penalty + 10, terms=4 * X.size * W.shape[0])

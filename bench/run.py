@@ -1,0 +1,86 @@
+"""Run every benchmark, print the figures and write them to bench/results.json.
+
+    python bench/run.py            # full: N = 50,000 at CIFAR-10 shape, the whole suite (a few minutes)
+    python bench/run.py --quick    # about a minute: N = 10,000, fewer oracle rows, the suite's self-tests
+
+Benchmarks are not tests: nothing here asserts a speed, and the ratios are taken within one run so
+that they compare like with like on whatever machine runs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: import this checkout's `bench` and `reference`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import accuracy, results, suite, throughput  # noqa: E402
+
+SIZES = {  # mode: (N for throughput, N for the loop forms, timing repeats, oracle rows per input family)
+    "full": (50_000, 1_000, 15, 400),
+    "quick": (10_000, 200, 5, 40),
+}
+
+
+def print_table(figures: list[results.Figure]) -> None:
+    """The figures as three small tables: speed ratios, accuracy per implementation, the rest."""
+    by_name = {f.name: f for f in figures}
+    floor = by_name["throughput.floor.seconds"]
+    print(f"\nSpeed, as a multiple of the floor ({floor.value:.3f} s for {floor.compared_to}):")
+    forms = ("reference", "numpy_plain", "torch")
+    print(f"{'':14}" + "".join(f"{form:>13}" for form in forms) + f"{'loops/reference':>17}")
+    for loss in throughput.LOSSES:
+        cells = [by_name.get(f"throughput.{loss}_loss.{form}.ratio_to_floor") for form in forms]
+        loops = by_name[f"throughput.{loss}_loss.loops.ratio_to_reference"]
+        print(f"{loss + '_loss':14}" + "".join(f"{c.value:>12.3f}x" if c else f"{'-':>13}" for c in cells)
+              + f"{loops.value:>16.1f}x")
+    impls = [name.split(".")[2] for name in by_name if name.startswith("accuracy.softmax.") and name.endswith(".nonfinite")]
+    print(f"\nAccuracy, max error in float64 eps against the 50-digit oracle (NaN/inf returned in brackets):")
+    print(f"{'':31}" + "".join(f"{impl:>17}" for impl in impls))
+    for fn in accuracy.FUNCTIONS:
+        for metric in ("scaled_error", "relative_error"):
+            row = f"{fn + ' ' + metric.split('_')[0]:31}"
+            for impl in impls:
+                err = by_name[f"accuracy.{fn}.{impl}.{metric}"].value
+                bad = by_name[f"accuracy.{fn}.{impl}.nonfinite"].value
+                row += f"{err:>12.3g}" + (f" [{bad:>2}]" if bad else " " * 5)
+            print(row)
+    print()
+    for f in figures:
+        if not f.name.startswith(("throughput.", "accuracy.")):
+            print(f"{f.name}: {f.value:.3g} {f.unit} ({f.compared_to})")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="a run of about a minute (what CI runs)")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results.json")
+    args = parser.parse_args(argv)
+    mode = "quick" if args.quick else "full"
+    n, n_loops, repeats, rows = SIZES[mode]
+    start = time.perf_counter()
+
+    def progress(message):
+        print(f"[{time.perf_counter() - start:6.1f} s] {message}", flush=True)
+
+    figures, notes = [], []
+    for part in (
+        lambda: throughput.run(n, n_loops, repeats, progress),
+        lambda: accuracy.run(rows, progress),
+        lambda: suite.run(args.quick, progress),
+    ):
+        part_figures, part_notes = part()
+        figures += part_figures
+        notes += part_notes
+    print_table(figures)
+    for note in notes:
+        print("note:", note)
+    results.write(args.out, figures, mode, notes)
+    print(f"\nwrote {len(figures)} figures to {args.out} in {time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
