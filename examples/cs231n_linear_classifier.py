@@ -7,11 +7,17 @@ function returns (loss, dW) where loss is the mean data loss plus reg * sum(W**2
 
 The naive versions loop over examples and classes; the vectorized ones use whole-array operations.
 Conventions the suite holds them to: a margin of exactly 0 is met (strict > 0), gradients are of
-the mean loss, the penalty's gradient is 2 * reg * W, softmax is computed with the max-shift, and
+the mean loss, the penalty's gradient is 2 * reg * W and the penalty itself does not overflow
+when sum(W**2) alone would, softmax is computed with the max-shift, and
 no argument is modified.
 """
 
 import numpy as np
+
+
+def _penalty(W, reg):
+    """reg * sum(W**2), written so that it stays finite when sum(W**2) alone would overflow."""
+    return np.sum(np.square(np.sqrt(reg) * W))
 
 
 def svm_loss_naive(W, X, y, reg):
@@ -29,7 +35,7 @@ def svm_loss_naive(W, X, y, reg):
                 loss += margin
                 dW[:, j] += X[i]
                 dW[:, y[i]] -= X[i]
-    loss = loss / num_train + reg * np.sum(W * W)
+    loss = loss / num_train + _penalty(W, reg)
     dW = dW / num_train + 2.0 * reg * W
     return loss, dW
 
@@ -41,7 +47,7 @@ def svm_loss_vectorized(W, X, y, reg):
     margins = scores - scores[rows, y][:, None] + 1.0
     margins[rows, y] = 0.0
     active = (margins > 0).astype(np.float64)
-    loss = np.sum(margins * active) / num_train + reg * np.sum(W * W)
+    loss = np.sum(margins * active) / num_train + _penalty(W, reg)
     active[rows, y] = -active.sum(axis=1)
     dW = X.T.dot(active) / num_train + 2.0 * reg * W
     return loss, dW
@@ -61,7 +67,7 @@ def softmax_loss_naive(W, X, y, reg):
         for j in range(num_classes):
             p = np.exp(shifted[j]) / total
             dW[:, j] += (p - (j == y[i])) * X[i]
-    loss = loss / num_train + reg * np.sum(W * W)
+    loss = loss / num_train + _penalty(W, reg)
     dW = dW / num_train + 2.0 * reg * W
     return loss, dW
 
@@ -73,7 +79,7 @@ def softmax_loss_vectorized(W, X, y, reg):
     shifted = scores - scores.max(axis=1, keepdims=True)
     exp = np.exp(shifted)
     totals = exp.sum(axis=1)
-    loss = np.sum(np.log(totals) - shifted[rows, y]) / num_train + reg * np.sum(W * W)
+    loss = np.sum(np.log(totals) - shifted[rows, y]) / num_train + _penalty(W, reg)
     probs = exp / totals[:, None]
     probs[rows, y] -= 1.0
     dW = X.T.dot(probs) / num_train + 2.0 * reg * W

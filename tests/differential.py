@@ -33,6 +33,11 @@ def _score_size(X, W, b=None) -> float:
     return _mx(S) + (_mx(b) if b is not None else 0.0)
 
 
+def _penalty(a) -> float:
+    with np.errstate(over="ignore"):
+        return float(np.sum(np.square(np.sqrt(a["reg"]) * np.asarray(a["W"], dtype=np.float64))))
+
+
 def _margin_scale(S, delta) -> float:
     return 2.0 * _mx(S) + float(delta)
 
@@ -61,12 +66,12 @@ _BOUNDS = {
     "hinge_grad": lambda a: [(1.0, 2)],
     "l2_penalty": lambda a: [(_mx(a["W"]) ** 2 * np.size(a["W"]), np.size(a["W"]) + 1)],
     "svm_loss": lambda a: [
-        (_margin_scale(_score_size(a["X"], a["W"]), a["delta"]) + a["reg"] * float(np.sum(np.square(a["W"]))),
+        (_margin_scale(_score_size(a["X"], a["W"]), a["delta"]) + _penalty(a),
          np.shape(a["W"])[0] * (np.shape(a["W"])[1] + 2) + np.size(a["W"])),
         (np.shape(a["W"])[0] * _mx(a["X"]) + 2.0 * a["reg"] * _mx(a["W"]), np.shape(a["X"])[0] + 2),
     ],
     "softmax_loss": lambda a: [
-        (_score_size(a["X"], a["W"]) + np.log(np.shape(a["W"])[0]) + a["reg"] * float(np.sum(np.square(a["W"]))),
+        (_score_size(a["X"], a["W"]) + np.log(np.shape(a["W"])[0]) + _penalty(a),
          sum(np.shape(a["W"])) + 2 + np.size(a["W"])),
         ((_score_size(a["X"], a["W"]) + 1.0) * _mx(a["X"]) + 2.0 * a["reg"] * _mx(a["W"]),
          sum(np.shape(a["W"])) + np.shape(a["X"])[0] + 2),

@@ -8,7 +8,7 @@
 | softmax / log_softmax    | jax.nn.softmax(S, axis=1) / jax.nn.log_softmax(S, axis=1)                 |
 | cross_entropy_losses     | optax.losses.softmax_cross_entropy_with_integer_labels(S, y)              |
 | hinge_grad, cross_entropy_grad | jax.grad of the mean loss with respect to S                         |
-| svm_loss, softmax_loss   | jax.value_and_grad of the mean loss + reg·ΣW²                             |
+| svm_loss, softmax_loss   | jax.value_and_grad of the mean loss + Σ(√reg·W)²                          |
 | sgd_step(W, dW, α)       | optax.apply_updates(W, optax.sgd(α).update(dW, state)[0])                 |
 | predict / accuracy       | jnp.argmax(S, axis=1) / mean of (argmax == y)                             |
 
@@ -92,7 +92,8 @@ def cross_entropy_grad(S, y):
 
 def _full(W, X, y, reg, data_losses):
     X, y = _j(X), _labels(y)
-    loss, dW = jax.value_and_grad(lambda W: jnp.mean(data_losses(X @ W.T, y)) + reg * jnp.sum(W * W))(_j(W))
+    penalty = lambda W: jnp.sum(jnp.square(jnp.sqrt(reg) * W))  # noqa: E731 - no overflow of ΣW² (REG-6)
+    loss, dW = jax.value_and_grad(lambda W: jnp.mean(data_losses(X @ W.T, y)) + penalty(W))(_j(W))
     return float(loss), _np(dW)
 
 

@@ -8,7 +8,7 @@
 | softmax / log_softmax    | F.softmax(S, dim=1) / F.log_softmax(S, dim=1)                            |
 | cross_entropy_losses     | F.cross_entropy(S, y, reduction="none")                                  |
 | hinge_grad, cross_entropy_grad | autograd of the mean loss with respect to S                        |
-| svm_loss, softmax_loss   | the mean loss + reg·ΣW², gradient by autograd                            |
+| svm_loss, softmax_loss   | the mean loss + Σ(√reg·W)², gradient by autograd                         |
 | l2_penalty(W)            | (W * W).sum()                                                            |
 | sgd_step(W, dW, α)       | torch.optim.SGD([W], lr=α).step() with W.grad = dW                       |
 | predict / accuracy       | torch.argmax(S, dim=1) / mean of (argmax == y)                           |
@@ -96,7 +96,7 @@ def l2_penalty(W):
 
 def _full(W, X, y, reg, data_loss):
     W = _t(W).requires_grad_()
-    loss = data_loss(_t(X) @ W.T, _labels(y)) + reg * (W * W).sum()
+    loss = data_loss(_t(X) @ W.T, _labels(y)) + ((reg ** 0.5) * W).square().sum()  # no overflow of ΣW² (REG-6)
     loss.backward()
     return float(loss.detach()), _np(W.grad)
 

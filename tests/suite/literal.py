@@ -168,7 +168,11 @@ def _full(W, X, y, reg, losses, grad):
             for i in range(n):
                 total += G[i, c] * X[i, j]
             dW[c, j] = total + 2.0 * reg * W[c, j]
-    return float(data + reg * l2_penalty(W)), dW
+    root = math.sqrt(reg)  # (√λ·w)² summed: finite whenever λ·ΣW² is, even if ΣW² overflows (REG-6)
+    penalty = 0.0
+    for value in W.flat:
+        penalty += (root * value) ** 2
+    return float(data + penalty), dW
 
 
 def svm_loss(W, X, y, reg, delta=1.0):
