@@ -96,11 +96,16 @@ def implementations(spec: str, call_timeout: float = DEFAULT_CALL_TIMEOUT) -> li
 
 
 class ConformanceFailure(AssertionError):
-    """A call the guard judged wrong; `call` is the :class:`Call` it happened on."""
+    """A call the guard judged wrong; `call` is the :class:`Call` it happened on.
 
-    def __init__(self, message: str, call: "Call"):
+    `clause` names the clause broken when it is one of its own (CONV-2 for an argument modified in
+    place) rather than whatever the test it happened in checks.
+    """
+
+    def __init__(self, message: str, call: "Call", clause: str | None = None):
         super().__init__(message)
         self.call = call
+        self.clause = clause
 
 
 @dataclasses.dataclass
@@ -238,9 +243,9 @@ def _guarded(impl: Implementation, name: str, fn):
                 record.reference_error = exc
         judged = consult and record.reference_error is None
 
-        def fail(problem: str):
+        def fail(problem: str, clause: str | None = None):
             record.problem = f"{name}: {problem}"
-            return ConformanceFailure(record.problem, record)
+            return ConformanceFailure(record.problem, record, clause)
 
         if name in impl.hung:
             raise fail(f"hung on an earlier call (no longer called, to keep the run moving)")
@@ -259,7 +264,7 @@ def _guarded(impl: Implementation, name: str, fn):
         record.result = result
         for arg, snap in before.items():
             if snap is not None and not _unchanged(snap, named[arg]):
-                raise fail(f"modified its argument {arg} in place (CONV-2)")
+                raise fail(f"modified its argument {arg} in place (CONV-2)", "CONV-2")
         if judged:
             try:
                 coarser = differential.judge(name, bound, result, record.expected)

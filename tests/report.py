@@ -32,7 +32,8 @@ warned about; a declared deviation whose tests all passed is reported as stale.
     }
 
 Statuses: functions "conforms" | "fails" | "deviates" | "not provided" | "not exercised" (provided,
-but every test of it was skipped); clauses the same plus "no test", "skipped" and "reference only" (a clause on no contract function). A function's "clauses" lists the
+but every test of it was skipped); clauses the same plus "no test", "skipped", "not judged" (its tests were stopped by another clause's
+failure) and "reference only" (a clause on no contract function). A function's "clauses" lists the
 clauses it fails or deviates on; "precision" is the dtype its results were judged at.
 """
 
@@ -85,6 +86,7 @@ class Outcome:
     functions: set[str] = dataclasses.field(default_factory=set)  # the functions a failure is laid at
     called: set[str] = dataclasses.field(default_factory=set)
     deviation: str | None = None
+    blamed: list[str] | None = None  # the clauses a failure is laid at, when not the test's own (CONV-2)
 
 
 def _format(value) -> str:
@@ -200,6 +202,7 @@ class ConformanceReport:
         blamed = getattr(failure, "call", None)
         if isinstance(failure, implementation.ConformanceFailure):
             outcome.functions = {blamed.name}
+            outcome.blamed = [failure.clause] if failure.clause else None
             shown = [blamed]
         else:
             related = {f for c in ids for f in self.registry.get(c, {}).get("functions", [])}
@@ -285,20 +288,24 @@ class ConformanceReport:
             if not impl.provides(name):
                 functions[name] = {"status": NOT_PROVIDED, "clauses": []}
                 continue
-            failing = sorted({c for o in mine if o.outcome == "failed" and name in o.functions for c in o.clauses})
-            deviating = sorted({c for o in mine if o.outcome == "deviates" and name in o.functions for c in o.clauses})
+            failing = sorted({c for o in mine if o.outcome == "failed" and name in o.functions
+                              for c in o.blamed or o.clauses})
+            deviating = sorted({c for o in mine if o.outcome == "deviates" and name in o.functions
+                                for c in o.blamed or o.clauses})
             exercised = any(o.outcome == "passed" and name in o.called for o in mine)
             status = ("fails" if failing else "deviates" if deviating else "conforms" if exercised else "not exercised")
             functions[name] = {"status": status, "clauses": failing or deviating,
                                "precision": impl.coarser.get(name, "float64")}
         clause_entries = {}
         for cid, clause in self.registry.items():
-            tests = [o for o in mine if cid in o.clauses]
-            outs = {o.outcome for o in tests}
+            tests = [o for o in mine if cid in o.clauses or cid in (o.blamed or ())]
+            # a test stopped by another clause's failure (an argument modified in place) judged nothing here
+            outs = {"not judged" if o.blamed and cid not in o.blamed else o.outcome for o in tests}
             provided = [f for f in clause["functions"] if impl.provides(f)]
             status = ("reference only" if not clause["functions"] else NOT_PROVIDED if not provided
                       else "fails" if "failed" in outs else "deviates" if "deviates" in outs
-                      else "conforms" if "passed" in outs else "no test" if not tests else "skipped")
+                      else "conforms" if "passed" in outs else "no test" if not tests
+                      else "not judged" if "not judged" in outs else "skipped")
             clause_entries[cid] = {
                 "status": status, "functions": provided,
                 "tests": [{"id": o.nodeid, "outcome": o.outcome, "message": o.deviation or o.message} for o in tests],
