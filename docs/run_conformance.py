@@ -3,7 +3,11 @@
 The implementations are those of docs/conformance.toml, then every library adapter in tests/adapters/
 (each with its `<adapter>.deviations` file when there is one).
 
-    python docs/run_conformance.py [OUT_DIR]      (default build/conformance)
+    python docs/run_conformance.py [--strict] [OUT_DIR]      (default build/conformance)
+
+With --strict (CI) it is also the pass/fail check: an implementation that fails a clause it has not
+declared as a deviation, or one that cannot be run here, fails the whole run, so CI runs the suite
+once per implementation for both the verdict and the page.
 
 Writes OUT_DIR/<n>.json per implementation (pytest's --conformance-json, schema in tests/report.py)
 and OUT_DIR/skipped.json for those that could not be run and why. An implementation that fails
@@ -63,7 +67,7 @@ def why_not(entry: dict) -> str | None:
     return None
 
 
-def main(out: Path) -> int:
+def main(out: Path, strict: bool = False) -> int:
     if out.exists():
         shutil.rmtree(out)
     if not plugin_available():
@@ -74,6 +78,9 @@ def main(out: Path) -> int:
     for n, entry in enumerate(implementations()):
         reason = why_not(entry)
         if reason:
+            if strict:
+                print(f"run_conformance: {entry['impl']} {reason}", file=sys.stderr)
+                return 1
             skipped[entry["impl"]] = reason
             continue
         report = out / f"{n:02d}.json"
@@ -92,6 +99,10 @@ def main(out: Path) -> int:
             cmd.append(f"--deviations={entry['deviations']}")
         print("run_conformance:", " ".join(cmd[2:]), flush=True)
         done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if strict and done.returncode == 1:
+            print(done.stdout[-8000:], done.stderr[-4000:], sep="\n")
+            print(f"run_conformance: {entry['impl']} does not conform (see above)", file=sys.stderr)
+            return 1
         if done.returncode not in (0, 1) or not report.is_file():  # 1: some test failed, a result to show
             print(done.stdout[-4000:], done.stderr[-4000:], sep="\n")
             print(
@@ -104,4 +115,7 @@ def main(out: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "conformance"))
+    args = sys.argv[1:]
+    strict = "--strict" in args
+    paths = [a for a in args if a != "--strict"]
+    sys.exit(main(Path(paths[0]) if paths else ROOT / "build" / "conformance", strict))

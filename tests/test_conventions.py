@@ -16,10 +16,11 @@ import reference as ref
 from reference.tolerances import atol
 from tests.clauses import clauses
 
+# No margin of these (S, y), nor of (X Wᵀ, y), is exactly 0, so CONV-1 judges dtypes, not kinks.
 X = np.array([[1.0, 2.0, -1.0], [0.0, 3.0, 1.0]])
 W = np.array([[1.0, 0.0, -2.0], [2.0, 1.0, 0.0], [-1.0, 1.0, 1.0]])
-S = np.array([[1.0, -2.0, 0.0], [3.0, 1.0, 2.0]])
-y = np.array([0, 2])
+S = np.array([[2.0, -2.0, 0.0], [3.0, 1.0, 1.0]])
+y = np.array([0, 1])
 
 
 def square(x):
@@ -48,6 +49,9 @@ VALID = {
     "accuracy": dict(S=S, y=y),
 }
 assert set(VALID) == set(ref.CONTRACT)
+for _S in (S, X @ W.T):
+    _margins = _S - _S[np.arange(len(y)), y][:, None] + 1.0
+    assert np.count_nonzero(_margins == 0.0) == 0, "the CONV-1 table must stay away from kinks"
 
 MATRICES = {"X", "W", "S"}  # arguments that must be 2-D
 LABELS = "y"

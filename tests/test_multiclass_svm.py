@@ -40,20 +40,32 @@ def test_hinge_losses_sum_the_violated_margins_of_the_wrong_classes(impl, case, 
     assert np.all(np.abs(losses - literal_hinge(S, y, delta)) <= [atol(m, terms=2 * K) for m in magnitude(S, delta)])
 
 
-@pytest.mark.clause("HINGE-2")
-@given(labelled_scores(k=3), deltas)
-def test_a_margin_of_exactly_zero_adds_no_loss_and_no_gradient(impl, case, delta):
-    """A wrong class sitting exactly Δ below the correct one is a met margin: loss 0 and gradient 0."""
-    S, y = case
+def with_a_zero_margin(S, y, delta):
+    """Scores where, per example, one wrong class sits exactly Δ below the correct one and the other lower."""
     rows = np.arange(len(y))
     S = S.copy()
-    other = (y + 1) % 3
-    third = (y + 2) % 3
-    S[rows, y] = np.round(S[rows, y])  # integers keep s_y − Δ exact for the integer Δ draws below
-    delta = float(np.floor(delta))
-    S[rows, other] = S[rows, y] - delta  # margin exactly 0
-    S[rows, third] = S[rows, y] - delta - 1.0  # margin met with room
+    delta = float(np.floor(delta))  # integer scores and Δ keep s_y − Δ exact
+    S[rows, y] = np.round(S[rows, y])
+    S[rows, (y + 1) % 3] = S[rows, y] - delta  # margin exactly 0
+    S[rows, (y + 2) % 3] = S[rows, y] - delta - 1.0  # margin met with room
+    return S, delta
+
+
+@pytest.mark.clause("HINGE-2")
+@given(labelled_scores(k=3), deltas)
+def test_a_margin_of_exactly_zero_adds_no_loss(impl, case, delta):
+    """A wrong class sitting exactly Δ below the correct one is a met margin: it adds exactly 0 to the loss."""
+    S, y = case
+    S, delta = with_a_zero_margin(S, y, delta)
     assert np.all(impl.hinge_losses(S, y, delta) == 0.0)
+
+
+@pytest.mark.clause("HINGE-2")
+@given(labelled_scores(k=3), deltas)
+def test_a_margin_of_exactly_zero_adds_no_gradient(impl, case, delta):
+    """A wrong class sitting exactly Δ below the correct one is a met margin: its gradient is exactly 0."""
+    S, y = case
+    S, delta = with_a_zero_margin(S, y, delta)
     np.testing.assert_array_equal(impl.hinge_grad(S, y, delta), np.zeros_like(S))
 
 
