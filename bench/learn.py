@@ -167,6 +167,24 @@ def plot(table, sweep, n_train, out: Path):
     plt.close("all")
 
 
+def learn(budget: int, progress: bool = True) -> dict:
+    """Compare the strategies and sweep the step size; returns the summary written to learning.json."""
+    train, val, test = digits_split()
+    W0 = np.random.default_rng(SEED).standard_normal((10, train[0].shape[1])) * 1e-3
+    runs = len(LOSSES) * sum(len(values) for _, values in GRIDS.values())
+    # One BLAS thread: these matrices are too small to gain from more, and idle threads only contend.
+    with threadpool_limits(limits=1), tqdm(total=runs, desc="training runs", unit="run", disable=not progress) as bar:
+        table = compare_strategies(train, val, test, W0, budget, bar)
+        sweep = step_size_sweep(train, W0)
+    return {
+        "data": {"set": "sklearn digits 8x8", "train": len(train[1]), "val": len(val[1]), "test": len(test[1]),
+                 "seed": SEED, "reg": REG, "batch_size": BATCH},
+        "budget_full_evaluations": budget,
+        "strategies": table,
+        "step_size_sweep": sweep,
+    }
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a tenth of the budget")
@@ -174,25 +192,11 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     budget = 100 if args.quick else 1000  # full-training-set loss evaluations per run
     args.out.mkdir(parents=True, exist_ok=True)
-
-    train, val, test = digits_split()
-    W0 = np.random.default_rng(SEED).standard_normal((10, train[0].shape[1])) * 1e-3
-    runs = len(LOSSES) * sum(len(values) for _, values in GRIDS.values())
-    # One BLAS thread: these matrices are too small to gain from more, and idle threads only contend.
-    with threadpool_limits(limits=1), tqdm(total=runs, desc="training runs", unit="run") as bar:
-        table = compare_strategies(train, val, test, W0, budget, bar)
-        sweep = step_size_sweep(train, W0)
-    print_tables(table, sweep, budget, len(train[1]))
-
-    summary = {
-        "data": {"set": "sklearn digits 8x8", "train": len(train[1]), "val": len(val[1]), "test": len(test[1]),
-                 "seed": SEED, "reg": REG, "batch_size": BATCH},
-        "budget_full_evaluations": budget,
-        "strategies": table,
-        "step_size_sweep": sweep,
-    }
+    summary = learn(budget)
+    n_train = summary["data"]["train"]
+    print_tables(summary["strategies"], summary["step_size_sweep"], budget, n_train)
     (args.out / "learning.json").write_text(json.dumps(summary, indent=1) + "\n")
-    plot(table, sweep, len(train[1]), args.out)
+    plot(summary["strategies"], summary["step_size_sweep"], n_train, args.out)
     print(f"\nwrote learning.json, loss_curves.png and step_sizes.png to {args.out}")
 
 
