@@ -43,6 +43,17 @@ def test_l2_penalty_counts_a_folded_bias_column(impl):
     assert impl.l2_penalty(ref.fold_bias(W, b)) == pytest.approx(6.0 + 25.0, abs=atol(31.0, terms=6))
 
 
+@pytest.mark.clause("REG-1")
+def test_l2_prefers_spread_weights_at_the_same_scores(impl):
+    """The notes' figure: w1 = [1, 0, 0, 0] and w2 = [0.25]*4 score x = [1, 1, 1, 1] alike, but R(w1) = 1 > R(w2) = 0.25."""
+    x = np.ones((1, 4))
+    W = np.array([[1.0, 0.0, 0.0, 0.0], [0.25, 0.25, 0.25, 0.25]])
+    S = ref.scores(x, W)
+    assert S[0, 0] == S[0, 1] == 1.0
+    assert impl.l2_penalty(W[:1]) == 1.0
+    assert impl.l2_penalty(W[1:]) == 0.25
+
+
 @pytest.mark.clause("REG-2")
 @given(weights, st.floats(-1e3, 1e3))
 def test_l2_penalty_is_quadratically_homogeneous(impl, W, c):
