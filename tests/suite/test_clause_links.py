@@ -89,3 +89,19 @@ def test_every_contract_function_is_constrained_by_some_clause():
 def test_every_reference_function_is_defined_by_exactly_one_chapter():
     defined = [f for chapter in chapters().values() for f in chapter["defines"]]
     assert sorted(defined) == sorted([*reference.CONTRACT, *reference.STRATEGIES])
+
+
+def test_spec_and_page_text_holds_no_control_characters():
+    """No spec file or hand-written page holds a control character: the usual one is a TeX `\\frac` written through a
+    Python string that was not raw, which leaves a form feed and `rac` for KaTeX to choke on."""
+    allowed = {"\t", "\r"}
+    problems = [
+        f"{path.relative_to(SPEC_DIR.parent)}:{line}: {ch!r}"
+        for folder in (SPEC_DIR, SPEC_DIR.parent / "docs" / "pages")
+        for path in sorted(folder.rglob("*"))
+        if path.suffix in {".md", ".toml", ".json", ".js", ".css"}
+        for line, text in enumerate(path.read_text(encoding="utf-8").split("\n"), 1)  # not splitlines(): it splits at \f
+        for ch in text
+        if ch not in allowed and (ord(ch) < 32 or ord(ch) == 127)
+    ]
+    assert not problems, "\n".join(problems)
