@@ -42,6 +42,25 @@ def _margin_scale(S, delta) -> float:
     return 2.0 * _mx(S) + float(delta)
 
 
+def _squared_margin_scale(S, y, delta) -> float:
+    """Scale of the rounding error of a sum of squared margins: (largest violated margin) x (margin scale).
+
+    Squaring a margin m computed with an absolute error e gives an error of about 2·m·e, and e is of
+    the order of eps times the margin scale; scale² would overflow long before the loss does.
+    """
+    S = np.asarray(S, dtype=np.float64)
+    rows = np.arange(S.shape[0])
+    with np.errstate(over="ignore"):
+        m = S - S[rows, np.asarray(y)][:, None] + float(delta)
+    return max(_mx(np.maximum(m, 0.0)), 1.0) * _margin_scale(S, delta)
+
+
+def _sum_of_squares(W) -> float:
+    """ΣW², the scale of its own rounding error (every term is >= 0); inf when it overflows."""
+    with np.errstate(over="ignore"):
+        return float(np.sum(np.square(np.asarray(W, dtype=np.float64))))
+
+
 def _near_kink(S, y, delta, tol) -> np.ndarray:
     """Rows of S holding a wrong-class margin within `tol` of 0, where the hinge subgradient may flip."""
     S = np.asarray(S, dtype=np.float64)
@@ -57,14 +76,14 @@ _BOUNDS = {
     "append_ones": lambda a: [None],
     "fold_bias": lambda a: [None],
     "hinge_losses": lambda a: [(_margin_scale(a["S"], a["delta"]), np.shape(a["S"])[1] + 1)],
-    "squared_hinge_losses": lambda a: [(_margin_scale(a["S"], a["delta"]) ** 2, 2 * np.shape(a["S"])[1] + 2)],
+    "squared_hinge_losses": lambda a: [(_squared_margin_scale(a["S"], a["y"], a["delta"]), 2 * np.shape(a["S"])[1] + 2)],
     "crammer_singer_losses": lambda a: [(_margin_scale(a["S"], a["delta"]), 3)],
     "softmax": lambda a: [(_mx(a["S"]), np.shape(a["S"])[1] + 2)],
     "log_softmax": lambda a: [(_mx(a["S"]), np.shape(a["S"])[1] + 2)],
     "cross_entropy_losses": lambda a: [(_mx(a["S"]), np.shape(a["S"])[1] + 2)],
     "cross_entropy_grad": lambda a: [(_mx(a["S"]) + 1.0, np.shape(a["S"])[1] + 2)],
     "hinge_grad": lambda a: [(1.0, 2)],
-    "l2_penalty": lambda a: [(_mx(a["W"]) ** 2 * np.size(a["W"]), np.size(a["W"]) + 1)],
+    "l2_penalty": lambda a: [(_sum_of_squares(a["W"]), np.size(a["W"]) + 1)],
     "svm_loss": lambda a: [
         (_margin_scale(_score_size(a["X"], a["W"]), a["delta"]) + _penalty(a),
          np.shape(a["W"])[0] * (np.shape(a["W"])[1] + 2) + np.size(a["W"])),
