@@ -19,7 +19,10 @@ def _margins(S, y, delta, *, need_rows: bool):
     y = _checks.labels("y", y, *S.shape)
     delta = _checks.nonnegative("delta", delta)
     rows = np.arange(S.shape[0])
-    margins = (S - S[rows, y][:, None]) + delta
+    with np.errstate(over="ignore"):
+        # Only a margin beyond 1.8e308 overflows: inf is then its correctly rounded value, the loss's
+        # too, and the gradient's indicator (inf > 0) is still exact.
+        margins = (S - S[rows, y][:, None]) + delta
     margins[rows, y] = 0.0  # j = y_i is not a competitor
     return S, y, rows, margins
 
@@ -48,7 +51,8 @@ def squared_hinge_losses(S, y, delta=1.0) -> np.ndarray:
     [0.25]
     """
     _, _, _, margins = _margins(S, y, delta, need_rows=False)
-    return np.square(np.maximum(margins, 0.0)).sum(axis=1)
+    with np.errstate(over="ignore"):  # a margin above 1.3e154 squares to inf, the correctly rounded loss
+        return np.square(np.maximum(margins, 0.0)).sum(axis=1)
 
 
 def crammer_singer_losses(S, y, delta=1.0) -> np.ndarray:

@@ -227,24 +227,62 @@ def test_weston_watkins_is_sandwiched_by_crammer_singer(impl, case, delta):
     assert np.all(ww <= (K - 1) * cs + (K - 1) * slack)
 
 
-@pytest.mark.clause("HINGE-12")
-@given(labelled_scores(), deltas)
-def test_hinge_grad_counts_violated_margins(impl, case, delta):
-    """∂L/∂s_ij = 1(m_ij > 0)/N for j ≠ y_i, and −(number of violated margins)/N at j = y_i."""
-    S, y = case
+def exact_hinge_grad(S, y, delta):
+    """The gradient from exact (rational) margins, and which rows no rounding order can decide otherwise."""
     N, K = S.shape
     expected = np.zeros_like(S)
-    decided = np.ones_like(S, dtype=bool)  # entries whose indicator rounding cannot flip
+    decided = np.ones_like(S, dtype=bool)
     for i, (row, lab) in enumerate(zip(S, y)):
         for j in range(K):
             if j == lab:
                 continue
             exact = Fraction(row[j]) - Fraction(row[lab]) + Fraction(delta)
-            if exact != 0 and abs(exact) <= 4 * eps() * (abs(row[j]) + abs(row[lab]) + delta):
+            if exact != 0 and abs(exact) <= 4 * eps() * (abs(Fraction(row[j])) + abs(Fraction(row[lab])) + Fraction(delta)):
                 decided[i, :] = False  # a near-tie: another rounding order may decide it either way
             if exact > 0:
                 expected[i, j] = 1.0 / N
                 expected[i, lab] -= 1.0 / N
+    return expected, decided
+
+
+@pytest.mark.clause("HINGE-12")
+@given(labelled_scores(), deltas)
+def test_hinge_grad_counts_violated_margins(impl, case, delta):
+    """∂L/∂s_ij = 1(m_ij > 0)/N for j ≠ y_i, and −(number of violated margins)/N at j = y_i."""
+    S, y = case
+    expected, decided = exact_hinge_grad(S, y, delta)
     got = impl.hinge_grad(S, y, delta)
-    assert got.shape == (N, K)
-    assert np.all(np.abs(got - expected)[decided] <= atol(1.0, terms=K) / N)
+    assert got.shape == S.shape
+    assert np.all(np.abs(got - expected)[decided] <= atol(1.0, terms=S.shape[1]) / S.shape[0])
+
+
+@pytest.mark.clause("HINGE-12")
+@given(labelled_scores(bound=1.7e308), deltas)
+def test_hinge_grad_is_exact_even_where_a_margin_overflows(impl, case, delta):
+    """Near the float64 limit a margin s_j − s_y + Δ may exceed 1.8e308, but its sign, and so the gradient, is exact."""
+    S, y = case
+    expected, decided = exact_hinge_grad(S, y, delta)
+    got = impl.hinge_grad(S, y, delta)
+    assert np.all(np.isfinite(got))
+    assert np.all(np.abs(got - expected)[decided] <= atol(1.0, terms=S.shape[1]) / S.shape[0])
+
+
+@pytest.mark.clause("HINGE-1", "HINGE-10", "HINGE-11")
+@pytest.mark.parametrize("variant", VARIANTS)
+@given(labelled_scores(bound=1.7e308), deltas)
+def test_hinge_losses_are_finite_and_correct_where_the_exact_value_is(impl, variant, case, delta):
+    """For scores up to ±1.7e308, every loss whose exact value fits in float64 is finite and correct."""
+    S, y = case
+    K = S.shape[1]
+    violations = [[max(Fraction(0), Fraction(row[j]) - Fraction(row[lab]) + Fraction(delta)) for j in range(K) if j != lab]
+                  for row, lab in zip(S, y)]
+    exact = {
+        "hinge_losses": [sum(v) for v in violations],
+        "squared_hinge_losses": [sum(m * m for m in v) for v in violations],
+        "crammer_singer_losses": [max(v) for v in violations],
+    }[variant]
+    got = getattr(impl, variant)(S, y, delta)
+    limit = Fraction(np.finfo(np.float64).max) * (1 - Fraction(4 * K) * Fraction(eps()))  # no rounding reaches inf
+    for value, want in zip(got, exact):
+        if want <= limit:
+            assert abs(Fraction(float(value)) - want) <= Fraction(atol(float(want), terms=4 * K)), (value, float(want))
