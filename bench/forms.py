@@ -82,7 +82,7 @@ def torch_losses():
         Wt = torch.from_numpy(W).requires_grad_()
         loss = forward(Wt) + reg * (Wt * Wt).sum()
         loss.backward()
-        return float(loss), Wt.grad.numpy()
+        return loss.item(), Wt.grad.numpy()
 
     def svm(W, Xt, yt, reg, delta=1.0):
         def forward(Wt):
