@@ -137,7 +137,7 @@ def plot(table, sweep, n_train, out: Path):
     matplotlib.use("Agg")  # files only, no display
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(LOSSES), figsize=(11, 4), sharex=True)
+    fig, axes = plt.subplots(1, len(LOSSES), figsize=(11, 5), sharex=True)
     for ax, loss_name in zip(axes, LOSSES):
         for strategy in GRIDS:
             row = table[f"{loss_name}/{strategy}"]
@@ -148,10 +148,12 @@ def plot(table, sweep, n_train, out: Path):
                 per_pass = n_train // BATCH
                 x, y = x[per_pass - 1 :: per_pass], y[: len(y) // per_pass * per_pass].reshape(-1, per_pass).mean(axis=1)
                 label += ", batch loss averaged per pass"
-            ax.plot(x, y, label=label, lw=1)
+            # Gradient descent dashed and on top: mini-batch SGD can trace nearly the same curve and hide it.
+            style = {"ls": "--", "lw": 1.5, "zorder": 3} if strategy == "gradient_descent" else {"lw": 1}
+            ax.plot(x, y, label=label, **style)
         ax.set(title=f"{loss_name} loss", xlabel="examples evaluated / N_train", ylabel="training loss",
-               yscale="log")
-        ax.legend(fontsize=7)
+               xscale="log", yscale="log")  # log x: the gradient methods do most of their work in the first passes
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16))  # below: no curve is hidden
     fig.tight_layout()
     fig.savefig(out / "loss_curves.png", dpi=120)
 
