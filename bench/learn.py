@@ -39,6 +39,7 @@ GRIDS = {  # each strategy's hyperparameter and the values tried
     "gradient_descent": ("learning_rate", [1e-3, 1e-2, 1e-1]),
     "minibatch_sgd": ("learning_rate", [1e-3, 1e-2, 1e-1]),
 }
+NOTES_ORDER = ("random_search", "random_local_search", "gradient_descent")  # the notes' ranking, worst first
 
 
 def digits_split():
@@ -123,6 +124,11 @@ def print_tables(table, sweep, budget, n_train):
         hyper = f"{row['hyperparameter']}={row['value']:g}"
         print(f"{loss_name:8} {strategy:20} {hyper:>22} {row['train_loss']:>11.4f} "
               f"{row['val_accuracy']:>8.3f} {row['test_accuracy']:>9.3f}")
+    verdicts = []
+    for loss_name in LOSSES:
+        acc = [table[f"{loss_name}/{strategy}"]["test_accuracy"] for strategy in NOTES_ORDER]
+        verdicts.append(f"{loss_name} {'holds' if acc[0] < acc[1] < acc[2] else 'DOES NOT HOLD'}")
+    print(f"The notes' ordering, {' < '.join(NOTES_ORDER)} in test accuracy: {', '.join(verdicts)}")
     print("\nLoss after one gradient step from the same start, per step size:")
     print(f"{'step size':>10} {'svm':>12} {'softmax':>12}")
     print(f"{'(start)':>10} {sweep['svm']['initial_loss']:>12.4f} {sweep['softmax']['initial_loss']:>12.4f}")
