@@ -1,6 +1,6 @@
 """Learning on real data: the notes' four strategies on scikit-learn's 8x8 digits.
 
-    python -m bench.learn            # full budget (about half a minute)
+    python -m bench.learn            # full budget (about 20 s on two cores)
     python -m bench.learn --quick    # a tenth of the budget, for CI
     python -m bench.learn --out DIR  # where learning.json and the PNG plots go (default bench/out/)
 
