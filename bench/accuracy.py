@@ -17,6 +17,7 @@ import scipy.special
 
 import reference
 
+from . import forms
 from .results import Figure
 
 EPS = float(np.finfo(np.float64).eps)
@@ -67,18 +68,14 @@ def oracle(S: np.ndarray, y: np.ndarray) -> dict[str, list[list[mpmath.mpf]]]:
 
 
 def _numpy_max_shift():
-    def log_softmax(S):
-        Z = S - S.max(axis=1, keepdims=True)
-        return Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
-
     def softmax(S):
         E = np.exp(S - S.max(axis=1, keepdims=True))
         return E / E.sum(axis=1, keepdims=True)
 
     return {
-        "log_softmax": log_softmax,
+        "log_softmax": forms.log_softmax_max_shift,
         "softmax": softmax,
-        "cross_entropy_losses": lambda S, y: -log_softmax(S)[np.arange(len(y)), y],
+        "cross_entropy_losses": lambda S, y: -forms.log_softmax_max_shift(S)[np.arange(len(y)), y],
     }
 
 

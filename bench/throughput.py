@@ -19,6 +19,11 @@ from .timing import best_times
 D, K = 3073, 10  # CIFAR-10: 32*32*3 pixels plus the bias-trick column, 10 classes
 REG = 2.5e-4
 LOSSES = ("svm", "softmax")
+NUMPY_FORMS = {  # form: (svm, softmax), each f(W, X, y, reg) -> (loss, dW); PyTorch is added when installed
+    "reference": (reference.svm_loss, reference.softmax_loss),
+    "numpy_plain": (forms.svm_loss_numpy, forms.softmax_loss_numpy),
+    "loops": (forms.svm_loss_loops, forms.softmax_loss_loops),
+}
 
 
 def cifar_like(n: int, seed: int = 0):
@@ -31,33 +36,31 @@ def cifar_like(n: int, seed: int = 0):
     return X, rng.integers(0, K, n), rng.standard_normal((K, D)) * 1e-4
 
 
-def _implementations(X, y, with_torch: bool):
-    """{loss: {form: zero-argument call}} for every form that is available."""
-    torch_forms = forms.torch_losses() if with_torch else None
-    if torch_forms is not None:
-        import torch
+def _implementations(X, y, wanted: tuple[str, ...]):
+    """{loss: {form: call(W)}} on data (X, y) for each wanted form; "torch" only when it is installed."""
+    calls = {loss: {} for loss in LOSSES}
+    for form in wanted:
+        if form != "torch":
+            for loss, f in zip(LOSSES, NUMPY_FORMS[form]):
+                calls[loss][form] = lambda W, f=f: f(W, X, y, REG)
+        elif (torch_forms := forms.torch_losses()) is not None:
+            import torch
 
-        Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
-    calls = {}
-    for loss, ref, plain in (
-        ("svm", reference.svm_loss, forms.svm_loss_numpy),
-        ("softmax", reference.softmax_loss, forms.softmax_loss_numpy),
-    ):
-        calls[loss] = {
-            "reference": lambda W, ref=ref: ref(W, X, y, REG),
-            "numpy_plain": lambda W, plain=plain: plain(W, X, y, REG),
-        }
-        if torch_forms is not None:
-            calls[loss]["torch"] = lambda W, f=torch_forms[loss]: f(W, Xt, yt, REG)
+            Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+            for loss in LOSSES:
+                calls[loss]["torch"] = lambda W, f=torch_forms[loss]: f(W, Xt, yt, REG)
     return calls
+
+
+def _candidates(calls, W) -> dict:
+    """The calls flattened for `best_times`: {"loss.form": zero-argument call on W}."""
+    return {f"{loss}.{form}": lambda call=call: call(W) for loss, by_form in calls.items() for form, call in by_form.items()}
 
 
 def check_agreement(n: int = 300) -> None:
     """Every comparator returns the reference's loss and dW (else its timing would mean nothing)."""
     X, y, W = cifar_like(n, seed=1)
-    calls = _implementations(X, y, with_torch=True)
-    calls["svm"]["loops"] = lambda W: forms.svm_loss_loops(W, X, y, REG)
-    calls["softmax"]["loops"] = lambda W: forms.softmax_loss_loops(W, X, y, REG)
+    calls = _implementations(X, y, ("reference", "numpy_plain", "torch", "loops"))
     for loss, by_form in calls.items():
         want_loss, want_dW = by_form["reference"](W)
         for form, call in by_form.items():
@@ -73,13 +76,10 @@ def run(n: int, n_loops: int, repeats: int, progress) -> tuple[list[Figure], lis
     check_agreement()
     X, y, W = cifar_like(n)
     G = np.random.default_rng(2).standard_normal((n, K))
-    calls = _implementations(X, y, with_torch=True)
+    calls = _implementations(X, y, ("reference", "numpy_plain", "torch"))
     if "torch" not in calls["svm"]:
         notes.append("PyTorch is not installed: the torch comparison was skipped (pip install torch)")
-    candidates = {"floor": lambda: (X @ W.T, G.T @ X)}
-    for loss, by_form in calls.items():
-        for form, call in by_form.items():
-            candidates[f"{loss}.{form}"] = lambda call=call: call(W)
+    candidates = {"floor": lambda: (X @ W.T, G.T @ X), **_candidates(calls, W)}
     progress(f"throughput at N={n}")
     t = best_times(candidates, repeats)
     floor = t["floor"]
@@ -101,13 +101,7 @@ def run(n: int, n_loops: int, repeats: int, progress) -> tuple[list[Figure], lis
 
     progress(f"loop forms at N={n_loops}")
     Xs, ys, Ws = cifar_like(n_loops, seed=3)
-    small = {
-        "svm.loops": lambda: forms.svm_loss_loops(Ws, Xs, ys, REG),
-        "svm.reference": lambda: reference.svm_loss(Ws, Xs, ys, REG),
-        "softmax.loops": lambda: forms.softmax_loss_loops(Ws, Xs, ys, REG),
-        "softmax.reference": lambda: reference.softmax_loss(Ws, Xs, ys, REG),
-    }
-    ts = best_times(small, repeats)
+    ts = best_times(_candidates(_implementations(Xs, ys, ("reference", "loops")), Ws), repeats)
     for loss in LOSSES:
         figures.append(
             Figure(f"throughput.{loss}_loss.loops.ratio_to_reference", ts[f"{loss}.loops"] / ts[f"{loss}.reference"], "x",
