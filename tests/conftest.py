@@ -15,9 +15,12 @@ from tests.report import ConformanceReport
 # `ci-noshrink` draws exactly what `ci` draws but reports the first failing example unshrunk: the
 # suite's own tests use it to show that `ci` catches a broken implementation, quickly.
 # One failure per test (report_multiple_bugs=False) keeps a broken implementation's report readable.
+# No explain phase: after shrinking it reruns a failing test a thousand times to annotate the counterexample
+# ("or any other generated value"); that was most of a broken implementation's run time.
 settings.register_profile(
     "ci",
     max_examples=60,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
     derandomize=True,
     deadline=None,
     database=None,
