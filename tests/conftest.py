@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
@@ -38,6 +39,16 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # The adapters import their libraries at module level and are loaded through --impl, never collected;
 # collecting them (--doctest-modules imports every module) fails where a library is not installed.
 collect_ignore = ["adapters"]
+SUITE = Path(__file__).resolve().parent / "suite"
+
+
+def pytest_ignore_collect(collection_path, config):
+    """A run on another implementation leaves out tests/suite, which tests the suite, not the implementation
+    (and takes seconds), unless it is named on the command line."""
+    if collection_path != SUITE or config.getoption("--impl") == "reference":
+        return None
+    named = any(Path(arg.split("::")[0]).resolve().is_relative_to(SUITE) for arg in config.args)
+    return None if named else True
 
 
 def pytest_addoption(parser):

@@ -62,6 +62,8 @@ def load(spec: str) -> ModuleType:
         if not path.is_file():
             raise FileNotFoundError(f"--impl: no such file {spec}")
         name = f"lcspec_impl_{path.stem}"
+        if str(path.resolve().parent) not in sys.path:  # its own imports of modules beside it, as when run as a script
+            sys.path.append(str(path.resolve().parent))
         module_spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(module_spec)
         sys.modules[name] = module

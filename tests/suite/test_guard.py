@@ -16,7 +16,7 @@ import pytest
 
 import reference
 from tests import implementation
-from tests.implementation import DIFFERENTIAL, ConformanceFailure, Implementation
+from tests.implementation import DIFFERENTIAL, ConformanceFailure, Implementation, load
 from tests.report import ConformanceReport, Outcome, _matches, read_deviations, reproduction
 from tests.suite.runs import ROOT, run_suite
 
@@ -190,3 +190,19 @@ def test_declared_deviations_turn_failures_into_deviates_and_report_stale_and_un
     assert run.summary["deviations"]["unknown"] == ["NO-SUCH-1"]
     assert run.summary["deviations"]["stale"] == ["test_bad_input_raises_a_clear_error[predict-S-nan]"]
     assert "deviates: ties go to the last index" in run.output
+
+
+def test_a_file_may_import_modules_beside_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    (tmp_path / "my_helpers.py").write_text("import reference\nsoftmax = reference.softmax\n")
+    (tmp_path / "mine.py").write_text("from my_helpers import softmax\n")
+    assert load(str(tmp_path / "mine.py")).softmax is reference.softmax
+
+
+def test_a_run_on_another_implementation_leaves_out_the_suites_own_tests():
+    command = [sys.executable, "-m", "pytest", "tests", "--collect-only", "-q", "-p", "no:cacheprovider"]
+    listed = subprocess.run([*command, "--impl=tests.suite.literal"], cwd=ROOT, capture_output=True, text=True).stdout
+    assert "tests/test_conventions.py::" in listed and "tests/suite/" not in listed
+    named = subprocess.run([*command[:3], "tests/suite/test_guard.py", *command[4:], "--impl=tests.suite.literal"],
+                           cwd=ROOT, capture_output=True, text=True).stdout
+    assert "tests/suite/test_guard.py::" in named
