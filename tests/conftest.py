@@ -72,6 +72,8 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "child_runs: runs the property suite in child processes (needs --child-runs)")
+    # Hypothesis imports libcst when a test fails; libcst warns about mypy_extensions, which says nothing here.
+    config.addinivalue_line("filterwarnings", "ignore:mypy_extensions.TypedDict is deprecated:DeprecationWarning")
     spec = config.getoption("--impl")
     try:
         impls = implementations(spec, config.getoption("--call-timeout"))

@@ -38,8 +38,10 @@ reported as stale.
     }
 
 Statuses: functions "conforms" | "fails" | "deviates" | "not provided" | "not exercised" (provided,
-but every test of it was skipped); clauses the same plus "no test", "skipped", "not judged" (its
-tests were stopped by a failure laid elsewhere: differential or CONV-2), "not run" (the run stopped,
+but every test of it was skipped) | "unfinished" (no failure, but the run stopped, e.g. -x, before
+all of its tests); clauses the same plus "no test", "skipped", "not judged" (its
+tests, or some of them, were stopped by a failure laid elsewhere: differential or CONV-2; it is
+"conforms" only if every test of it that ran passed), "not run" (the run stopped,
 e.g. -x, before its tests) and "reference only" (a clause on no contract function). A function's
 "clauses" lists the clauses (and `differential`) it fails or deviates on; "precision" is the dtype
 its results were judged at. A clause's "tests" lists every test of it (differential's, only those
@@ -68,6 +70,7 @@ from tests.clauses import clauses
 NOT_PROVIDED = "not provided"
 NOT_RUN = "not run"
 NOT_JUDGED = "not judged"
+UNFINISHED = "unfinished"
 
 
 def read_deviations(path: str | None) -> dict[str, str]:
@@ -164,7 +167,7 @@ class ConformanceReport:
         self.deviations = read_deviations(config.getoption("--deviations"))
         self.unknown: list[str] = []
         self.registry = clauses()
-        self.scheduled: set[str] = set()  # clauses of the tests selected to run on the implementation
+        self.scheduled: dict[str, tuple] = {}  # node id -> (implementation, clauses) of each selected test
 
     # ------------------------------------------------------------------ hooks
     def pytest_report_header(self, config):
@@ -182,8 +185,8 @@ class ConformanceReport:
             warnings.warn(pytest.PytestWarning(f"--deviations: {ident!r} is neither a clause ID nor a collected test"))
 
     def pytest_collection_finish(self, session):
-        self.scheduled = {c for item in session.items if self._impl_of(item) is not None
-                          for m in item.iter_markers("clause") for c in m.args}
+        self.scheduled = {item.nodeid: (self._impl_of(item), [c for m in item.iter_markers("clause") for c in m.args])
+                          for item in session.items if self._impl_of(item) is not None}
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item):
@@ -286,18 +289,20 @@ class ConformanceReport:
             for cid, c in entry["clauses"].items():
                 funcs = ", ".join(c["functions"])
                 line = f"  {cid:<13}{c['status']:<15}{funcs}"
-                bad = [t for t in c["tests"] if t["outcome"] in ("failed", "deviates")]
+                shown = [t for t in c["tests"] if t["outcome"] in ("failed", "deviates", NOT_JUDGED)]
                 tr.write_line(line, red=c["status"] == "fails")
-                for t in bad[:3]:
-                    prefix = "deviates: " if t["outcome"] == "deviates" else ""
+                for t in sorted(shown, key=lambda t: t["outcome"] == NOT_JUDGED)[:3]:
+                    prefix = "" if t["outcome"] == "failed" else f"{t['outcome']}: "
                     tr.write_line(f"      {t['id']}: {prefix}{t['message'][:160]}")
         dev = data["deviations"]
         for ident in dev["unknown"]:
             tr.write_line(f"deviation {ident!r} matches no clause or test (check the id)", yellow=True)
         for ident in dev["stale"]:
             tr.write_line(f"stale deviation {ident!r}: declared, but its tests pass now", yellow=True)
-        verdict = ("every provided function conforms" + (" apart from declared deviations" if dev["declared"] else "")
-                   if data["exit_ok"] else "some provided function fails a clause (see above)")
+        statuses = {f["status"] for e in data["implementations"] for f in e["functions"].values()}
+        verdict = ("some provided function fails a clause (see above)" if not data["exit_ok"]
+                   else "no provided function has failed, but the run stopped before all its tests" if UNFINISHED in statuses
+                   else "every provided function conforms" + (" apart from declared deviations" if dev["declared"] else ""))
         tr.write_line(f"lcspec: {verdict}; run time {data['seconds']:.1f} s", bold=True)
 
     # ------------------------------------------------------------------ summary
@@ -338,10 +343,13 @@ class ConformanceReport:
         outcome = o.outcome
         if outcome in ("failed", "deviates") and cid not in self._laid_at(o):
             outcome = NOT_JUDGED
-        return {"id": o.nodeid, "outcome": outcome, "message": o.deviation or o.message}
+        return {"id": o.nodeid, "outcome": outcome, "message": o.deviation if outcome == "deviates" else o.message}
 
     def _summarise(self, impl) -> dict:
         mine = [o for o in self.outcomes.values() if o.impl is impl]
+        # the clauses of tests the run stopped before (-x): a verdict of "conforms" on them would be premature
+        unrun = {c for node, (i, ids) in self.scheduled.items() if i is impl and node not in self.outcomes for c in ids}
+        unfinished_functions = {f for c in unrun for f in self.registry.get(c, {}).get("functions", ())}
         functions = {}
         for name in reference.CONTRACT:
             if not impl.provides(name):
@@ -351,29 +359,30 @@ class ConformanceReport:
                     for kind in ("failed", "deviates")}
             exercised = any(o.outcome == "passed" and name in o.called for o in mine)
             status = ("fails" if laid["failed"] else "deviates" if laid["deviates"]
-                      else "conforms" if exercised else "not exercised")
+                      else UNFINISHED if name in unfinished_functions else "conforms" if exercised else "not exercised")
             functions[name] = {"status": status, "clauses": laid["failed"] or laid["deviates"],
                                "precision": impl.coarser.get(name, "float64")}
-        clause_entries = {implementation.DIFFERENTIAL: self._differential(impl, mine)}
+        clause_entries = {implementation.DIFFERENTIAL: self._differential(impl, mine, bool(unrun))}
         for cid, clause in self.registry.items():
             tests = [self._judged(o, cid) for o in mine if cid in o.clauses or cid in (o.blamed or ())]
             outs = {t["outcome"] for t in tests}
             provided = [f for f in clause["functions"] if impl.provides(f)]
             status = ("reference only" if not clause["functions"] else NOT_PROVIDED if not provided
                       else "fails" if "failed" in outs else "deviates" if "deviates" in outs
-                      else "conforms" if "passed" in outs else NOT_RUN if not tests and cid in self.scheduled
-                      else "no test" if not tests else NOT_JUDGED if NOT_JUDGED in outs else "skipped")
+                      else NOT_JUDGED if NOT_JUDGED in outs else NOT_RUN if not tests and cid in unrun
+                      else UNFINISHED if cid in unrun else "conforms" if "passed" in outs
+                      else "no test" if not tests else "skipped")
             clause_entries[cid] = {"status": status, "functions": provided, "tests": tests}
         return {"label": impl.label, "spec": impl.spec, "origin": implementation.origin(impl.spec),
                 "functions": functions, "clauses": clause_entries}
 
-    def _differential(self, impl, mine) -> dict:
+    def _differential(self, impl, mine, unfinished: bool) -> dict:
         """The guard's verdict on every call: the implementation returns what the reference returns."""
         provided = [f for f in reference.CONTRACT if impl.provides(f) and f not in implementation.differential.SKIPPED]
         laid = [o for o in mine if implementation.DIFFERENTIAL in (o.blamed or ())]
         outs = {o.outcome for o in laid}
         checked = any(o.outcome == "passed" and o.called & set(provided) for o in mine)
         status = (NOT_PROVIDED if not provided else "fails" if "failed" in outs else "deviates" if "deviates" in outs
-                  else "conforms" if checked else "no test")
+                  else UNFINISHED if unfinished else "conforms" if checked else "no test")
         return {"status": status, "functions": provided,
                 "tests": [self._judged(o, implementation.DIFFERENTIAL) for o in laid]}

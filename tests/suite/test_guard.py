@@ -124,33 +124,37 @@ def test_a_float32_result_may_overflow_where_the_reference_leaves_float32s_range
         guarded(log_softmax=lambda S: np.full((1, 2), -np.inf, dtype=np.float32)).log_softmax(spread)
 
 
-def report_of(impl, outcomes, scheduled=()):
+def report_of(impl, outcomes, unrun=()):
+    """The summary of `impl` after `outcomes`, with tests `unrun` ((node id, clauses)) selected but never reached."""
     options = {"--deviations": None}
     report = ConformanceReport(SimpleNamespace(getoption=options.get), [impl])
     report.outcomes = {o.nodeid: o for o in outcomes}
-    report.scheduled = set(scheduled)
+    report.scheduled = {o.nodeid: (impl, o.clauses) for o in outcomes} | {n: (impl, ids) for n, ids in unrun}
     (entry,) = report.summary()["implementations"]
     return entry
 
 
 def test_a_failure_is_laid_at_what_broke_not_at_every_clause_of_its_test():
-    impl = guarded(hinge_losses=reference.hinge_losses)
+    impl = guarded(hinge_losses=reference.hinge_losses, hinge_grad=reference.hinge_grad)
     entry = report_of(impl, [
         Outcome("t::value", impl, ["CONV-2"], "failed", "differs", {"hinge_losses"}, {"hinge_losses"},
                 blamed=[DIFFERENTIAL]),
         Outcome("t::law", impl, ["HINGE-1", "HINGE-10"], "failed", "assert", {"hinge_losses"}, {"hinge_losses"}),
         Outcome("t::other", impl, ["CONV-2", "HINGE-3"], "passed", called={"hinge_losses"}),
-    ], scheduled=["HINGE-4"])
-    assert entry["functions"]["hinge_losses"] == {"status": "fails", "clauses": ["HINGE-1", DIFFERENTIAL],
-                                                  "precision": "float64"}
-    clauses = entry["clauses"]
+        Outcome("t::grad", impl, ["HINGE-12"], "passed", called={"hinge_grad"}),
+    ], unrun=[("t::stopped", ["HINGE-4", "GRAD-4"])])
+    functions, clauses = entry["functions"], entry["clauses"]
+    assert functions["hinge_losses"] == {"status": "fails", "clauses": ["HINGE-1", DIFFERENTIAL], "precision": "float64"}
     assert clauses[DIFFERENTIAL]["status"] == "fails"
     assert [t["id"] for t in clauses[DIFFERENTIAL]["tests"]] == ["t::value"]
-    assert clauses["CONV-2"]["status"] == "conforms"  # t::other passed; t::value did not judge CONV-2
+    assert clauses["CONV-2"]["status"] == "not judged"  # t::value did not get to judge it (t::other passed)
     assert [t["outcome"] for t in clauses["CONV-2"]["tests"]] == ["not judged", "passed"]
     assert clauses["HINGE-1"]["status"] == "fails"
-    assert clauses["HINGE-4"]["status"] == "not run"  # selected, but the run stopped before it (-x)
     assert clauses["HINGE-5"]["status"] == "no test"
+    # -x stopped the run before t::stopped: no verdict of "conforms" on what it would have checked
+    assert clauses["HINGE-4"]["status"] == "not run"
+    assert functions["hinge_grad"]["status"] == "unfinished"
+    assert clauses["HINGE-12"]["status"] == "conforms"
 
 
 def test_the_reproduction_snippet_runs_in_a_fresh_interpreter():
@@ -190,6 +194,7 @@ def test_declared_deviations_turn_failures_into_deviates_and_report_stale_and_un
     assert run.summary["deviations"]["unknown"] == ["NO-SUCH-1"]
     assert run.summary["deviations"]["stale"] == ["test_bad_input_raises_a_clear_error[predict-S-nan]"]
     assert "deviates: ties go to the last index" in run.output
+
 
 
 def test_a_file_may_import_modules_beside_it(tmp_path, monkeypatch):
