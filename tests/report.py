@@ -27,12 +27,13 @@ reported as stale.
         "label": "cs231n:examples/cs231n_linear_classifier.py (naive)",
         "spec": "cs231n:examples/cs231n_linear_classifier.py",   # the --impl value
         "origin": "/abs/path/examples/cs231n_linear_classifier.py",
-        "functions": {"svm_loss": {"status": "conforms", "clauses": [], "precision": "float64"},
-                      "scores": {"status": "not provided", "clauses": []}, ...},
-        "clauses": {"differential": {"status": "fails", "functions": ["svm_loss"], "tests": [...]},
-                    "HINGE-1": {"status": "fails", "functions": ["svm_loss"],
-                                "tests": [{"id": "tests/...::test_x", "outcome": "failed",
-                                           "message": "first line of the failure"}]}, ...}
+        "functions": {"svm_loss": {"status": "fails", "clauses": ["GRAD-1"], "differential": true,
+                                   "precision": "float64"},
+                      "scores": {"status": "not provided", "clauses": [], "differential": false}, ...},
+        "differential": {"status": "fails", "functions": ["svm_loss"], "tests": [...]},
+        "clauses": {"GRAD-1": {"status": "fails", "functions": ["svm_loss"],
+                               "tests": [{"id": "tests/...::test_x", "outcome": "failed",
+                                          "message": "first line of the failure"}]}, ...}
       }],
       "deviations": {"declared": {"ID": "reason"}, "unknown": ["ID"], "stale": ["ID"]}
     }
@@ -43,9 +44,9 @@ all of its tests); clauses the same plus "no test", "skipped", "not judged" (its
 tests, or some of them, were stopped by a failure laid elsewhere: differential or CONV-2; it is
 "conforms" only if every test of it that ran passed), "not run" (the run stopped,
 e.g. -x, before its tests) and "reference only" (a clause on no contract function). A function's
-"clauses" lists the clauses (and `differential`) it fails or deviates on; "precision" is the dtype
-its results were judged at. A clause's "tests" lists every test of it (differential's, only those
-whose failure is laid there), each "passed" | "failed" | "deviates" | "skipped" | "not judged"
+"clauses" lists the clauses it fails or deviates on, "differential" whether it fails or deviates
+there too; "precision" is the dtype its results were judged at. A clause's "tests" lists every
+test of it (differential's, only those whose failure is laid there), each "passed" | "failed" | "deviates" | "skipped" | "not judged"
 (it failed, but on another clause or on a function the clause does not constrain).
 """
 
@@ -282,11 +283,12 @@ class ConformanceReport:
             tr.write_sep("=", f"lcspec conformance: {entry['label']}")
             tr.write_line(f"loaded from {entry['origin']}")
             for name, f in entry["functions"].items():
-                detail = f": {', '.join(f['clauses'])}" if f["clauses"] else ""
+                laid = [implementation.DIFFERENTIAL] * f["differential"] + f["clauses"]
+                detail = f": {', '.join(laid)}" if laid else ""
                 precision = f"  (judged at {f['precision']} precision)" if f.get("precision", "float64") != "float64" else ""
                 tr.write_line(f"  {name:<24}{f['status']}{detail}{precision}")
             tr.write_line("")
-            for cid, c in entry["clauses"].items():
+            for cid, c in {implementation.DIFFERENTIAL: entry["differential"], **entry["clauses"]}.items():
                 funcs = ", ".join(c["functions"])
                 line = f"  {cid:<13}{c['status']:<15}{funcs}"
                 shown = [t for t in c["tests"] if t["outcome"] in ("failed", "deviates", NOT_JUDGED)]
@@ -353,16 +355,18 @@ class ConformanceReport:
         functions = {}
         for name in reference.CONTRACT:
             if not impl.provides(name):
-                functions[name] = {"status": NOT_PROVIDED, "clauses": []}
+                functions[name] = {"status": NOT_PROVIDED, "clauses": [], "differential": False}
                 continue
             laid = {kind: sorted({c for o in mine if o.outcome == kind and name in o.functions for c in self._laid_at(o)})
                     for kind in ("failed", "deviates")}
             exercised = any(o.outcome == "passed" and name in o.called for o in mine)
             status = ("fails" if laid["failed"] else "deviates" if laid["deviates"]
                       else UNFINISHED if name in unfinished_functions else "conforms" if exercised else "not exercised")
-            functions[name] = {"status": status, "clauses": laid["failed"] or laid["deviates"],
+            laid = laid["failed"] or laid["deviates"]
+            functions[name] = {"status": status, "clauses": [c for c in laid if c != implementation.DIFFERENTIAL],
+                               "differential": implementation.DIFFERENTIAL in laid,
                                "precision": impl.coarser.get(name, "float64")}
-        clause_entries = {implementation.DIFFERENTIAL: self._differential(impl, mine, bool(unrun))}
+        clause_entries = {}
         for cid, clause in self.registry.items():
             tests = [self._judged(o, cid) for o in mine if cid in o.clauses or cid in (o.blamed or ())]
             outs = {t["outcome"] for t in tests}
@@ -374,7 +378,8 @@ class ConformanceReport:
                       else "no test" if not tests else "skipped")
             clause_entries[cid] = {"status": status, "functions": provided, "tests": tests}
         return {"label": impl.label, "spec": impl.spec, "origin": implementation.origin(impl.spec),
-                "functions": functions, "clauses": clause_entries}
+                "functions": functions, "differential": self._differential(impl, mine, bool(unrun)),
+                "clauses": clause_entries}
 
     def _differential(self, impl, mine, unfinished: bool) -> dict:
         """The guard's verdict on every call: the implementation returns what the reference returns."""
