@@ -60,7 +60,7 @@ def load(spec: str) -> ModuleType:
     path = Path(spec)
     if spec.endswith(".py") or path.is_file():
         if not path.is_file():
-            raise FileNotFoundError(f"--impl: no such file {spec}")
+            raise FileNotFoundError(f"no such file {spec}")
         name = f"lcspec_impl_{path.stem}"
         if str(path.resolve().parent) not in sys.path:  # its own imports of modules beside it, as when run as a script
             sys.path.append(str(path.resolve().parent))
