@@ -139,16 +139,17 @@ None otherwise, and then every failure is raised at once."""
 
 
 def settle(error: BaseException | None = None) -> None:
-    """End of an example: fail it on a wrong value the guard let through, if the test itself did not fail.
+    """End of an example: fail it on a wrong value the guard let through, unless the test failed on its own.
 
-    With `error` (the test failed on its own), the wrong value is added to that failure as a note.
+    With `error` (the test failed on its own), the wrong value is added to that failure as a note. A
+    test that instead discards the example or skips after the call does not excuse the wrong value.
     """
     __tracebackhide__ = True
     wrong = next((c for c in RECORDER or () if c.wrong_value), None)
-    if wrong is None or isinstance(error, UnsatisfiedAssumption):
-        return  # nothing let through, or an example the test discards
-    if error is None:
-        raise ConformanceFailure(wrong.problem, wrong)
+    if wrong is None:
+        return
+    if error is None or isinstance(error, (UnsatisfiedAssumption, pytest.skip.Exception)):
+        raise ConformanceFailure(wrong.problem, wrong) from None
     if not isinstance(error, ConformanceFailure) and hasattr(error, "add_note"):  # add_note: Python >= 3.11
         error.add_note(f"lcspec: on this example also {wrong.problem}")
 

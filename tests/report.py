@@ -101,7 +101,7 @@ def _one_example(fn):
         implementation.RECORDER = []
         try:
             result = fn(*args, **kwargs)
-        except Exception as exc:
+        except (Exception, pytest.skip.Exception) as exc:
             implementation.settle(exc)
             raise
         implementation.settle()
