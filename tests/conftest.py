@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import traceback
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,9 @@ def pytest_configure(config):
         raise pytest.UsageError(f"--impl={spec}: cannot import it ({exc}); is its library installed?") from None
     except (OSError, ValueError, AttributeError) as exc:
         raise pytest.UsageError(f"--impl={spec}: {exc}") from None
+    except Exception as exc:  # the module's own code failed while being imported (a SyntaxError, say)
+        detail = "".join(traceback.format_exception_only(exc)).strip()
+        raise pytest.UsageError(f"--impl={spec}: importing it raised\n{detail}") from None
     config.pluginmanager.register(ConformanceReport(config, impls), "lcspec-conformance")
 
 

@@ -216,3 +216,11 @@ def test_a_run_on_another_implementation_leaves_out_the_suites_own_tests():
     named = subprocess.run([*command[:3], "tests/suite/test_guard.py", *command[4:], "--impl=tests.suite.literal"],
                            cwd=ROOT, capture_output=True, text=True).stdout
     assert "tests/suite/test_guard.py::" in named
+
+
+def test_a_file_that_cannot_be_imported_is_a_usage_error_saying_why(tmp_path):
+    (tmp_path / "mine.py").write_text("def softmax(S)\n    return S\n")
+    command = [sys.executable, "-m", "pytest", "tests", "--collect-only", "-q", "-p", "no:cacheprovider"]
+    done = subprocess.run([*command, f"--impl={tmp_path / 'mine.py'}"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR
+    assert "importing it raised" in done.stderr and "SyntaxError: expected ':'" in done.stderr
