@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import traceback
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
@@ -15,9 +17,12 @@ from tests.report import ConformanceReport
 # `ci-noshrink` draws exactly what `ci` draws but reports the first failing example unshrunk: the
 # suite's own tests use it to show that `ci` catches a broken implementation, quickly.
 # One failure per test (report_multiple_bugs=False) keeps a broken implementation's report readable.
+# No explain phase: after shrinking it reruns a failing test a thousand times to annotate the counterexample
+# ("or any other generated value"); that was most of a broken implementation's run time.
 settings.register_profile(
     "ci",
     max_examples=60,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
     derandomize=True,
     deadline=None,
     database=None,
@@ -35,6 +40,16 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # The adapters import their libraries at module level and are loaded through --impl, never collected;
 # collecting them (--doctest-modules imports every module) fails where a library is not installed.
 collect_ignore = ["adapters"]
+SUITE = Path(__file__).resolve().parent / "suite"
+
+
+def pytest_ignore_collect(collection_path, config):
+    """A run on another implementation leaves out tests/suite, which tests the suite, not the implementation
+    (and takes seconds), unless it is named on the command line."""
+    if collection_path != SUITE or config.getoption("--impl") == "reference":
+        return None
+    named = any(Path(arg.split("::")[0]).resolve().is_relative_to(SUITE) for arg in config.args)
+    return None if named else True
 
 
 def pytest_addoption(parser):
@@ -58,6 +73,8 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "child_runs: runs the property suite in child processes (needs --child-runs)")
+    # Hypothesis imports libcst when a test fails; libcst warns about mypy_extensions, which says nothing here.
+    config.addinivalue_line("filterwarnings", "ignore:mypy_extensions.TypedDict is deprecated:DeprecationWarning")
     spec = config.getoption("--impl")
     try:
         impls = implementations(spec, config.getoption("--call-timeout"))
@@ -65,6 +82,9 @@ def pytest_configure(config):
         raise pytest.UsageError(f"--impl={spec}: cannot import it ({exc}); is its library installed?") from None
     except (OSError, ValueError, AttributeError) as exc:
         raise pytest.UsageError(f"--impl={spec}: {exc}") from None
+    except Exception as exc:  # the module's own code failed while being imported (a SyntaxError, say)
+        detail = "".join(traceback.format_exception_only(exc)).strip()
+        raise pytest.UsageError(f"--impl={spec}: importing it raised\n{detail}") from None
     config.pluginmanager.register(ConformanceReport(config, impls), "lcspec-conformance")
 
 

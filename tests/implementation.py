@@ -15,8 +15,12 @@ module under test. Every call goes through one guard, which
 
 A failure found by the guard is a :class:`ConformanceFailure`, an AssertionError naming the
 function, so the property test it happened in fails and the run carries on with the next test.
-Where the reference raises (a test feeding bad input on purpose), the implementation's exception
-or value is passed through untouched and the test judges it.
+The report lays it at the pseudo-clause `differential` (or CONV-2), not at the clauses of the test it
+happened in, which it did not judge. A result that is merely a wrong value (right type, shape and
+dtype) is let through until the end of the example (:func:`settle`), so the test's own law is
+judged on the same inputs: a law it breaks is reported as broken, and the example fails on the
+wrong value if the law held. Where the reference raises (a test feeding bad input on purpose), the
+implementation's exception or value is passed through untouched and the test judges it.
 """
 
 from __future__ import annotations
@@ -43,6 +47,10 @@ from tests import differential
 from tests.cs231n_layout import Cs231nLayout
 
 CS231N = "cs231n:"
+DIFFERENTIAL = "differential"
+"""Where the report lays what the guard finds on a call (other than CONV-2): the implementation does not
+return what the reference returns on the same inputs (it raises, hangs, or gives a wrong type, shape,
+dtype, a NaN or a value off by more than the tolerance)."""
 DEFAULT_CALL_TIMEOUT = 10.0
 """Seconds one call may take before the guard calls it a hang (the suite's inputs are tiny)."""
 
@@ -52,8 +60,10 @@ def load(spec: str) -> ModuleType:
     path = Path(spec)
     if spec.endswith(".py") or path.is_file():
         if not path.is_file():
-            raise FileNotFoundError(f"--impl: no such file {spec}")
+            raise FileNotFoundError(f"no such file {spec}")
         name = f"lcspec_impl_{path.stem}"
+        if str(path.resolve().parent) not in sys.path:  # its own imports of modules beside it, as when run as a script
+            sys.path.append(str(path.resolve().parent))
         module_spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(module_spec)
         sys.modules[name] = module
@@ -98,11 +108,11 @@ def implementations(spec: str, call_timeout: float = DEFAULT_CALL_TIMEOUT) -> li
 class ConformanceFailure(AssertionError):
     """A call the guard judged wrong; `call` is the :class:`Call` it happened on.
 
-    `clause` names the clause broken when it is one of its own (CONV-2 for an argument modified in
-    place) rather than whatever the test it happened in checks.
+    `clause` is what it breaks: CONV-2 for an argument modified in place, else DIFFERENTIAL; never
+    the clauses of the test it happened in, which that test did not get to judge.
     """
 
-    def __init__(self, message: str, call: "Call", clause: str | None = None):
+    def __init__(self, message: str, call: "Call", clause: str = DIFFERENTIAL):
         super().__init__(message)
         self.call = call
         self.clause = clause
@@ -120,10 +130,28 @@ class Call:
     expected: object = None
     reference_error: BaseException | None = None
     problem: str | None = None
+    wrong_value: bool = False  # a wrong value let through to the end of the example (see settle)
 
 
 RECORDER: list[Call] | None = None
-"""The calls of the running test, in order; tests/report.py sets it to a fresh list for each test."""
+"""The calls of the running example, in order, while tests/report.py records (a fresh list per example);
+None otherwise, and then every failure is raised at once."""
+
+
+def settle(error: BaseException | None = None) -> None:
+    """End of an example: fail it on a wrong value the guard let through, unless the test failed on its own.
+
+    With `error` (the test failed on its own), the wrong value is added to that failure as a note. A
+    test that instead discards the example or skips after the call does not excuse the wrong value.
+    """
+    __tracebackhide__ = True
+    wrong = next((c for c in RECORDER or () if c.wrong_value), None)
+    if wrong is None:
+        return
+    if error is None or isinstance(error, (UnsatisfiedAssumption, pytest.skip.Exception)):
+        raise ConformanceFailure(wrong.problem, wrong) from None
+    if not isinstance(error, ConformanceFailure) and hasattr(error, "add_note"):  # add_note: Python >= 3.11
+        error.add_note(f"lcspec: on this example also {wrong.problem}")
 
 
 def _snapshot(value):
@@ -243,12 +271,12 @@ def _guarded(impl: Implementation, name: str, fn):
                 record.reference_error = exc
         judged = consult and record.reference_error is None
 
-        def fail(problem: str, clause: str | None = None):
+        def fail(problem: str, clause: str = DIFFERENTIAL):
             record.problem = f"{name}: {problem}"
             return ConformanceFailure(record.problem, record, clause)
 
         if name in impl.hung:
-            raise fail(f"hung on an earlier call (no longer called, to keep the run moving)")
+            raise fail("hung on an earlier call (no longer called, to keep the run moving)")
         try:
             with _time_limit(impl.call_timeout):
                 result = fn(*args, **kwargs)
@@ -269,6 +297,10 @@ def _guarded(impl: Implementation, name: str, fn):
             try:
                 coarser = differential.judge(name, bound, result, record.expected)
             except differential.Mismatch as exc:
+                if exc.wrong_value and RECORDER is not None:
+                    # Let the test judge its law on this value too; settle() fails the example if it does not.
+                    record.problem, record.wrong_value = f"{name}: {exc}", True
+                    return result
                 raise fail(str(exc)) from None
             if coarser:
                 impl.coarser[name] = coarser

@@ -4,14 +4,18 @@ A pytest plugin (registered by tests/conftest.py) that, for every test using the
 records its clauses (`@pytest.mark.clause`), its outcome and which contract functions it called
 (through the guard of tests/implementation.py), and at the end of the run prints one line per
 contract function and one per clause of spec/clauses.toml: conforms, fails, deviates (declared) or
-not provided. A failing test also gets a "lcspec reproduction" section: the calls of the shrunk
-counterexample, the implementation's value beside the reference's, and a snippet to paste into a
-Python prompt.
+not provided. Before the clauses comes `differential`: what the guard checks on every call (the
+implementation returns what the reference returns on the same inputs, and in time). A failure the
+guard finds is laid there (or at CONV-2, an argument modified in place), not at the clauses of
+the test it happened in. A failing test also gets a "lcspec reproduction" section: the calls of
+the shrunk counterexample, the implementation's value beside the reference's, and a snippet to
+paste into a Python prompt.
 
-Declared deviations (`--deviations FILE`): one clause ID or test id per line, the reason after
-`#`. A failing test whose id or one of whose clauses is declared is reported as an expected
-failure ("deviates: reason") and does not fail the run; a declared id that matches nothing is
-warned about; a declared deviation whose tests all passed is reported as stale.
+Declared deviations (`--deviations FILE`): one clause ID (or `differential`) or test id per line,
+the reason after `#`. A failing test whose id, one of whose clauses, or whose guard finding is
+declared is reported as an expected failure ("deviates: reason") and does not fail the run; a
+declared id that matches nothing is warned about; a declared deviation whose tests all passed is
+reported as stale.
 
 `--conformance-json PATH` writes the same summary as JSON::
 
@@ -20,21 +24,30 @@ warned about; a declared deviation whose tests all passed is reported as stale.
       "exit_ok": true,                 # every provided function conforms apart from declared deviations
       "seconds": 12.3,                 # wall-clock time of the run
       "implementations": [{
-        "label": "cs231n:examples/cs231n_linear_svm.py (naive)",
-        "spec": "cs231n:examples/cs231n_linear_svm.py",   # the --impl value
-        "origin": "/abs/path/examples/cs231n_linear_svm.py",
-        "functions": {"svm_loss": {"status": "conforms", "clauses": [], "precision": "float64"}, ...},
-        "clauses": {"HINGE-1": {"status": "fails", "functions": ["svm_loss"],
-                                "tests": [{"id": "tests/...::test_x", "outcome": "failed",
-                                           "message": "first line of the failure"}]}, ...}
+        "label": "cs231n:examples/cs231n_linear_classifier.py (naive)",
+        "spec": "cs231n:examples/cs231n_linear_classifier.py",   # the --impl value
+        "origin": "/abs/path/examples/cs231n_linear_classifier.py",
+        "functions": {"svm_loss": {"status": "fails", "clauses": ["GRAD-1"], "differential": true,
+                                   "precision": "float64"},
+                      "scores": {"status": "not provided", "clauses": [], "differential": false}, ...},
+        "differential": {"status": "fails", "functions": ["svm_loss"], "tests": [...]},
+        "clauses": {"GRAD-1": {"status": "fails", "functions": ["svm_loss"],
+                               "tests": [{"id": "tests/...::test_x", "outcome": "failed",
+                                          "message": "first line of the failure"}]}, ...}
       }],
       "deviations": {"declared": {"ID": "reason"}, "unknown": ["ID"], "stale": ["ID"]}
     }
 
 Statuses: functions "conforms" | "fails" | "deviates" | "not provided" | "not exercised" (provided,
-but every test of it was skipped); clauses the same plus "no test", "skipped", "not judged" (its tests were stopped by another clause's
-failure) and "reference only" (a clause on no contract function). A function's "clauses" lists the
-clauses it fails or deviates on; "precision" is the dtype its results were judged at.
+but every test of it was skipped) | "unfinished" (no failure, but the run stopped, e.g. -x, before
+all of its tests); clauses the same plus "no test", "skipped", "not judged" (its
+tests, or some of them, were stopped by a failure laid elsewhere: differential or CONV-2; it is
+"conforms" only if every test of it that ran passed), "not run" (the run stopped,
+e.g. -x, before its tests) and "reference only" (a clause on no contract function). A function's
+"clauses" lists the clauses it fails or deviates on, "differential" whether it fails or deviates
+there too; "precision" is the dtype its results were judged at. A clause's "tests" lists every
+test of it (differential's, only those whose failure is laid there), each "passed" | "failed" | "deviates" | "skipped" | "not judged"
+(it failed, but on another clause or on a function the clause does not constrain).
 """
 
 from __future__ import annotations
@@ -56,6 +69,9 @@ from tests import implementation
 from tests.clauses import clauses
 
 NOT_PROVIDED = "not provided"
+NOT_RUN = "not run"
+NOT_JUDGED = "not judged"
+UNFINISHED = "unfinished"
 
 
 def read_deviations(path: str | None) -> dict[str, str]:
@@ -76,6 +92,24 @@ def _matches(nodeid: str, ident: str) -> bool:
     return any(n == ident or n.endswith("::" + ident) or n.endswith("/" + ident) for n in (nodeid, plain))
 
 
+def _one_example(fn):
+    """`fn` run as one example: a fresh record of its calls, then implementation.settle() on what it let through."""
+
+    @functools.wraps(fn)
+    def example(*args, **kwargs):
+        __tracebackhide__ = True  # pytest: show the test's frames, not this one
+        implementation.RECORDER = []
+        try:
+            result = fn(*args, **kwargs)
+        except (Exception, pytest.skip.Exception) as exc:
+            implementation.settle(exc)
+            raise
+        implementation.settle()
+        return result
+
+    return example
+
+
 @dataclasses.dataclass
 class Outcome:
     nodeid: str
@@ -86,7 +120,7 @@ class Outcome:
     functions: set[str] = dataclasses.field(default_factory=set)  # the functions a failure is laid at
     called: set[str] = dataclasses.field(default_factory=set)
     deviation: str | None = None
-    blamed: list[str] | None = None  # the clauses a failure is laid at, when not the test's own (CONV-2)
+    blamed: list[str] | None = None  # what a failure found by the guard is laid at (CONV-2 or differential)
 
 
 def _format(value) -> str:
@@ -134,6 +168,7 @@ class ConformanceReport:
         self.deviations = read_deviations(config.getoption("--deviations"))
         self.unknown: list[str] = []
         self.registry = clauses()
+        self.scheduled: dict[str, tuple] = {}  # node id -> (implementation, clauses) of each selected test
 
     # ------------------------------------------------------------------ hooks
     def pytest_report_header(self, config):
@@ -145,29 +180,39 @@ class ConformanceReport:
 
     def pytest_collection_modifyitems(self, session, config, items):
         ids = [item.nodeid for item in items]
-        self.unknown = [d for d in self.deviations
-                        if d not in self.registry and not any(_matches(n, d) for n in ids)]
+        self.unknown = [d for d in self.deviations if d not in self.registry and d != implementation.DIFFERENTIAL
+                        and not any(_matches(n, d) for n in ids)]
         for ident in self.unknown:
             warnings.warn(pytest.PytestWarning(f"--deviations: {ident!r} is neither a clause ID nor a collected test"))
 
+    def pytest_collection_finish(self, session):
+        self.scheduled = {item.nodeid: (self._impl_of(item), [c for m in item.iter_markers("clause") for c in m.args])
+                          for item in session.items if self._impl_of(item) is not None}
+
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item):
-        inner = getattr(getattr(item.obj, "hypothesis", None), "inner_test", None)
-        if inner is not None:  # a fresh record per Hypothesis example: the last one is the shrunk counterexample
-            @functools.wraps(inner)
-            def per_example(*args, **kwargs):
-                implementation.RECORDER = []
-                return inner(*args, **kwargs)
-
-            item.obj.hypothesis.inner_test = per_example
+        if self._impl_of(item) is None:
+            yield
+            return
+        # Each example (each Hypothesis example, or the one call of a plain test) is recorded afresh and
+        # settled at its end; the last record is the shrunk counterexample's.
+        hypothesis = getattr(item.obj, "hypothesis", None)
+        plain = item.obj
+        if hypothesis is not None:
+            inner = hypothesis.inner_test
+            hypothesis.inner_test = _one_example(inner)
+        else:
+            item.obj = _one_example(plain)
         implementation.RECORDER = []
         try:
             yield
         finally:
             item._lcspec_calls = implementation.RECORDER
             implementation.RECORDER = None
-            if inner is not None:
-                item.obj.hypothesis.inner_test = inner
+            if hypothesis is not None:
+                hypothesis.inner_test = inner
+            else:
+                item.obj = plain
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -199,10 +244,13 @@ class ConformanceReport:
             return
         outcome.outcome = "failed"
         outcome.message = (str(failure).strip().splitlines() or [type(failure).__name__])[0]
+        law = (item.function.__doc__ or "").strip().split("\n\n")[0]
+        if law and outcome.message.startswith("assert ") and not isinstance(failure, implementation.ConformanceFailure):
+            outcome.message = f"{' '.join(law.split())} [{outcome.message}]"  # a bare assert: say which law
         blamed = getattr(failure, "call", None)
         if isinstance(failure, implementation.ConformanceFailure):
             outcome.functions = {blamed.name}
-            outcome.blamed = [failure.clause] if failure.clause else None
+            outcome.blamed = [failure.clause]
             shown = [blamed]
         else:
             related = {f for c in ids for f in self.registry.get(c, {}).get("functions", [])}
@@ -215,7 +263,7 @@ class ConformanceReport:
         item.user_properties.append(("lcspec_fails", " ".join(sorted(outcome.functions))))
         if shown:
             report.sections.append(("lcspec reproduction", "\n\n".join(reproduction(c) for c in shown)))
-        declared = [d for d in self.deviations if d in ids or _matches(item.nodeid, d)]
+        declared = [d for d in self.deviations if d in ids or d in (outcome.blamed or ()) or _matches(item.nodeid, d)]
         if declared:
             outcome.outcome, outcome.deviation = "deviates", "; ".join(self.deviations[d] for d in declared)
             report.outcome, report.wasxfail = "skipped", f"deviates: {outcome.deviation}"
@@ -235,25 +283,28 @@ class ConformanceReport:
             tr.write_sep("=", f"lcspec conformance: {entry['label']}")
             tr.write_line(f"loaded from {entry['origin']}")
             for name, f in entry["functions"].items():
-                detail = f": {', '.join(f['clauses'])}" if f["clauses"] else ""
+                laid = [implementation.DIFFERENTIAL] * f["differential"] + f["clauses"]
+                detail = f": {', '.join(laid)}" if laid else ""
                 precision = f"  (judged at {f['precision']} precision)" if f.get("precision", "float64") != "float64" else ""
                 tr.write_line(f"  {name:<24}{f['status']}{detail}{precision}")
             tr.write_line("")
-            for cid, c in entry["clauses"].items():
+            for cid, c in {implementation.DIFFERENTIAL: entry["differential"], **entry["clauses"]}.items():
                 funcs = ", ".join(c["functions"])
-                line = f"  {cid:<12}{c['status']:<15}{funcs}"
-                bad = [t for t in c["tests"] if t["outcome"] in ("failed", "deviates")]
+                line = f"  {cid:<13}{c['status']:<15}{funcs}"
+                shown = [t for t in c["tests"] if t["outcome"] in ("failed", "deviates", NOT_JUDGED)]
                 tr.write_line(line, red=c["status"] == "fails")
-                for t in bad[:3]:
-                    prefix = "deviates: " if t["outcome"] == "deviates" else ""
+                for t in sorted(shown, key=lambda t: t["outcome"] == NOT_JUDGED)[:3]:
+                    prefix = "" if t["outcome"] == "failed" else f"{t['outcome']}: "
                     tr.write_line(f"      {t['id']}: {prefix}{t['message'][:160]}")
         dev = data["deviations"]
         for ident in dev["unknown"]:
             tr.write_line(f"deviation {ident!r} matches no clause or test (check the id)", yellow=True)
         for ident in dev["stale"]:
             tr.write_line(f"stale deviation {ident!r}: declared, but its tests pass now", yellow=True)
-        verdict = ("every provided function conforms" + (" apart from declared deviations" if dev["declared"] else "")
-                   if data["exit_ok"] else "some provided function fails a clause (see above)")
+        statuses = {f["status"] for e in data["implementations"] for f in e["functions"].values()}
+        verdict = ("some provided function fails a clause (see above)" if not data["exit_ok"]
+                   else "no provided function has failed, but the run stopped before all its tests" if UNFINISHED in statuses
+                   else "every provided function conforms" + (" apart from declared deviations" if dev["declared"] else ""))
         tr.write_line(f"lcspec: {verdict}; run time {data['seconds']:.1f} s", bold=True)
 
     # ------------------------------------------------------------------ summary
@@ -273,7 +324,8 @@ class ConformanceReport:
         ran = {}
         for o in self.outcomes.values():
             for d in self.deviations:
-                if d in o.clauses or _matches(o.nodeid, d):
+                if (d in o.clauses or d in (o.blamed or ()) or _matches(o.nodeid, d)
+                        or (d == implementation.DIFFERENTIAL and o.called)):
                     ran.setdefault(d, []).append(o.outcome)
         stale = [d for d, outs in ran.items() if "deviates" not in outs and "passed" in outs]
         exit_ok = all(f["status"] != "fails" for e in entries for f in e["functions"].values())
@@ -281,34 +333,61 @@ class ConformanceReport:
                 "implementations": entries,
                 "deviations": {"declared": self.deviations, "unknown": self.unknown, "stale": stale}}
 
+    def _laid_at(self, o: Outcome) -> list[str]:
+        """What a failed or deviating test is laid at: the guard's finding, else those of the test's clauses
+        that constrain a function it failed on (all of them when none names one)."""
+        if o.blamed:
+            return o.blamed
+        return [c for c in o.clauses if o.functions & set(self.registry.get(c, {}).get("functions", ()))] or o.clauses
+
+    def _judged(self, o: Outcome, cid: str) -> dict:
+        """A test as an entry of clause `cid`: a failure laid elsewhere did not judge `cid`."""
+        outcome = o.outcome
+        if outcome in ("failed", "deviates") and cid not in self._laid_at(o):
+            outcome = NOT_JUDGED
+        return {"id": o.nodeid, "outcome": outcome, "message": o.deviation if outcome == "deviates" else o.message}
+
     def _summarise(self, impl) -> dict:
         mine = [o for o in self.outcomes.values() if o.impl is impl]
+        # the clauses of tests the run stopped before (-x): a verdict of "conforms" on them would be premature
+        unrun = {c for node, (i, ids) in self.scheduled.items() if i is impl and node not in self.outcomes for c in ids}
+        unfinished_functions = {f for c in unrun for f in self.registry.get(c, {}).get("functions", ())}
         functions = {}
         for name in reference.CONTRACT:
             if not impl.provides(name):
-                functions[name] = {"status": NOT_PROVIDED, "clauses": []}
+                functions[name] = {"status": NOT_PROVIDED, "clauses": [], "differential": False}
                 continue
-            failing = sorted({c for o in mine if o.outcome == "failed" and name in o.functions
-                              for c in o.blamed or o.clauses})
-            deviating = sorted({c for o in mine if o.outcome == "deviates" and name in o.functions
-                                for c in o.blamed or o.clauses})
+            laid = {kind: sorted({c for o in mine if o.outcome == kind and name in o.functions for c in self._laid_at(o)})
+                    for kind in ("failed", "deviates")}
             exercised = any(o.outcome == "passed" and name in o.called for o in mine)
-            status = ("fails" if failing else "deviates" if deviating else "conforms" if exercised else "not exercised")
-            functions[name] = {"status": status, "clauses": failing or deviating,
+            status = ("fails" if laid["failed"] else "deviates" if laid["deviates"]
+                      else UNFINISHED if name in unfinished_functions else "conforms" if exercised else "not exercised")
+            laid = laid["failed"] or laid["deviates"]
+            functions[name] = {"status": status, "clauses": [c for c in laid if c != implementation.DIFFERENTIAL],
+                               "differential": implementation.DIFFERENTIAL in laid,
                                "precision": impl.coarser.get(name, "float64")}
         clause_entries = {}
         for cid, clause in self.registry.items():
-            tests = [o for o in mine if cid in o.clauses or cid in (o.blamed or ())]
-            # a test stopped by another clause's failure (an argument modified in place) judged nothing here
-            outs = {"not judged" if o.blamed and cid not in o.blamed else o.outcome for o in tests}
+            tests = [self._judged(o, cid) for o in mine if cid in o.clauses or cid in (o.blamed or ())]
+            outs = {t["outcome"] for t in tests}
             provided = [f for f in clause["functions"] if impl.provides(f)]
             status = ("reference only" if not clause["functions"] else NOT_PROVIDED if not provided
                       else "fails" if "failed" in outs else "deviates" if "deviates" in outs
-                      else "conforms" if "passed" in outs else "no test" if not tests
-                      else "not judged" if "not judged" in outs else "skipped")
-            clause_entries[cid] = {
-                "status": status, "functions": provided,
-                "tests": [{"id": o.nodeid, "outcome": o.outcome, "message": o.deviation or o.message} for o in tests],
-            }
+                      else NOT_JUDGED if NOT_JUDGED in outs else NOT_RUN if not tests and cid in unrun
+                      else UNFINISHED if cid in unrun else "conforms" if "passed" in outs
+                      else "no test" if not tests else "skipped")
+            clause_entries[cid] = {"status": status, "functions": provided, "tests": tests}
         return {"label": impl.label, "spec": impl.spec, "origin": implementation.origin(impl.spec),
-                "functions": functions, "clauses": clause_entries}
+                "functions": functions, "differential": self._differential(impl, mine, bool(unrun)),
+                "clauses": clause_entries}
+
+    def _differential(self, impl, mine, unfinished: bool) -> dict:
+        """The guard's verdict on every call: the implementation returns what the reference returns."""
+        provided = [f for f in reference.CONTRACT if impl.provides(f) and f not in implementation.differential.SKIPPED]
+        laid = [o for o in mine if implementation.DIFFERENTIAL in (o.blamed or ())]
+        outs = {o.outcome for o in laid}
+        checked = any(o.outcome == "passed" and o.called & set(provided) for o in mine)
+        status = (NOT_PROVIDED if not provided else "fails" if "failed" in outs else "deviates" if "deviates" in outs
+                  else UNFINISHED if unfinished else "conforms" if checked else "no test")
+        return {"status": status, "functions": provided,
+                "tests": [self._judged(o, implementation.DIFFERENTIAL) for o in laid]}

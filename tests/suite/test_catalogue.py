@@ -17,12 +17,14 @@ from tests.suite.runs import run_all
 pytestmark = pytest.mark.child_runs
 
 SPEC = "tests.suite.catalogue:{}"
+ONE_BROKEN_VARIANT = "cs231n:tests/suite/cs231n_broken.py"
 
 
 @pytest.fixture(scope="module")
 def runs():
     options = ("-x", "--hypothesis-profile=ci-noshrink", "--call-timeout=1")
-    return run_all({SPEC.format(name): options for name in BROKEN})
+    jobs = {SPEC.format(name): options for name in BROKEN}
+    return run_all(jobs | {ONE_BROKEN_VARIANT: options[1:]})  # no -x: the other variant must be judged in full
 
 
 def test_the_catalogue_breaks_every_contract_function():
@@ -40,3 +42,14 @@ def test_the_suite_catches(runs, name):
     failing = {f for f, status in statuses.items() if status == "fails"}
     assert failing and failing <= provided, f"{name}: failures laid at {failing}, expected some of {provided}"
     assert not run.summary["exit_ok"]
+
+
+def test_the_cs231n_layout_judges_naive_and_vectorized_apart(runs):
+    run = runs[ONE_BROKEN_VARIANT]
+    assert run.returncode == 1, run.output[-3000:]
+    provided = {label: {f: s for f, s in statuses.items() if s != "not provided"}
+                for label, statuses in run.statuses().items()}
+    assert provided == {
+        f"{ONE_BROKEN_VARIANT} (naive)": {"svm_loss": "conforms", "softmax_loss": "conforms"},
+        f"{ONE_BROKEN_VARIANT} (vectorized)": {"svm_loss": "fails", "softmax_loss": "conforms"},
+    }

@@ -13,10 +13,12 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from hypothesis.errors import UnsatisfiedAssumption
 
 import reference
-from tests.implementation import ConformanceFailure, Implementation
-from tests.report import _matches, read_deviations, reproduction
+from tests import implementation
+from tests.implementation import DIFFERENTIAL, ConformanceFailure, Implementation, load
+from tests.report import ConformanceReport, Outcome, _matches, read_deviations, reproduction
 from tests.suite.runs import ROOT, run_suite
 
 S = np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]])
@@ -34,8 +36,9 @@ def test_a_hang_fails_the_call_within_the_time_limit_and_later_calls_at_once():
 
     impl = guarded(softmax=softmax)
     start = time.perf_counter()
-    with pytest.raises(ConformanceFailure, match="did not return within the per-call time limit"):
+    with pytest.raises(ConformanceFailure, match="did not return within the per-call time limit") as hang:
         impl.softmax(S)
+    assert hang.value.clause == DIFFERENTIAL  # not the clause of the test it happened in
     with pytest.raises(ConformanceFailure, match="hung on an earlier call"):
         impl.softmax(S)
     assert time.perf_counter() - start < 3
@@ -61,8 +64,9 @@ def test_an_exception_where_the_reference_raises_too_is_passed_to_the_test():
     "result, message",
     [
         (np.zeros((2, 1)), r"shape \(2, 1\), expected \(2,\)"),
-        (np.array([np.nan, 1.0]), "not finite at index"),
-        ("a string", "not a real number or array"),
+        (np.array([np.nan, 1.0]), r"the result is nan at index \(0,\) where the reference is finite"),
+        ("a string", "the result is a str, expected a numpy array"),
+        ([0.5, 0.25], "the result is a list, expected a numpy array"),
         (np.array([0.0, 0.25]), "differs from the reference by"),
     ],
 )
@@ -76,8 +80,32 @@ def test_an_argument_modified_in_place_is_a_failure():
         S *= 1.5
         return reference.softmax(S / 1.5)
 
-    with pytest.raises(ConformanceFailure, match="modified its argument S in place"):
+    with pytest.raises(ConformanceFailure, match="modified its argument S in place") as failure:
         guarded(softmax=softmax).softmax(S.copy())
+    assert failure.value.clause == "CONV-2"
+
+
+def test_a_wrong_value_is_let_through_to_the_end_of_the_example_while_a_test_records(monkeypatch):
+    """So the test judges its own law on it; settle() then fails the example, or notes it on the law's failure."""
+    wrong = np.array([0.5, 0.25])
+    monkeypatch.setattr(implementation, "RECORDER", [])
+    assert guarded(cross_entropy_losses=lambda S, y: wrong).cross_entropy_losses(S, y) is wrong
+    with pytest.raises(ConformanceFailure, match="cross_entropy_losses: the result differs from the reference by") as end:
+        implementation.settle()
+    assert end.value.clause == DIFFERENTIAL
+    law = AssertionError("assert False")
+    implementation.settle(law)
+    assert "cross_entropy_losses: the result differs" in law.__notes__[0]
+    for excuse in (UnsatisfiedAssumption(), pytest.skip.Exception("another function is not provided")):
+        with pytest.raises(ConformanceFailure, match="cross_entropy_losses: the result differs"):
+            implementation.settle(excuse)  # a discarded or skipped example does not excuse a wrong value
+    with pytest.raises(ConformanceFailure, match="shape"):  # a result a test could not use stops it at once
+        guarded(cross_entropy_losses=lambda S, y: wrong[:1]).cross_entropy_losses(S, y)
+
+
+def test_a_scalar_result_is_named_without_an_index():
+    with pytest.raises(ConformanceFailure, match="l2_penalty: the result is nan where the reference is finite"):
+        guarded(l2_penalty=lambda W: float("nan")).l2_penalty(S)
 
 
 def test_a_float32_result_is_judged_at_float32_and_recorded():
@@ -87,6 +115,51 @@ def test_a_float32_result_is_judged_at_float32_and_recorded():
     bad = guarded(softmax=lambda S: (reference.softmax(S) + 1e-3).astype(np.float32))
     with pytest.raises(ConformanceFailure, match="at float32 precision"):
         bad.softmax(S)
+
+
+def test_a_float32_result_may_overflow_where_the_reference_leaves_float32s_range():
+    def log_softmax(S):
+        with np.errstate(over="ignore"):
+            return reference.log_softmax(S).astype(np.float32)
+
+    spread = np.array([[1e300, -1e300]])  # log-probabilities 0 and -2e300: -inf in float32
+    guarded(log_softmax=log_softmax).log_softmax(spread)
+    with pytest.raises(ConformanceFailure, match="where the reference is finite"):
+        guarded(log_softmax=lambda S: np.full((1, 2), -np.inf, dtype=np.float32)).log_softmax(spread)
+
+
+def report_of(impl, outcomes, unrun=()):
+    """The summary of `impl` after `outcomes`, with tests `unrun` ((node id, clauses)) selected but never reached."""
+    options = {"--deviations": None}
+    report = ConformanceReport(SimpleNamespace(getoption=options.get), [impl])
+    report.outcomes = {o.nodeid: o for o in outcomes}
+    report.scheduled = {o.nodeid: (impl, o.clauses) for o in outcomes} | {n: (impl, ids) for n, ids in unrun}
+    (entry,) = report.summary()["implementations"]
+    return entry
+
+
+def test_a_failure_is_laid_at_what_broke_not_at_every_clause_of_its_test():
+    impl = guarded(hinge_losses=reference.hinge_losses, hinge_grad=reference.hinge_grad)
+    entry = report_of(impl, [
+        Outcome("t::value", impl, ["CONV-2"], "failed", "differs", {"hinge_losses"}, {"hinge_losses"},
+                blamed=[DIFFERENTIAL]),
+        Outcome("t::law", impl, ["HINGE-1", "HINGE-10"], "failed", "assert", {"hinge_losses"}, {"hinge_losses"}),
+        Outcome("t::other", impl, ["CONV-2", "HINGE-3"], "passed", called={"hinge_losses"}),
+        Outcome("t::grad", impl, ["HINGE-12"], "passed", called={"hinge_grad"}),
+    ], unrun=[("t::stopped", ["HINGE-4", "GRAD-4"])])
+    functions, clauses = entry["functions"], entry["clauses"]
+    assert functions["hinge_losses"] == {"status": "fails", "clauses": ["HINGE-1"], "differential": True,
+                                         "precision": "float64"}
+    assert entry["differential"]["status"] == "fails"
+    assert [t["id"] for t in entry["differential"]["tests"]] == ["t::value"]
+    assert clauses["CONV-2"]["status"] == "not judged"  # t::value did not get to judge it (t::other passed)
+    assert [t["outcome"] for t in clauses["CONV-2"]["tests"]] == ["not judged", "passed"]
+    assert clauses["HINGE-1"]["status"] == "fails"
+    assert clauses["HINGE-5"]["status"] == "no test"
+    # -x stopped the run before t::stopped: no verdict of "conforms" on what it would have checked
+    assert clauses["HINGE-4"]["status"] == "not run"
+    assert functions["hinge_grad"]["status"] == "unfinished"
+    assert clauses["HINGE-12"]["status"] == "conforms"
 
 
 def test_the_reproduction_snippet_runs_in_a_fresh_interpreter():
@@ -126,3 +199,28 @@ def test_declared_deviations_turn_failures_into_deviates_and_report_stale_and_un
     assert run.summary["deviations"]["unknown"] == ["NO-SUCH-1"]
     assert run.summary["deviations"]["stale"] == ["test_bad_input_raises_a_clear_error[predict-S-nan]"]
     assert "deviates: ties go to the last index" in run.output
+
+
+
+def test_a_file_may_import_modules_beside_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    (tmp_path / "my_helpers.py").write_text("import reference\nsoftmax = reference.softmax\n")
+    (tmp_path / "mine.py").write_text("from my_helpers import softmax\n")
+    assert load(str(tmp_path / "mine.py")).softmax is reference.softmax
+
+
+def test_a_run_on_another_implementation_leaves_out_the_suites_own_tests():
+    command = [sys.executable, "-m", "pytest", "tests", "--collect-only", "-q", "-p", "no:cacheprovider"]
+    listed = subprocess.run([*command, "--impl=tests.suite.literal"], cwd=ROOT, capture_output=True, text=True).stdout
+    assert "tests/test_conventions.py::" in listed and "tests/suite/" not in listed
+    named = subprocess.run([*command[:3], "tests/suite/test_guard.py", *command[4:], "--impl=tests.suite.literal"],
+                           cwd=ROOT, capture_output=True, text=True).stdout
+    assert "tests/suite/test_guard.py::" in named
+
+
+def test_a_file_that_cannot_be_imported_is_a_usage_error_saying_why(tmp_path):
+    (tmp_path / "mine.py").write_text("def softmax(S)\n    return S\n")
+    command = [sys.executable, "-m", "pytest", "tests", "--collect-only", "-q", "-p", "no:cacheprovider"]
+    done = subprocess.run([*command, f"--impl={tmp_path / 'mine.py'}"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR
+    assert "importing it raised" in done.stderr and "SyntaxError: expected ':'" in done.stderr
