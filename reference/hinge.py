@@ -39,7 +39,8 @@ def hinge_losses(S, y, delta=1.0) -> np.ndarray:
     [8.0]
     """
     _, _, _, margins = _margins(S, y, delta, need_rows=False)
-    return np.maximum(margins, 0.0).sum(axis=1)
+    with np.errstate(over="ignore"):  # a sum beyond 1.8e308 is inf, its correctly rounded value
+        return np.maximum(margins, 0.0).sum(axis=1)
 
 
 def squared_hinge_losses(S, y, delta=1.0) -> np.ndarray:
