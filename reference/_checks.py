@@ -94,6 +94,25 @@ def nonnegative(name: str, value, *, strictly: bool = False) -> float:
     return x
 
 
+def function(name: str, value):
+    """A callable argument (a loss, a loss-and-gradient, the function to differentiate)."""
+    if not callable(value):
+        raise TypeError(f"{name} must be callable, got {type(value).__name__}")
+    return value
+
+
+def scalar_result(name: str, value) -> float:
+    """What a caller-supplied function returned as a loss: a finite real number (or a one-element array)."""
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.reshape(()).item()
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must return a real scalar, got {type(value).__name__}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must return a finite value, got {value}")
+    return value
+
+
 def same_shape(name: str, a: np.ndarray, other_name: str, b: np.ndarray) -> None:
     if a.shape != b.shape:
         raise ValueError(f"{name} must have the same shape as {other_name} {b.shape}, got shape {a.shape}")

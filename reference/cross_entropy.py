@@ -68,8 +68,8 @@ def log_softmax(S) -> np.ndarray:
     $$\log p_{ij} = z_{ij} - \log\!\Big(1 + \sum_{k \ne j^*} e^{z_{ik}}\Big), \qquad
     z_{ij} = s_{ij} - \max_k s_{ik}$$
 
-    where $j^*$ is the row's argmax. Finite wherever the true value is a finite float64, including
-    where `log(softmax(S))` gives `-inf`.
+    where $j^*$ is the row's argmax. Conventions: natural log; finite wherever the true value is a
+    finite float64, including where `log(softmax(S))` gives `-inf`.
 
     >>> float(log_softmax([[0.0, -1000.0]])[0, 1])
     -1000.0
@@ -99,7 +99,7 @@ def cross_entropy_grad(S, y) -> np.ndarray:
 
     $$\frac{\partial}{\partial s_{ij}} \frac{1}{N}\sum_n L_n = \frac{p_{ij} - \mathbb{1}(j = y_i)}{N}$$
 
-    Each row sums to zero.
+    Conventions: of the *mean* loss (hence $1/N$); each row sums to zero.
 
     >>> cross_entropy_grad([[0.0, 0.0]], [1]).tolist()
     [[0.5, -0.5]]

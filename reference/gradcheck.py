@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from . import _checks
 
 
 def _scalar_value(f, x) -> float:
-    value = f(x)
-    if isinstance(value, np.ndarray) and value.size == 1:
-        value = value.reshape(()).item()
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"f must return a real scalar, got {type(value).__name__}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"f must return a finite value, got {value}")
-    return value
+    return _checks.scalar_result("f", f(x))
 
 
 def numerical_gradient(f, x, h=1e-5, centered=True) -> np.ndarray:
@@ -34,8 +24,7 @@ def numerical_gradient(f, x, h=1e-5, centered=True) -> np.ndarray:
     >>> numerical_gradient(lambda w: float((w ** 2).sum()), [3.0, -1.0]).round(8).tolist()
     [6.0, -2.0]
     """
-    if not callable(f):
-        raise TypeError(f"f must be callable, got {type(f).__name__}")
+    f = _checks.function("f", f)
     x = _checks.real_array("x", x)
     h = _checks.nonnegative("h", h, strictly=True)
     if not isinstance(centered, (bool, np.bool_)):

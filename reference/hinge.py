@@ -48,6 +48,9 @@ def squared_hinge_losses(S, y, delta=1.0) -> np.ndarray:
 
     $$L_i = \sum_{j \ne y_i} \max(0,\; s_{ij} - s_{iy_i} + \Delta)^2$$
 
+    Conventions as :func:`hinge_losses`: summed over the K - 1 wrong classes, not averaged; zero
+    exactly where the hinge loss is zero.
+
     >>> squared_hinge_losses([[0.8, 0.3, -0.4]], [0]).round(12).tolist()
     [0.25]
     """
@@ -60,6 +63,8 @@ def crammer_singer_losses(S, y, delta=1.0) -> np.ndarray:
     r"""Crammer-Singer (structured) multiclass SVM loss: only the strongest rival counts.
 
     $$L_i = \max\!\big(0,\; \max_{j \ne y_i} s_{ij} - s_{iy_i} + \Delta\big)$$
+
+    Conventions: the rival maximum runs over the wrong classes only; not averaged.
 
     >>> crammer_singer_losses([[13.0, -7.0, 11.0]], [0], delta=10.0).tolist()
     [8.0]

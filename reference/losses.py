@@ -54,7 +54,9 @@ def svm_loss(W, X, y, reg, delta=1.0):
 
     $$\nabla_W L = G^\top X + 2\lambda W, \qquad G = \text{hinge\_grad}(XW^\top, y, \Delta)$$
 
-    Returns `(loss, dW)` with `dW` of shape (K, D). Kinks take the subgradient 0.
+    Returns `(loss, dW)` with `dW` of shape (K, D). Conventions: the data loss is the mean over
+    examples; the penalty is $\lambda\sum W^2$ (no $\tfrac12$); no bias argument (fold it into `W`
+    with the bias trick); kinks take the subgradient 0.
 
     >>> import numpy as np
     >>> loss, dW = svm_loss(np.zeros((10, 3)), np.ones((4, 3)), [0, 1, 2, 3], reg=0.1)
@@ -79,7 +81,8 @@ def softmax_loss(W, X, y, reg):
 
     $$\nabla_W L = \frac{1}{N}(P - Y)^\top X + 2\lambda W$$
 
-    with $P$ the row-wise softmax of $S$ and $Y$ the one-hot labels.
+    with $P$ the row-wise softmax of $S$ and $Y$ the one-hot labels. Conventions as :func:`svm_loss`:
+    mean over examples, penalty $\lambda\sum W^2$, no bias argument; natural log.
 
     >>> import numpy as np
     >>> loss, dW = softmax_loss(np.zeros((10, 3)), np.ones((4, 3)), [0, 1, 2, 3], reg=0.1)

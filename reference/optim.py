@@ -1,8 +1,10 @@
 """The update rule and the four optimisation strategies the notes compare.
 
-Every strategy takes an explicit `numpy.random.Generator`, so a run is reproducible from its seed,
-and returns an :class:`OptimizationResult`: the final weights and the loss history. None of them
-modifies the starting weights.
+Every randomised strategy takes an explicit `numpy.random.Generator`, so a run is reproducible from
+its seed, and every strategy returns an :class:`OptimizationResult`: the final weights and the loss
+history. None of them modifies its arguments. They reject bad input as the contract functions do
+(chapter 0), and they check what the caller's function returns: a finite real loss and, from a
+`loss_and_grad`, a finite `dW` shaped like the weights.
 """
 
 from __future__ import annotations
@@ -40,7 +42,9 @@ def sgd_step(W, dW, learning_rate) -> np.ndarray:
     dW = _checks.real_array("dW", dW)
     _checks.same_shape("dW", dW, "W", W)
     learning_rate = _checks.nonnegative("learning_rate", learning_rate)
-    return W - learning_rate * dW
+    with np.errstate(over="ignore"):  # an overflow is reported below, as a ValueError
+        stepped = np.asarray(W - learning_rate * dW)  # asarray: a 0-d W gives a 0-d array, not a scalar
+    return _checks.finite_result("sgd_step", stepped, "W - learning_rate * dW is larger than 1.8e308")
 
 
 def _generator(rng) -> np.random.Generator:
@@ -57,6 +61,29 @@ def _count(name: str, value) -> int:
     return int(value)
 
 
+def _shape(name: str, value) -> tuple[int, ...]:
+    """A shape such as (K, D): a sequence of integers >= 1."""
+    try:
+        dims = tuple(value)
+    except TypeError:
+        raise TypeError(f"{name} must be a tuple of integers such as (K, D), got {type(value).__name__}") from None
+    if any(isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) for n in dims):
+        raise TypeError(f"{name} must be a tuple of integers such as (K, D), got {value!r}")
+    if any(n < 1 for n in dims):
+        raise ValueError(f"{name} must hold sizes >= 1, got {value!r}")
+    return tuple(int(n) for n in dims)
+
+
+def _evaluated(result, W: np.ndarray) -> tuple[float, np.ndarray]:
+    """What `loss_and_grad` returned, checked: a finite loss and a finite dW shaped like the weights."""
+    if not (isinstance(result, (tuple, list)) and len(result) == 2):
+        raise TypeError(f"loss_and_grad must return a (loss, dW) pair, got {type(result).__name__}")
+    loss = _checks.scalar_result("loss_and_grad", result[0])
+    dW = _checks.real_array("the dW returned by loss_and_grad", result[1])
+    _checks.same_shape("the dW returned by loss_and_grad", dW, "the weights", W)
+    return loss, dW
+
+
 def random_search(loss, shape, rng, num_tries=1000, scale=1e-4) -> OptimizationResult:
     r"""Strategy 1: draw independent random weights, keep the best.
 
@@ -69,18 +96,19 @@ def random_search(loss, shape, rng, num_tries=1000, scale=1e-4) -> OptimizationR
     >>> out.W.shape, len(out.loss_history), bool(np.all(np.diff(out.loss_history) <= 0))
     ((2, 3), 5, True)
     """
+    loss = _checks.function("loss", loss)
+    shape = _shape("shape", shape)
     rng = _generator(rng)
     num_tries = _count("num_tries", num_tries)
     scale = _checks.nonnegative("scale", scale, strictly=True)
-    shape = tuple(int(n) for n in shape)
     best_W, best_loss, history = None, np.inf, np.empty(num_tries)
     for t in range(num_tries):
         W = rng.standard_normal(shape) * scale
-        value = float(loss(W))
-        if value < best_loss:
+        value = _checks.scalar_result("loss", loss(W))
+        if value < best_loss:  # every value is finite, so the first try is always kept
             best_W, best_loss = W, value
         history[t] = best_loss
-    return OptimizationResult(best_W if best_W is not None else W, history)
+    return OptimizationResult(best_W, history)
 
 
 def random_local_search(loss, W0, rng, num_tries=1000, step_size=1e-4) -> OptimizationResult:
@@ -95,15 +123,16 @@ def random_local_search(loss, W0, rng, num_tries=1000, step_size=1e-4) -> Optimi
     >>> bool(out.loss_history[-1] < 4.0)
     True
     """
+    loss = _checks.function("loss", loss)
+    W = _checks.real_array("W0", W0).copy()
     rng = _generator(rng)
     num_tries = _count("num_tries", num_tries)
     step_size = _checks.nonnegative("step_size", step_size, strictly=True)
-    W = _checks.real_array("W0", W0).copy()
-    best_loss = float(loss(W))
+    best_loss = _checks.scalar_result("loss", loss(W))
     history = np.empty(num_tries)
     for t in range(num_tries):
         W_try = W + rng.standard_normal(W.shape) * step_size
-        value = float(loss(W_try))
+        value = _checks.scalar_result("loss", loss(W_try))
         if value < best_loss:
             W, best_loss = W_try, value
         history[t] = best_loss
@@ -122,12 +151,13 @@ def gradient_descent(loss_and_grad, W0, learning_rate, num_steps) -> Optimizatio
     >>> out.W.tolist(), out.loss_history.tolist()
     ([[0.125, 0.125]], [2.0, 0.5, 0.125])
     """
+    loss_and_grad = _checks.function("loss_and_grad", loss_and_grad)
     W = _checks.real_array("W0", W0)
     learning_rate = _checks.nonnegative("learning_rate", learning_rate)
     num_steps = _count("num_steps", num_steps)
     history = np.empty(num_steps)
     for t in range(num_steps):
-        history[t], dW = loss_and_grad(W)
+        history[t], dW = _evaluated(loss_and_grad(W), W)
         W = sgd_step(W, dW, learning_rate)
     return OptimizationResult(W, history)
 
@@ -138,7 +168,8 @@ def minibatch_sgd(loss_and_grad, W0, X, y, rng, learning_rate, batch_size=256, n
     $$B_t \subset \{1..N\},\ |B_t| = \text{batch\_size};\qquad
     W_{t+1} = W_t - \alpha \nabla L_{B_t}(W_t)$$
 
-    Each step samples its batch without replacement, independently of the other steps.
+    Shapes as in the contract: `W0` is (K, D), `X` is (N, D) and `y` holds N labels in [0, K). Each
+    step samples its batch without replacement, independently of the other steps.
     `loss_and_grad(W, X_batch, y_batch)` returns `(loss, dW)`; `loss_history[t]` is the batch loss
     before step t. With `batch_size = N` this is :func:`gradient_descent`; with 1 it is SGD in the
     strict sense.
@@ -151,12 +182,15 @@ def minibatch_sgd(loss_and_grad, W0, X, y, rng, learning_rate, batch_size=256, n
     >>> float(svm_loss(out.W, X, y, reg=0.0)[0])
     0.0
     """
+    loss_and_grad = _checks.function("loss_and_grad", loss_and_grad)
+    W = _checks.weight_matrix("W0", W0)
+    X = _checks.real_array("X", X, ndim=2)
+    if X.shape[0] == 0:
+        raise ValueError("X must have N >= 1 rows to draw batches from, got an empty data set")
+    if X.shape[1] != W.shape[1]:
+        raise ValueError(f"X must have D = {W.shape[1]} columns to match W0 of shape {W.shape}, got shape {X.shape}")
+    y = _checks.labels("y", y, X.shape[0], W.shape[0])
     rng = _generator(rng)
-    W = _checks.real_array("W0", W0)
-    X = _checks.real_array("X", X, ndim=2, allow_empty=False)
-    y = np.asarray(y)
-    if y.ndim != 1 or y.shape[0] != X.shape[0]:
-        raise ValueError(f"y must have shape ({X.shape[0]},), one label per row of X, got shape {y.shape}")
     learning_rate = _checks.nonnegative("learning_rate", learning_rate)
     batch_size = _count("batch_size", batch_size)
     if batch_size > X.shape[0]:
@@ -165,6 +199,6 @@ def minibatch_sgd(loss_and_grad, W0, X, y, rng, learning_rate, batch_size=256, n
     history = np.empty(num_steps)
     for t in range(num_steps):
         batch = rng.choice(X.shape[0], size=batch_size, replace=False)
-        history[t], dW = loss_and_grad(W, X[batch], y[batch])
+        history[t], dW = _evaluated(loss_and_grad(W, X[batch], y[batch]), W)
         W = sgd_step(W, dW, learning_rate)
     return OptimizationResult(W, history)

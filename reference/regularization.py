@@ -17,6 +17,8 @@ def l2_penalty(W) -> float:
 
     $$R(W) = \sum_k \sum_l W_{kl}^2$$
 
+    Convention: no factor $\tfrac12$; the full loss adds $\lambda R(W)$, whose gradient is $2\lambda W$.
+
     Of two weight vectors with the same dot product with $x = [1,1,1,1]$, the spread-out one is
     cheaper:
 

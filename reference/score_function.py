@@ -56,6 +56,8 @@ def fold_bias(W, b) -> np.ndarray:
     $$\tilde W = [\,W \;\; b\,] \in \mathbb{R}^{K \times (D+1)}, \qquad
     \tilde X \tilde W^\top = X W^\top + \mathbf{1} b^\top$$
 
+    Convention: `b` becomes the last column, matching :func:`append_ones`, which puts the ones last.
+
     >>> fold_bias([[1.0], [2.0]], [3.0, 4.0]).tolist()
     [[1.0, 3.0], [2.0, 4.0]]
     """

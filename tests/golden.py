@@ -29,8 +29,11 @@ def call_arguments(args: dict) -> dict:
 
 
 def tolerance(vector: dict) -> np.ndarray:
-    """Per entry: max(the notes' printed precision, lcspec's float64 tolerance for the value)."""
+    """Per entry: lcspec's float64 tolerance (CONV-10) for the expected value."""
     expected = np.asarray(vector["expected"], dtype=np.float64)
-    printed = np.broadcast_to(np.asarray(vector["printed_tolerance"], dtype=np.float64), expected.shape)
-    computed = np.vectorize(lambda v: atol(v, terms=16))(expected) if expected.size else expected
-    return np.maximum(printed, computed)
+    return np.vectorize(lambda v: atol(v, terms=16))(expected) if expected.size else expected
+
+
+def printed_figures() -> list[dict]:
+    """The vectors whose figure the notes print rounded (they carry `printed` and `printed_tolerance`)."""
+    return [v for v in vectors() if "printed" in v]

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.golden import call_arguments, tolerance, vectors
+from tests.golden import call_arguments, printed_figures, tolerance, vectors
 
 
 @pytest.mark.parametrize(
     "vector", [pytest.param(v, id=v["id"], marks=pytest.mark.clause(v["clause"])) for v in vectors()]
 )
 def test_golden_vector(impl, vector):
-    """The function applied to the vector's arguments gives its expected value, to the figure's printed precision."""
+    """The function applied to the vector's arguments gives its exact expected value, to the tolerance of CONV-10."""
     result = getattr(impl, vector["function"])(**call_arguments(vector["args"]))
     if "result_index" in vector:
         result = result[vector["result_index"]]
@@ -21,3 +21,14 @@ def test_golden_vector(impl, vector):
     assert got.shape == expected.shape
     assert np.all(np.isfinite(got))
     assert np.all(np.abs(got - expected) <= tolerance(vector)), f"{vector['source']}: got {got}, expected {expected}"
+
+
+@pytest.mark.parametrize(
+    "vector", [pytest.param(v, id=v["id"], marks=pytest.mark.clause(v["clause"])) for v in printed_figures()]
+)
+def test_the_notes_printed_figure_is_the_expected_value_rounded(vector):
+    """Where the notes print a rounded figure, the exact expected value rounds to it: they differ by at most half a unit in its last digit."""
+    expected = np.asarray(vector["expected"], dtype=np.float64)
+    printed = np.asarray(vector["printed"], dtype=np.float64)
+    assert printed.shape == expected.shape
+    assert np.all(np.abs(printed - expected) <= np.asarray(vector["printed_tolerance"])), vector["source"]

@@ -121,7 +121,7 @@ def test_loss_at_zero_weights(impl, K, X, delta, reg, data):
 def test_a_small_reg_times_a_huge_penalty_stays_finite(impl, name, problem, magnitude, reg):
     """With W ~ 1e200 (ΣW² beyond float64), finite scores and λ·ΣW² ≤ ~1e150, the loss is finite and exact."""
     W, X, y = problem
-    assume(np.abs(W).max() > 0.1)
+    assume(np.abs(W).max() > 0.1)  # so some |W_huge| > 1e159, and ΣW_huge² is really beyond the float64 range
     W_huge, X_tiny = W * magnitude, X / magnitude  # the same scores, a penalty beyond the float64 range
     loss = full_loss(impl, name, W_huge, X_tiny, y, reg)[0]
     data = full_loss(impl, name, W, X, y, 0.0)[0]

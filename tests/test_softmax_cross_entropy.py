@@ -150,11 +150,12 @@ def test_log_softmax_agrees_with_the_log_of_softmax(impl, case):
 
 @pytest.mark.clause("SOFTMAX-6")
 def test_log_softmax_stays_finite_where_softmax_underflows(impl):
-    """At a score gap of 1000 the softmax is 0 but the log-probability is exactly −1000."""
+    """At a score gap of 1000 the softmax underflows to 0, but the log-probability is −1000 (to the CONV-10 tolerance)."""
     S = np.array([[0.0, -1000.0], [5.0, -1e5]])
     logP = impl.log_softmax(S)
     assert impl.softmax(S)[0, 1] == 0.0
-    np.testing.assert_allclose(logP[:, 1], [-1000.0, -1e5 - 5.0], rtol=4 * np.finfo(float).eps)
+    for got, exact in zip(logP[:, 1], [-1000.0, -1e5 - 5.0]):
+        assert abs(got - exact) <= atol(exact, terms=2 * S.shape[1])
 
 
 @pytest.mark.clause("SOFTMAX-7")
