@@ -18,25 +18,37 @@ def _describe(a: np.ndarray) -> str:
     return f"shape {a.shape} and dtype {a.dtype}"
 
 
-def real_array(name: str, value, ndim: int | None = None, *, allow_empty: bool = True) -> np.ndarray:
+def plain_array(name: str, value, what: str) -> np.ndarray:
+    """`value` as a plain numpy array, without copying one.
+
+    Lists and scalars are converted. Subclasses become plain arrays (so `np.matrix` does not turn
+    results into matrices); a masked array is refused, because its mask would silently be ignored.
+
+    >>> plain_array("X", np.ma.masked_array([1.0, 2.0], mask=[0, 1]), "a real numeric array")
+    Traceback (most recent call last):
+    TypeError: X must be a real numeric array, not a masked array (its mask would be ignored)
+    """
+    if type(value) is np.ndarray:
+        return value
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(f"{name} must be {what}, not a masked array (its mask would be ignored)")
+    try:
+        return np.asarray(value)
+    except (ValueError, TypeError) as exc:  # ragged nested lists
+        raise TypeError(f"{name} must be {what}; could not convert it ({exc})") from None
+
+
+def real_array(name: str, value, ndim: int | None = None) -> np.ndarray:
     """Return `value` as a float64 array after checking dtype, rank and finiteness.
 
     Raises TypeError for non-numeric dtypes (bool, complex, object, strings) and ValueError for the
     wrong number of dimensions or any NaN/inf entry.
     """
-    if isinstance(value, np.ndarray):
-        arr = value
-    else:
-        try:
-            arr = np.asarray(value)
-        except (ValueError, TypeError) as exc:  # ragged nested lists
-            raise TypeError(f"{name} must be a real numeric array; could not convert it ({exc})") from None
+    arr = plain_array(name, value, "a real numeric array")
     if arr.dtype.kind not in REAL_KINDS:
         raise TypeError(f"{name} must have a real numeric dtype (integer or float), got dtype {arr.dtype}")
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional, got {_describe(arr)}")
-    if not allow_empty and arr.size == 0:
-        raise ValueError(f"{name} must not be empty, got {_describe(arr)}")
     out = arr.astype(np.float64, copy=False)
     if not np.isfinite(out).all():
         raise ValueError(f"{name} must contain only finite values (no NaN or inf)")
@@ -64,13 +76,7 @@ def weight_matrix(name: str, value) -> np.ndarray:
 
 def labels(name: str, value, n: int, k: int) -> np.ndarray:
     """(N,) integer labels in [0, K), returned as intp."""
-    if isinstance(value, np.ndarray):
-        arr = value
-    else:
-        try:
-            arr = np.asarray(value)
-        except (ValueError, TypeError) as exc:
-            raise TypeError(f"{name} must be an array of integer labels; could not convert it ({exc})") from None
+    arr = plain_array(name, value, "an array of integer labels")
     if arr.dtype.kind not in "iu":
         raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
     if arr.ndim != 1 or arr.shape[0] != n:

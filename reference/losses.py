@@ -22,7 +22,7 @@ def _data_matrix(X) -> np.ndarray:
     shape; a non-finite entry in row i makes row i of S = X W^T non-finite too (inf * 0 is NaN), so
     checking the N*K scores finds it for a K/D fraction of the cost.
     """
-    if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in _checks.REAL_KINDS:
+    if type(X) is np.ndarray and X.ndim == 2 and X.dtype.kind in _checks.REAL_KINDS:
         return X.astype(np.float64, copy=False)
     return _checks.real_array("X", X, ndim=2)  # converts lists and words dtype and rank errors
 
