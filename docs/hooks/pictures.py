@@ -132,8 +132,8 @@ PICTURES = [
         "hinge",
         "The SVM loss along a ray",
         f"The multiclass SVM data loss $L(W + aV)$ along a random direction $V$ through a random $W$: for one "
-        f"example it is piecewise linear (a sum of hinges), and the mean over {N} examples is a sum of many "
-        f"such pieces, close to a convex bowl. Made from `hinge_losses` and `scores` on a standard-normal "
+        f"example it is piecewise linear with a few kinks (a sum of hinges), and the mean over {N} examples is "
+        f"piecewise linear too, convex, with so many kinks that it looks smooth: a bowl. Made from `hinge_losses` and `scores` on a standard-normal "
         f"problem with N = {N}, D = {D}, K = {K}, $W \\sim \\mathcal{{N}}(0, 0.1^2)$, seed {SEED}.",
         draw_ray,
     ),
@@ -189,7 +189,7 @@ def section(key: str) -> str:
     shown = [p for p in PICTURES if p.chapter == key]
     if not shown:
         return ""
-    out = ["## Pictures"]
+    out = ["## Pictures {#pictures}"]
     for p in shown:
         out.append(
             f'### {p.title}\n\n<figure markdown="span">\n  ![{p.title}](../{p.uri})\n'

@@ -32,6 +32,7 @@ LIBRARIES_URI = "spec/libraries.md"
 CONTRACT_MARKER = "<!-- contract table -->"
 LIBRARIES_MARKER = "<!-- spec/libraries.md -->"
 MODULES_MARKER = "<!-- reference modules -->"
+PROPERTIES_HEADING = "## Properties {#properties}"  # the last section of a chapter page; other hooks add theirs before it
 
 
 def page_uri(key: str) -> str:
@@ -82,7 +83,7 @@ def chapter_page(key: str) -> str:
 
 
 def clauses_section(own: list[dict]) -> str:
-    out = ["## Clauses", "The normative requirements of this chapter, as registered in `spec/clauses.toml`."]
+    out = ["## Clauses {#clauses}", "The normative requirements of this chapter, as registered in `spec/clauses.toml`."]
     for c in own:
         funcs = ", ".join(f"[`{f}`][reference.{f}]" for f in c["functions"])
         out.append(f"### {c['id']} · {c['title']} {{#{c['id']}}}")
@@ -103,7 +104,7 @@ def functions_section(key: str) -> str:
     funcs = chapter_functions(key)
     if not funcs:
         return ""
-    out = ["## Reference functions", "Signature, docstring and source of each reference function this chapter defines."]
+    out = ["## Reference functions {#reference-functions}", "Signature, docstring and source of each reference function this chapter defines."]
     out += [f"::: reference.{f}" for f in funcs]
     return "\n\n".join(out)
 
@@ -119,7 +120,7 @@ def tests_by_clause() -> dict[str, list]:
 def properties_section(own: list[dict]) -> str:
     by_clause = tests_by_clause()
     out = [
-        "## Properties",
+        PROPERTIES_HEADING,
         "The property tests that check each clause, taken from the suite (`tests/test_*.py`): the law each "
         "states, and its source. Hypothesis draws the inputs; `impl` is the implementation under test.",
     ]
