@@ -73,8 +73,7 @@ def matrix(here: str) -> str:
         return (
             '!!! note "No conformance results in this build"\n\n'
             f"    This site was built without conformance reports in `{shown}`. "
-            "Run `python docs/run_conformance.py` before `mkdocs build` to fill in this page (it needs the "
-            "suite's `--conformance-json` option)."
+            "Run `python docs/run_conformance.py` before `mkdocs build` to fill in this page."
         )
 
     def link(cid):

@@ -13,6 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from mkdocs.structure.files import File  # under ProperDocs, mkdocs.* is ProperDocs' own
+
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -30,7 +32,6 @@ _summary: dict = {}
 
 
 def on_files(files, config):
-    File = sys.modules[type(files).__module__].File  # MkDocs' or ProperDocs' own File class
     _summary.clear()
     _summary.update(learn.learn(BUDGET, progress=False))
     with tempfile.TemporaryDirectory() as tmp:

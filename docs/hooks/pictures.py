@@ -19,6 +19,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display: draw to files only
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from mkdocs.structure.files import File  # noqa: E402 - under ProperDocs, mkdocs.* is ProperDocs' own
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -199,8 +200,6 @@ def section(key: str) -> str:
 
 
 def on_files(files, config):
-    File = sys.modules[type(files).__module__].File  # MkDocs' or ProperDocs' own File class
-
     with plt.rc_context({"svg.hashsalt": "lcspec", "font.size": 9}):
         for p in PICTURES:
             files.append(File.generated(config, p.uri, content=svg(p.draw())))
