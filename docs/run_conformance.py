@@ -12,8 +12,7 @@ once per implementation for both the verdict and the page.
 Writes OUT_DIR/<n>.json per implementation (pytest's --conformance-json, schema in tests/report.py)
 and OUT_DIR/skipped.json for those that could not be run and why. An implementation that fails
 clauses is a result, not an error; a run that does not get through the suite (collection error,
-usage error) is an error. Without the conformance
-plugin (no --conformance-json option in the suite) it writes nothing, and the page says so.
+usage error) is an error.
 """
 
 from __future__ import annotations
@@ -31,16 +30,6 @@ else:  # pragma: no cover - Python 3.10
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "docs" / "conformance.toml"
-
-
-def plugin_available() -> bool:
-    help_text = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests", "--help", "-p", "no:cacheprovider"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return "--conformance-json" in help_text
 
 
 def implementations() -> list[dict]:
@@ -70,9 +59,6 @@ def why_not(entry: dict) -> str | None:
 def main(out: Path, strict: bool = False) -> int:
     if out.exists():
         shutil.rmtree(out)
-    if not plugin_available():
-        print("run_conformance: the suite has no --conformance-json option yet; nothing to run")
-        return 0
     out.mkdir(parents=True)
     skipped = {}
     for n, entry in enumerate(implementations()):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -35,15 +36,34 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def load_reports() -> tuple[list[dict], dict[str, str]]:
+    """Every implementation of every report, in run order, with its run's declared deviations and verdict."""
     entries = []
     for path in sorted(REPORTS.glob("[0-9]*.json")):
         data = json.loads(path.read_text())
         if data.get("schema") != SCHEMA:
             raise ValueError(f"{path}: schema {data.get('schema')!r}, this page reads {SCHEMA!r}")
-        entries += [dict(e, deviations=data["deviations"]["declared"]) for e in data["implementations"]]
+        entries += [dict(e, exit_ok=data["exit_ok"]) for e in data["implementations"]]
     skipped_file = REPORTS / "skipped.json"
     skipped = json.loads(skipped_file.read_text()) if skipped_file.is_file() else {}
     return entries, skipped
+
+
+def short_name(label: str) -> str:
+    """A matrix column's name: the module's own name, without folders, `.py` or `_adapter`, and the variant
+    ('cs231n:examples/cs231n_linear_classifier.py (naive)' -> 'cs231n_linear_classifier (naive)')."""
+    module, _, variant = label.partition(" ")
+    stem = re.split(r"[/.:]", module.removesuffix(".py"))[-1].removesuffix("_adapter")
+    return f"{stem} {variant}".strip()
+
+
+def variant(entry: dict) -> str:
+    """' (naive)' when one --impl run tests several variants (the CS231n layout), else ''."""
+    return entry["label"].removeprefix(entry["spec"])
+
+
+def anchor(entry: dict) -> str:
+    """The id of an implementation's section on the page ('cs231n_linear_classifier (naive)' -> 'impl-cs231n_linear_classifier-naive')."""
+    return "impl-" + re.sub(r"[^\w]+", "-", short_name(entry["label"])).strip("-")
 
 
 def matrix(here: str) -> str:
@@ -53,8 +73,7 @@ def matrix(here: str) -> str:
         return (
             '!!! note "No conformance results in this build"\n\n'
             f"    This site was built without conformance reports in `{shown}`. "
-            "Run `python docs/run_conformance.py` before `mkdocs build` to fill in this page (it needs the "
-            "suite's `--conformance-json` option)."
+            "Run `python docs/run_conformance.py` before `mkdocs build` to fill in this page."
         )
 
     def link(cid):
@@ -62,41 +81,47 @@ def matrix(here: str) -> str:
 
     def cell(f):
         status = f["status"]
-        shown = {"conforms": "✔ conforms", "fails": "✘ fails", "deviates": "≈ deviates"}.get(status, status)
+        shown = {"conforms": "✔ conforms", "fails": "✘ fails", "deviates": "≈ deviates", "not provided": "—"}.get(status, status)
         return shown + (": " + ", ".join(link(c) for c in f["clauses"]) if f["clauses"] else "")
 
-    header = "| function | " + " | ".join(f"`{e['label']}`" for e in entries) + " |"
+    header = "| function | " + " | ".join(f"[{short_name(e['label'])}](#{anchor(e)})" for e in entries) + " |"
     rule = "|---" * (len(entries) + 1) + "|"
     rows = [
         f"| `{name}` | " + " | ".join(cell(e["functions"][name]) for e in entries) + " |" for name in reference.CONTRACT
     ]
     out = [
-        "| implementation | run as |\n|---|---|\n"
-        + "\n".join(f"| `{e['label']}` | `pytest tests --impl={e['spec']}` |" for e in entries),
-        "\n".join([header, rule, *rows]),
+        "| column | run as | verdict |\n|---|---|---|\n"
+        + "\n".join(
+            f"| [{short_name(e['label'])}](#{anchor(e)}) | `pytest tests --impl={e['spec']}`{variant(e)} | "
+            + ("passes" if e["exit_ok"] else "**fails**") + " |"
+            for e in entries
+        ),
+        f'<div class="conformance-matrix" markdown>\n\n{header}\n{rule}\n' + "\n".join(rows) + "\n\n</div>",
     ]
     for e in entries:
-        bad = {cid: c for cid, c in e["clauses"].items() if c["status"] in ("fails", "deviates")}
         counts = Counter(c["status"] for c in e["clauses"].values())
-        out.append(f"### `{e['label']}`")
+        out.append(f"### `{e['label']}` {{#{anchor(e)}}}")
         out.append("Clauses: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + ".")
-        if not bad:
-            out.append("Every clause it was tested on holds.")
-        for cid, c in bad.items():
-            reason = e["deviations"].get(cid)
-            lines = [f"- {link(cid)} **{c['status']}**" + (f" (declared: {reason})" if reason else "")]
-            lines += [
-                f"    - `{t['id']}`: `{_plain(t['message'])}`"
-                for t in c["tests"]
-                if t["outcome"] in ("failed", "deviates")
-            ]
-            out.append("\n".join(lines))
+        bad = [clause_problems(cid, c, link) for cid, c in e["clauses"].items() if c["status"] in ("fails", "deviates")]
+        out.append("\n".join(bad) if bad else "Every clause it was tested on holds.")
     if skipped:
         out.append("### Not run\n\n" + "\n".join(f"- `{impl}`: {why}" for impl, why in skipped.items()))
     return "\n\n".join(out)
 
 
+def clause_problems(cid: str, clause: dict, link) -> str:
+    """A list item for a clause that fails or deviates, with each of its tests that did: a declared deviation
+    with its reason, a failure with its message."""
+    lines = [f"- {link(cid)} **{clause['status']}**"]
+    for t in clause["tests"]:
+        if t["outcome"] == "deviates":
+            lines.append(f"    - `{t['id']}` deviates, as declared: `{_plain(t['message'])}`")
+        elif t["outcome"] == "failed":
+            lines.append(f"    - `{t['id']}` fails: `{_plain(t['message'])}`")
+    return "\n".join(lines)
+
+
 def _plain(message: str) -> str:
-    """A failure message fit for an inline code span: one line, no backticks, not too long."""
+    """A message (failure or declared reason) fit for an inline code span: one line, no backticks, not too long."""
     flat = " ".join(message.split()).replace("`", "'")
     return flat if len(flat) <= 200 else flat[:199] + "…"

@@ -7,10 +7,10 @@ docs/pages/javascripts/katex-init.js then typesets what pymdownx.arithmatex mark
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File  # under ProperDocs, mkdocs.* is ProperDocs' own
 
 DIST = Path(__file__).resolve().parents[1] / "node_modules" / "katex" / "dist"
 FONTS = [f"fonts/{f.name}" for f in sorted((DIST / "fonts").glob("*.woff2"))]
@@ -24,7 +24,6 @@ def on_config(config):
 
 
 def on_files(files, config):
-    File = sys.modules[type(files).__module__].File  # MkDocs' or ProperDocs' own File class
     for name in SHIPPED:
         files.append(File.generated(config, f"assets/katex/{name}", abs_src_path=str(DIST / name)))
     return files

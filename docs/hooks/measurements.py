@@ -13,12 +13,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+from mkdocs.structure.files import File  # under ProperDocs, mkdocs.* is ProperDocs' own
+
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import learn  # noqa: E402
-from docs.hooks.spec_pages import page_uri  # noqa: E402
+from docs.hooks.spec_pages import PROPERTIES_HEADING, page_uri  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results.json"
 PERFORMANCE_PAGE = "performance.md"
@@ -30,7 +32,6 @@ _summary: dict = {}
 
 
 def on_files(files, config):
-    File = sys.modules[type(files).__module__].File  # MkDocs' or ProperDocs' own File class
     _summary.clear()
     _summary.update(learn.learn(BUDGET, progress=False))
     with tempfile.TemporaryDirectory() as tmp:
@@ -41,8 +42,9 @@ def on_files(files, config):
 
 
 def on_page_markdown(markdown, page, config, files):
-    if page.file.src_uri == page_uri("optimization"):
-        return markdown.rstrip() + "\n\n" + learning_section() + "\n"
+    if page.file.src_uri == page_uri("optimization"):  # after the pictures, before the properties
+        head, heading, properties = markdown.partition("\n" + PROPERTIES_HEADING + "\n")
+        return head + "\n" + learning_section() + "\n" + heading + properties
     if page.file.src_uri == PERFORMANCE_PAGE:
         if MARKER not in markdown:
             raise ValueError(f"{PERFORMANCE_PAGE} must contain {MARKER!r} where the figures go")
@@ -69,7 +71,7 @@ def learning_section() -> str:
            f"{data['batch_size']} costs {data['batch_size']}). Computed when this page was built, by "
            "`python -m bench.learn`.")
     return "\n\n".join([
-        "## Learning on real data",
+        "## Learning on real data {#learning-on-real-data}",
         "The notes' headline, reproduced with the reference functions: random search is bad, random "
         "local search is better, following the gradient works. " + how,
         "\n".join(rows),
@@ -97,7 +99,11 @@ def benchmark_section() -> str:
         groups.setdefault(entry["name"].split(".")[0], []).append(entry)
     for group, entries in groups.items():
         out.append(f"## {group.capitalize()}")
-        rows = ["| figure | value | unit | compared to |", "|---|---:|---|---|"]
-        rows += [f"| `{e['name']}` | {e['value']:.4g} | {e['unit']} | {e['compared_to']} |" for e in entries]
+        rows = ["| what | implementation | measure | value | compared to |", "|---|---|---|---:|---|"]
+        for e in entries:  # names are group.subject[.implementation].measure
+            _, subject, *by, measure = e["name"].split(".")
+            cells = [f"`{subject}`", " ".join(by), measure.replace("_", " "), f"{e['value']:.4g} {e['unit']}",
+                     e["compared_to"].replace("|", "\\|")]  # a | in a cell would end it
+            rows.append("| " + " | ".join(cells) + " |")
         out.append("\n".join(rows))
     return "\n\n".join(out)

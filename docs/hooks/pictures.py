@@ -19,6 +19,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display: draw to files only
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from mkdocs.structure.files import File  # noqa: E402 - under ProperDocs, mkdocs.* is ProperDocs' own
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -132,8 +133,8 @@ PICTURES = [
         "hinge",
         "The SVM loss along a ray",
         f"The multiclass SVM data loss $L(W + aV)$ along a random direction $V$ through a random $W$: for one "
-        f"example it is piecewise linear (a sum of hinges), and the mean over {N} examples is a sum of many "
-        f"such pieces, close to a convex bowl. Made from `hinge_losses` and `scores` on a standard-normal "
+        f"example it is piecewise linear with a few kinks (a sum of hinges), and the mean over {N} examples is "
+        f"piecewise linear too, convex, with so many kinks that it looks smooth: a bowl. Made from `hinge_losses` and `scores` on a standard-normal "
         f"problem with N = {N}, D = {D}, K = {K}, $W \\sim \\mathcal{{N}}(0, 0.1^2)$, seed {SEED}.",
         draw_ray,
     ),
@@ -189,7 +190,7 @@ def section(key: str) -> str:
     shown = [p for p in PICTURES if p.chapter == key]
     if not shown:
         return ""
-    out = ["## Pictures"]
+    out = ["## Pictures {#pictures}"]
     for p in shown:
         out.append(
             f'### {p.title}\n\n<figure markdown="span">\n  ![{p.title}](../{p.uri})\n'
@@ -199,8 +200,6 @@ def section(key: str) -> str:
 
 
 def on_files(files, config):
-    File = sys.modules[type(files).__module__].File  # MkDocs' or ProperDocs' own File class
-
     with plt.rc_context({"svg.hashsalt": "lcspec", "font.size": 9}):
         for p in PICTURES:
             files.append(File.generated(config, p.uri, content=svg(p.draw())))

@@ -16,22 +16,26 @@ import textwrap
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File  # under ProperDocs, mkdocs.* is ProperDocs' own
+from mkdocs.utils import get_relative_url
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # this checkout's reference/ and tests/, not an installed copy
     sys.path.insert(0, str(ROOT))
 
+import reference  # noqa: E402
 from docs.hooks import pictures, worked_examples  # noqa: E402
 from tests.clauses import SPEC_DIR, chapters, clauses  # noqa: E402
 from tests.suite.test_clause_links import clause_ids_of, property_tests  # noqa: E402
 
 NAV_SECTION = "Specification"
-LIBRARIES = SPEC_DIR / "libraries.md"  # the spec's table of library conventions, when it has one
+LIBRARIES = SPEC_DIR / "libraries.md"  # the spec's table of library conventions, after the chapters
 LIBRARIES_URI = "spec/libraries.md"
 # Markers in hand-written pages where generated Markdown goes (on_page_markdown).
 CONTRACT_MARKER = "<!-- contract table -->"
 LIBRARIES_MARKER = "<!-- spec/libraries.md -->"
 MODULES_MARKER = "<!-- reference modules -->"
+PROPERTIES_HEADING = "## Properties {#properties}"  # the last section of a chapter page; other hooks add theirs before it
 
 
 def page_uri(key: str) -> str:
@@ -41,8 +45,6 @@ def page_uri(key: str) -> str:
 
 def clause_url(clause_id: str, from_uri: str) -> str:
     """A relative link from page `from_uri` to the clause's anchor on its chapter's page."""
-    from mkdocs.utils import get_relative_url
-
     target = page_uri(clauses()[clause_id]["chapter"])
     return get_relative_url(target, from_uri) + f"#{clause_id}"
 
@@ -54,7 +56,7 @@ def on_config(config):
     for i, item in enumerate(config.nav or []):
         if isinstance(item, dict) and NAV_SECTION in item:
             pages = [page_uri(key) for key in chapters()]
-            config.nav[i] = {NAV_SECTION: pages + ([LIBRARIES_URI] if LIBRARIES.is_file() else [])}
+            config.nav[i] = {NAV_SECTION: [*pages, LIBRARIES_URI]}
             break
     else:
         raise PluginError(f"mkdocs.yml nav needs a '{NAV_SECTION}' entry for the chapters")
@@ -62,11 +64,10 @@ def on_config(config):
 
 
 def on_files(files, config):
-    File = sys.modules[type(files).__module__].File  # MkDocs' or ProperDocs' own File class
     for key in chapters():
         files.append(File.generated(config, page_uri(key), content=chapter_page(key)))
-    if LIBRARIES.is_file():  # beside the chapters, so its links to them work as written
-        files.append(File.generated(config, LIBRARIES_URI, content=LIBRARIES.read_text(encoding="utf-8")))
+    # beside the chapters, so its links to them work as written
+    files.append(File.generated(config, LIBRARIES_URI, content=LIBRARIES.read_text(encoding="utf-8")))
     return files
 
 
@@ -82,7 +83,7 @@ def chapter_page(key: str) -> str:
 
 
 def clauses_section(own: list[dict]) -> str:
-    out = ["## Clauses", "The normative requirements of this chapter, as registered in `spec/clauses.toml`."]
+    out = ["## Clauses {#clauses}", "The normative requirements of this chapter, as registered in `spec/clauses.toml`."]
     for c in own:
         funcs = ", ".join(f"[`{f}`][reference.{f}]" for f in c["functions"])
         out.append(f"### {c['id']} · {c['title']} {{#{c['id']}}}")
@@ -103,7 +104,7 @@ def functions_section(key: str) -> str:
     funcs = chapter_functions(key)
     if not funcs:
         return ""
-    out = ["## Reference functions", "Signature, docstring and source of each reference function this chapter defines."]
+    out = ["## Reference functions {#reference-functions}", "Signature, docstring and source of each reference function this chapter defines."]
     out += [f"::: reference.{f}" for f in funcs]
     return "\n\n".join(out)
 
@@ -119,7 +120,7 @@ def tests_by_clause() -> dict[str, list]:
 def properties_section(own: list[dict]) -> str:
     by_clause = tests_by_clause()
     out = [
-        "## Properties",
+        PROPERTIES_HEADING,
         "The property tests that check each clause, taken from the suite (`tests/test_*.py`): the law each "
         "states, and its source. Hypothesis draws the inputs; `impl` is the implementation under test.",
     ]
@@ -164,10 +165,6 @@ def on_page_markdown(markdown, page, config, files):
 
 def contract_table(here: str) -> str:
     """Every contract function: its signature, what it is (the docstring's first line), where defined."""
-    import reference
-
-    from mkdocs.utils import get_relative_url
-
     defined_in = {f: key for key, chapter in chapters().items() for f in chapter["defines"]}
     rows = ["| function | what it returns | defined in |", "|---|---|---|"]
     for name in reference.CONTRACT:
@@ -180,20 +177,12 @@ def contract_table(here: str) -> str:
 
 
 def libraries_section(here: str) -> str:
-    """A link to spec/libraries.md, the spec's own table of library conventions, when it exists."""
-    from mkdocs.utils import get_relative_url
-
-    if not LIBRARIES.is_file():
-        return (
-            '!!! note "The spec\'s own table of library conventions (spec/libraries.md) is not in this checkout yet."'
-        )
+    """A link to spec/libraries.md, the spec's own table of library conventions."""
     url = get_relative_url(LIBRARIES_URI, here)
     return f"The spec's table of how each library maps onto the contract: [library conventions]({url})."
 
 
 def reference_modules() -> str:
     """A mkdocstrings block per public module of `reference`, alphabetically."""
-    import reference
-
     names = [m.name for m in pkgutil.iter_modules(reference.__path__) if not m.name.startswith("_")]
     return "\n\n".join(f"::: reference.{name}\n    options:\n      members_order: source" for name in names)

@@ -1,9 +1,9 @@
 """Worked examples: per chapter, the golden vectors of spec/golden/ and a few more calls, as tables.
 
 Golden vectors bring their own inputs and expected values (the notes' figures); the reference's value
-beside each is computed when the site is built. The further examples below add calls the golden
-vectors do not cover (whole matrices, gradients, optimisation); only their inputs live here, every
-result is computed by `reference` at build time. The scores of three examples over three classes are
+below each is computed when the site is built. The further examples below add calls the golden
+vectors do not cover (whole matrices, gradients, optimisation): each is a line of Python that the page
+shows and the build evaluates, so every result is computed by `reference` at build time. The scores of three examples over three classes are
 the notes' running example (cat, car, frog).
 """
 
@@ -27,78 +27,51 @@ W = np.array([[0.2, -0.5], [1.5, 1.3], [0.0, 0.25]])
 b = np.array([1.1, 3.2, -1.2])
 
 
-def _quadratic(w):
-    return float(np.sum(w**2))
-
-
-# Per chapter: (call as shown, thunk computing it). Inputs are named after the arrays above.
+# Per chapter, calls written as Python over the inputs above and the reference's public names: each
+# string is what the page shows and what is evaluated (`result`), so the two cannot differ.
 EXAMPLES = {
     "scores": [
-        ("scores(X, W, b)", lambda: ref.scores(X, W, b)),
-        ("append_ones(X)", lambda: ref.append_ones(X)),
-        ("fold_bias(W, b)", lambda: ref.fold_bias(W, b)),
-        ("scores(append_ones(X), fold_bias(W, b))", lambda: ref.scores(ref.append_ones(X), ref.fold_bias(W, b))),
-        ("predict(S)", lambda: ref.predict(S)),
-        ("accuracy(S, y)", lambda: ref.accuracy(S, y)),
+        "scores(X, W, b)",
+        "append_ones(X)",
+        "fold_bias(W, b)",
+        "scores(append_ones(X), fold_bias(W, b))",
+        "predict(S)",
+        "accuracy(S, y)",
     ],
     "hinge": [
-        ("hinge_losses(S, y)", lambda: ref.hinge_losses(S, y)),
-        ("hinge_losses(S, y).mean()", lambda: ref.hinge_losses(S, y).mean()),
-        ("squared_hinge_losses(S, y)", lambda: ref.squared_hinge_losses(S, y)),
-        ("crammer_singer_losses(S, y)", lambda: ref.crammer_singer_losses(S, y)),
-        ("hinge_grad(S, y)", lambda: ref.hinge_grad(S, y)),
+        "hinge_losses(S, y)",
+        "hinge_losses(S, y).mean()",
+        "squared_hinge_losses(S, y)",
+        "crammer_singer_losses(S, y)",
+        "hinge_grad(S, y)",
     ],
     "softmax": [
-        ("softmax(S)", lambda: ref.softmax(S)),
-        ("log_softmax(S)", lambda: ref.log_softmax(S)),
-        ("cross_entropy_losses(S, y)", lambda: ref.cross_entropy_losses(S, y)),
-        ("cross_entropy_grad(S, y)", lambda: ref.cross_entropy_grad(S, y)),
-        ("softmax(S / 10)", lambda: ref.softmax(S / 10)),
-        ("cross_entropy_losses(zeros((1, 10)), [3])", lambda: ref.cross_entropy_losses(np.zeros((1, 10)), [3])),
+        "softmax(S)",
+        "log_softmax(S)",
+        "cross_entropy_losses(S, y)",
+        "cross_entropy_grad(S, y)",
+        "softmax(S / 10)",
+        "cross_entropy_losses(zeros((1, 10)), [3])",
     ],
     "regularization": [
-        ("l2_penalty(W)", lambda: ref.l2_penalty(W)),
-        ("svm_loss(W, X, X_labels, reg=0.1)", lambda: ref.svm_loss(W, X, X_labels, 0.1)),
-        ("softmax_loss(W, X, X_labels, reg=0.1)", lambda: ref.softmax_loss(W, X, X_labels, 0.1)),
-        (
-            "svm_loss(zeros((10, 2)), X, X_labels, reg=0.1)[0]",
-            lambda: ref.svm_loss(np.zeros((10, 2)), X, X_labels, 0.1)[0],
-        ),
-        (
-            "softmax_loss(zeros((10, 2)), X, X_labels, reg=0.1)[0]",
-            lambda: ref.softmax_loss(np.zeros((10, 2)), X, X_labels, 0.1)[0],
-        ),
+        "l2_penalty(W)",
+        "svm_loss(W, X, X_labels, reg=0.1)",
+        "softmax_loss(W, X, X_labels, reg=0.1)",
+        "svm_loss(zeros((10, 2)), X, X_labels, reg=0.1)[0]",
+        "softmax_loss(zeros((10, 2)), X, X_labels, reg=0.1)[0]",
     ],
     "gradients": [
-        ("svm_loss(W, X, X_labels, reg=0.1)[1]", lambda: ref.svm_loss(W, X, X_labels, 0.1)[1]),
-        (
-            "numerical_gradient(lambda V: svm_loss(V, X, X_labels, 0.1)[0], W)",
-            lambda: ref.numerical_gradient(lambda V: ref.svm_loss(V, X, X_labels, 0.1)[0], W),
-        ),
-        (
-            "relative_error(the two above)",
-            lambda: ref.relative_error(
-                ref.svm_loss(W, X, X_labels, 0.1)[1],
-                ref.numerical_gradient(lambda V: ref.svm_loss(V, X, X_labels, 0.1)[0], W),
-            ),
-        ),
-        ("numerical_gradient(sum of squares, W)", lambda: ref.numerical_gradient(_quadratic, W)),
-        (
-            "numerical_gradient(sum of squares, W, centered=False) - 2W",
-            lambda: ref.numerical_gradient(_quadratic, W, centered=False) - 2 * W,
-        ),
+        "svm_loss(W, X, X_labels, reg=0.1)[1]",
+        "numerical_gradient(lambda V: svm_loss(V, X, X_labels, reg=0.1)[0], W)",
+        "relative_error(svm_loss(W, X, X_labels, reg=0.1)[1], "
+        "numerical_gradient(lambda V: svm_loss(V, X, X_labels, reg=0.1)[0], W))",
+        "numerical_gradient(lambda V: (V**2).sum(), W)",
+        "numerical_gradient(lambda V: (V**2).sum(), W, centered=False) - 2 * W",
     ],
     "optimization": [
-        (
-            "sgd_step(W, svm_loss(W, X, X_labels, 0.1)[1], 0.5)",
-            lambda: ref.sgd_step(W, ref.svm_loss(W, X, X_labels, 0.1)[1], 0.5),
-        ),
-        (
-            "gradient_descent(softmax loss, W, 0.5, steps=5).loss_history",
-            lambda: np.array(
-                ref.gradient_descent(lambda V: ref.softmax_loss(V, X, X_labels, 0.1), W, 0.5, 5).loss_history
-            ),
-        ),
+        "sgd_step(W, svm_loss(W, X, X_labels, reg=0.1)[1], learning_rate=0.5)",
+        "gradient_descent(lambda V: softmax_loss(V, X, X_labels, reg=0.1), W, learning_rate=0.5, num_steps=5)"
+        ".loss_history",
     ],
 }
 
@@ -110,6 +83,12 @@ INPUTS = {
     "W": W,
     "b": b,
 }
+NAMES = {name: getattr(ref, name) for name in dir(ref) if not name.startswith("_")} | {"zeros": np.zeros} | INPUTS
+
+
+def result(call: str):
+    """The value of an example's call, computed by the reference now."""
+    return eval(call, dict(NAMES))  # noqa: S307 - the calls are the literals above
 
 
 def latex(value) -> str:
@@ -134,20 +113,19 @@ def _number(v) -> str:
 
 
 def golden_rows(key: str) -> list[str]:
-    """One table row per golden vector of the chapter: the call, the expected value, the reference's."""
+    """One table row per golden vector of the chapter: the call, and the expected value above the reference's
+    (stacked, so that the digits line up and a long vector does not push the table off the page)."""
     rows = []
     for v in vectors():
         if clauses()[v["clause"]]["chapter"] != key:
             continue
         args = call_arguments(v["args"])
-        result = getattr(ref, v["function"])(**args)
+        computed = getattr(ref, v["function"])(**args)
         if "result_index" in v:
-            result = result[v["result_index"]]
+            computed = computed[v["result_index"]]
         call = r",\; ".join(rf"\mathtt{{{name}}} = {latex(value)}" for name, value in args.items())
-        rows.append(
-            f"| `{v['function']}` with ${call}$<br>`{v['id']}` ([{v['clause']}](#{v['clause']})) "
-            f"| ${latex(v['expected'])}$ | ${latex(result)}$ |"
-        )
+        both = rf"\begin{{array}}{{ll}} \text{{expected}} & {latex(v['expected'])} \\ \text{{reference}} & {latex(computed)} \end{{array}}"
+        rows.append(f"| `{v['function']}` with ${call}$<br>`{v['id']}` ([{v['clause']}](#{v['clause']})) | ${both}$ |")
     return rows
 
 
@@ -155,15 +133,15 @@ def section(key: str) -> str:
     golden, examples = golden_rows(key), EXAMPLES.get(key, [])
     if not golden and not examples:
         return ""
-    out = ["## Worked examples"]
+    out = ["## Worked examples {#worked-examples}"]
     if golden:
         out.append(
-            "The golden vectors of `spec/golden/` for this chapter: the expected value each file gives, and the "
-            "reference's value computed when this page was built."
+            "The golden vectors of `spec/golden/` for this chapter: the expected value each file gives, and below "
+            "it the reference's value, computed when this page was built."
         )
-        out.append("| call (golden vector) | expected | reference |\n|---|---|---|\n" + "\n".join(golden))
+        out.append("| call (golden vector) | expected and computed |\n|---|---|\n" + "\n".join(golden))
     if examples:
-        used = [name for name in INPUTS if any(re.search(rf"\b{name}\b", call) for call, _ in examples)]
+        used = [name for name in INPUTS if any(re.search(rf"\b{name}\b", call) for call in examples)]
         out.append(
             "More calls, on inputs from `docs/hooks/worked_examples.py`; every result was computed by the "
             "reference when this page was built."
@@ -171,6 +149,6 @@ def section(key: str) -> str:
         out.append("| input | value |\n|---|---|\n" + "\n".join(f"| `{n}` | ${latex(INPUTS[n])}$ |" for n in used))
         out.append(
             "| call | result |\n|---|---|\n"
-            + "\n".join(f"| `{call}` | ${latex(thunk())}$ |" for call, thunk in examples)
+            + "\n".join(f"| `{call}` | ${latex(result(call))}$ |" for call in examples)
         )
     return "\n\n".join(out)

@@ -35,13 +35,13 @@ PAGES = sorted(p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html")) if 
 # Run in the page once it has loaded: what a reader would see as broken math.
 FIND_BROKEN_MATH = """() => {
   const problems = [];
-  for (const el of document.querySelectorAll('.katex-error, .MathJax_Error, mjx-merror'))
-    problems.push('math error: ' + el.textContent.slice(0, 120));
+  for (const el of document.querySelectorAll('.katex-error'))
+    problems.push('math error: ' + el.title + ' in ' + el.textContent.slice(0, 120));
   for (const el of document.querySelectorAll('.arithmatex'))
-    if (!el.querySelector('.katex')) problems.push('not typeset: ' + el.textContent.slice(0, 120));
+    if (!el.querySelector('.katex, .katex-error')) problems.push('not typeset: ' + el.textContent.slice(0, 120));
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node; (node = walker.nextNode()); ) {
-    if (node.parentElement.closest('pre, code, script, style, .katex, textarea')) continue;
+    if (node.parentElement.closest('pre, code, script, style, .katex, .katex-error, textarea')) continue;
     const text = node.textContent;
     if (text.includes('$$') || /\\\\[\\(\\[]/.test(text) || /\\$[^$\\s][^$]*\\$/.test(text))
       problems.push('raw TeX: ' + text.trim().slice(0, 120));
