@@ -48,7 +48,7 @@ def squared_hinge_losses(S, y, delta=1.0) -> np.ndarray:
 
     $$L_i = \sum_{j \ne y_i} \max(0,\; s_{ij} - s_{iy_i} + \Delta)^2$$
 
-    Conventions as :func:`hinge_losses`: summed over the K - 1 wrong classes, not averaged; zero
+    Conventions as `hinge_losses`: summed over the K - 1 wrong classes, not averaged; zero
     exactly where the hinge loss is zero.
 
     >>> squared_hinge_losses([[0.8, 0.3, -0.4]], [0]).round(12).tolist()

@@ -81,7 +81,7 @@ def softmax_loss(W, X, y, reg):
 
     $$\nabla_W L = \frac{1}{N}(P - Y)^\top X + 2\lambda W$$
 
-    with $P$ the row-wise softmax of $S$ and $Y$ the one-hot labels. Conventions as :func:`svm_loss`:
+    with $P$ the row-wise softmax of $S$ and $Y$ the one-hot labels. Conventions as `svm_loss`:
     mean over examples, penalty $\lambda\sum W^2$, no bias argument; natural log.
 
     >>> import numpy as np

@@ -1,7 +1,7 @@
 """The update rule and the four optimisation strategies the notes compare.
 
 Every randomised strategy takes an explicit `numpy.random.Generator`, so a run is reproducible from
-its seed, and every strategy returns an :class:`OptimizationResult`: the final weights and the loss
+its seed, and every strategy returns an `OptimizationResult`: the final weights and the loss
 history. None of them modifies its arguments. They reject bad input as the contract functions do
 (chapter 0), and they check what the caller's function returns: a finite real loss and, from a
 `loss_and_grad`, a finite `dW` shaped like the weights.
@@ -87,7 +87,7 @@ def _evaluated(result, W: np.ndarray) -> tuple[float, np.ndarray]:
 def random_search(loss, shape, rng, num_tries=1000, scale=1e-4) -> OptimizationResult:
     r"""Strategy 1: draw independent random weights, keep the best.
 
-    $$W_t \sim \text{scale}\cdot\mathcal{N}(0, I), \qquad W^\* = \operatorname*{arg\,min}_{t} L(W_t)$$
+    $$W_t \sim \text{scale}\cdot\mathcal{N}(0, I), \qquad W^* = \operatorname*{arg\,min}_{t} L(W_t)$$
 
     `loss_history[t]` is the best loss among the first t + 1 tries.
 
@@ -171,7 +171,7 @@ def minibatch_sgd(loss_and_grad, W0, X, y, rng, learning_rate, batch_size=256, n
     Shapes as in the contract: `W0` is (K, D), `X` is (N, D) and `y` holds N labels in [0, K). Each
     step samples its batch without replacement, independently of the other steps.
     `loss_and_grad(W, X_batch, y_batch)` returns `(loss, dW)`; `loss_history[t]` is the batch loss
-    before step t. With `batch_size = N` this is :func:`gradient_descent`; with 1 it is SGD in the
+    before step t. With `batch_size = N` this is `gradient_descent`; with 1 it is SGD in the
     strict sense.
 
     >>> import numpy as np

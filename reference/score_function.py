@@ -41,7 +41,7 @@ def append_ones(X) -> np.ndarray:
 
     $$\tilde X = [\,X \;\; \mathbf{1}\,] \in \mathbb{R}^{N \times (D+1)}$$
 
-    Convention: the ones column goes last, matching :func:`fold_bias`, which puts `b` last.
+    Convention: the ones column goes last, matching `fold_bias`, which puts `b` last.
 
     >>> append_ones([[2.0, 3.0]]).tolist()
     [[2.0, 3.0, 1.0]]
@@ -56,7 +56,7 @@ def fold_bias(W, b) -> np.ndarray:
     $$\tilde W = [\,W \;\; b\,] \in \mathbb{R}^{K \times (D+1)}, \qquad
     \tilde X \tilde W^\top = X W^\top + \mathbf{1} b^\top$$
 
-    Convention: `b` becomes the last column, matching :func:`append_ones`, which puts the ones last.
+    Convention: `b` becomes the last column, matching `append_ones`, which puts the ones last.
 
     >>> fold_bias([[1.0], [2.0]], [3.0, 4.0]).tolist()
     [[1.0, 3.0], [2.0, 4.0]]
@@ -87,7 +87,7 @@ def accuracy(S, y) -> float:
 
     $$\text{acc} = \frac{1}{N}\sum_i \mathbb{1}(\hat y_i = y_i)$$
 
-    Convention: ties resolve as in :func:`predict` (lowest index wins).
+    Convention: ties resolve as in `predict` (lowest index wins).
 
     >>> accuracy([[0.2, 0.7], [3.0, -1.0]], [1, 1])
     0.5

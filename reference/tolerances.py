@@ -1,7 +1,7 @@
 """The comparison tolerances, written down once and derived from the dtype's machine epsilon.
 
 Every floating-point comparison in lcspec (the property suite, the golden vectors, the conformance
-run) goes through :func:`atol`, so a tolerance is always *ulps x eps x the magnitude involved*. The
+run) goes through `atol`, so a tolerance is always *ulps x eps x the magnitude involved*. The
 one knob, `ULPS`, is the number of rounding units a well-implemented formula may accumulate per
 term; the spec's numerics chapter states why it is 16.
 """
