@@ -21,6 +21,7 @@ if str(ROOT) not in sys.path:
 
 import reference  # noqa: E402
 from docs.hooks.spec_pages import clause_url  # noqa: E402
+from tests.implementation import DIFFERENTIAL  # noqa: E402  (the JSON key of what the guard finds)
 
 REPORTS = Path(os.environ.get("LCSPEC_CONFORMANCE_DIR", ROOT / "build" / "conformance"))
 SCHEMA = "lcspec-conformance/1"
@@ -77,12 +78,15 @@ def matrix(here: str) -> str:
         )
 
     def link(cid):
+        if cid == DIFFERENTIAL:  # not a clause: the guard's comparison with the reference on every call
+            return "differential"
         return f"[{cid}]({clause_url(cid, here)})"
 
     def cell(f):
         status = f["status"]
         shown = {"conforms": "✔ conforms", "fails": "✘ fails", "deviates": "≈ deviates", "not provided": "—"}.get(status, status)
-        return shown + (": " + ", ".join(link(c) for c in f["clauses"]) if f["clauses"] else "")
+        found = [DIFFERENTIAL] * f["differential"] + f["clauses"]
+        return shown + (": " + ", ".join(link(c) for c in found) if found else "")
 
     header = "| function | " + " | ".join(f"[{short_name(e['label'])}](#{anchor(e)})" for e in entries) + " |"
     rule = "|---" * (len(entries) + 1) + "|"
@@ -102,7 +106,8 @@ def matrix(here: str) -> str:
         counts = Counter(c["status"] for c in e["clauses"].values())
         out.append(f"### `{e['label']}` {{#{anchor(e)}}}")
         out.append("Clauses: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + ".")
-        bad = [clause_problems(cid, c, link) for cid, c in e["clauses"].items() if c["status"] in ("fails", "deviates")]
+        judged = {DIFFERENTIAL: e["differential"], **e["clauses"]}
+        bad = [clause_problems(cid, c, link) for cid, c in judged.items() if c["status"] in ("fails", "deviates")]
         out.append("\n".join(bad) if bad else "Every clause it was tested on holds.")
     if skipped:
         out.append("### Not run\n\n" + "\n".join(f"- `{impl}`: {why}" for impl, why in skipped.items()))
