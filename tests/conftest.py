@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
+from tests import precision
 from tests.implementation import DEFAULT_CALL_TIMEOUT, implementations
 from tests.report import ConformanceReport
 
@@ -85,6 +86,8 @@ def pytest_configure(config):
     except Exception as exc:  # the module's own code failed while being imported (a SyntaxError, say)
         detail = "".join(traceback.format_exception_only(exc)).strip()
         raise pytest.UsageError(f"--impl={spec}: importing it raised\n{detail}") from None
+    # Before the test modules are imported: their strategies draw inputs in this precision.
+    precision.SESSION = precision.probe(impls)
     config.pluginmanager.register(ConformanceReport(config, impls), "lcspec-conformance")
 
 

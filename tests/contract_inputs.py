@@ -1,4 +1,8 @@
-"""Argument checks for implementations that delegate validation to the reference.
+"""A valid call of every contract function, and argument checks for wrappers that delegate validation.
+
+`VALID` holds a small valid call of every contract function: the conventions tests derive their
+bad-input cases from it (tests/test_conventions.py), and tests/precision.py reads the precision an
+implementation computes in from its results on these calls.
 
 Wrappers that map some other code onto the contract (the CS231n layout, the library adapters, the
 suite's literal transcription) validate the contract's arguments exactly as the reference does,
@@ -10,8 +14,47 @@ from __future__ import annotations
 import copy
 import functools
 
+import numpy as np
+
 import reference
 from reference import _checks
+
+# No margin of these (S, y), nor of (X Wᵀ, y), is exactly 0, so CONV-1 judges dtypes, not kinks.
+X = np.array([[1.0, 2.0, -1.0], [0.0, 3.0, 1.0]])
+W = np.array([[1.0, 0.0, -2.0], [2.0, 1.0, 0.0], [-1.0, 1.0, 1.0]])
+S = np.array([[2.0, -2.0, 0.0], [3.0, 1.0, 1.0]])
+y = np.array([0, 1])
+
+
+def square(x):
+    return float(np.sum(x ** 2))
+
+
+VALID = {
+    "scores": dict(X=X, W=W, b=np.array([1.0, 0.0, -1.0])),
+    "append_ones": dict(X=X),
+    "fold_bias": dict(W=W, b=np.array([1.0, 0.0, -1.0])),
+    "hinge_losses": dict(S=S, y=y, delta=1.0),
+    "squared_hinge_losses": dict(S=S, y=y, delta=1.0),
+    "crammer_singer_losses": dict(S=S, y=y, delta=1.0),
+    "softmax": dict(S=S),
+    "log_softmax": dict(S=S),
+    "cross_entropy_losses": dict(S=S, y=y),
+    "l2_penalty": dict(W=W),
+    "hinge_grad": dict(S=S, y=y, delta=1.0),
+    "cross_entropy_grad": dict(S=S, y=y),
+    "svm_loss": dict(W=W, X=X, y=y, reg=0.5, delta=1.0),
+    "softmax_loss": dict(W=W, X=X, y=y, reg=0.5),
+    "numerical_gradient": dict(f=square, x=np.array([[1.0, -2.0], [0.0, 3.0]]), h=1e-5),
+    "relative_error": dict(a=np.array([1.0, 2.0]), b=np.array([1.0, 3.0])),
+    "sgd_step": dict(W=W, dW=np.ones_like(W), learning_rate=0.5),
+    "predict": dict(S=S),
+    "accuracy": dict(S=S, y=y),
+}
+assert set(VALID) == set(reference.CONTRACT)
+for _S in (S, X @ W.T):
+    _margins = _S - _S[np.arange(len(y)), y][:, None] + 1.0
+    assert np.count_nonzero(_margins == 0.0) == 0, "the CONV-1 table must stay away from kinks"
 
 
 def loss_inputs(W, X, y, reg):

@@ -144,11 +144,13 @@ def _as_array(value, what: str) -> np.ndarray:
     return arr
 
 
-def judge(name: str, bound: dict, result, expected) -> str | None:
+def judge(name: str, bound: dict, result, expected, floor=np.dtype(np.float64)) -> str | None:
     """Compare `result` with the reference's `expected` for `name(**bound)`.
 
-    Returns the result's floating dtype when it is coarser than float64 (so the report can say the
-    implementation was judged at that precision), else None; raises :class:`Mismatch` on a difference.
+    The precision is the result's floating dtype, or `floor` (the session's, tests/precision.py) where
+    that is coarser: a float32 port's Python-float loss is a float32 number. Returns that dtype when it
+    is coarser than float64 (so the report can say the implementation was judged at that precision),
+    else None; raises :class:`Mismatch` on a difference.
     """
     if name in SKIPPED:
         return None
@@ -168,7 +170,7 @@ def judge(name: str, bound: dict, result, expected) -> str | None:
             raise Mismatch(f"{label} has dtype {got_arr.dtype}, expected integer indices")
         if want_arr.dtype.kind == "f" and got_arr.dtype.kind != "f" and not isinstance(got, numbers.Real):
             raise Mismatch(f"{label} has dtype {got_arr.dtype}, expected a floating-point result")
-        dtype = got_arr.dtype if got_arr.dtype.kind == "f" else np.dtype(np.float64)
+        dtype = min(got_arr.dtype if got_arr.dtype.kind == "f" else np.dtype(np.float64), floor, key=lambda d: d.itemsize)
         if dtype.itemsize < 8:
             coarser = str(dtype)
         if want_arr.dtype.kind == "f" and dtype.itemsize < 8:

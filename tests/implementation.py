@@ -43,7 +43,7 @@ import pytest
 from hypothesis.errors import UnsatisfiedAssumption
 
 import reference
-from tests import differential
+from tests import differential, precision
 from tests.cs231n_layout import Cs231nLayout
 
 CS231N = "cs231n:"
@@ -295,7 +295,7 @@ def _guarded(impl: Implementation, name: str, fn):
                 raise fail(f"modified its argument {arg} in place (CONV-2)", "CONV-2")
         if judged:
             try:
-                coarser = differential.judge(name, bound, result, record.expected)
+                coarser = differential.judge(name, bound, result, record.expected, precision.SESSION)
             except differential.Mismatch as exc:
                 if exc.wrong_value and RECORDER is not None:
                     # Let the test judge its law on this value too; settle() fails the example if it does not.

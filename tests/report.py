@@ -23,6 +23,7 @@ reported as stale.
       "schema": "lcspec-conformance/1",
       "exit_ok": true,                 # every provided function conforms apart from declared deviations
       "seconds": 12.3,                 # wall-clock time of the run
+      "input_precision": "float64",    # the dtype the drawn inputs are numbers of (tests/precision.py)
       "implementations": [{
         "label": "cs231n:examples/cs231n_linear_classifier.py (naive)",
         "spec": "cs231n:examples/cs231n_linear_classifier.py",   # the --impl value
@@ -65,7 +66,7 @@ import pytest
 from hypothesis.errors import Unsatisfiable
 
 import reference
-from tests import implementation
+from tests import implementation, precision
 from tests.clauses import clauses
 
 NOT_PROVIDED = "not provided"
@@ -174,6 +175,9 @@ class ConformanceReport:
     def pytest_report_header(self, config):
         lines = [f"lcspec implementation under test: {i.label}" for i in self.impls]
         lines.append(f"  loaded from: {implementation.origin(self.impls[0].spec)}")
+        if precision.SESSION != np.float64:
+            lines.append(f"  {precision.SESSION} results: inputs are drawn as {precision.SESSION} numbers in its range, "
+                         f"and judged at its precision (tests/precision.py)")
         if self.deviations:
             lines.append(f"  declared deviations: {len(self.deviations)} from {config.getoption('--deviations')}")
         return lines
@@ -282,6 +286,8 @@ class ConformanceReport:
         for entry in data["implementations"]:
             tr.write_sep("=", f"lcspec conformance: {entry['label']}")
             tr.write_line(f"loaded from {entry['origin']}")
+            if data["input_precision"] != "float64":
+                tr.write_line(f"inputs drawn as {data['input_precision']} numbers (every result was {data['input_precision']})")
             for name, f in entry["functions"].items():
                 laid = [implementation.DIFFERENTIAL] * f["differential"] + f["clauses"]
                 detail = f": {', '.join(laid)}" if laid else ""
@@ -330,7 +336,7 @@ class ConformanceReport:
         stale = [d for d, outs in ran.items() if "deviates" not in outs and "passed" in outs]
         exit_ok = all(f["status"] != "fails" for e in entries for f in e["functions"].values())
         return {"schema": "lcspec-conformance/1", "exit_ok": exit_ok, "seconds": round(self.seconds, 2),
-                "implementations": entries,
+                "input_precision": str(precision.SESSION), "implementations": entries,
                 "deviations": {"declared": self.deviations, "unknown": self.unknown, "stale": stale}}
 
     def _laid_at(self, o: Outcome) -> list[str]:

@@ -1,9 +1,9 @@
 """Conventions every public function keeps: dtypes, no mutation, and clear errors for bad input (chapter 00).
 
-One table, `VALID`, holds a small valid call of every contract function, and `STRATEGY_VALID` one of
-every optimisation strategy; every bad-input case below is derived from them by changing one
-argument, so each rule is checked for every function it applies to. Values are small integers so
-that int64 and float32 copies are exact.
+One table, `VALID` (tests/contract_inputs.py), holds a small valid call of every contract function,
+and `STRATEGY_VALID` one of every optimisation strategy; every bad-input case below is derived from
+them by changing one argument, so each rule is checked for every function it applies to. Values are
+small integers so that int64 and float32 copies are exact.
 """
 
 from __future__ import annotations
@@ -14,45 +14,10 @@ import numpy as np
 import pytest
 
 import reference as ref
-from reference.tolerances import atol
+from reference import tolerances
+from tests.precision import atol
 from tests.clauses import clauses
-
-# No margin of these (S, y), nor of (X Wᵀ, y), is exactly 0, so CONV-1 judges dtypes, not kinks.
-X = np.array([[1.0, 2.0, -1.0], [0.0, 3.0, 1.0]])
-W = np.array([[1.0, 0.0, -2.0], [2.0, 1.0, 0.0], [-1.0, 1.0, 1.0]])
-S = np.array([[2.0, -2.0, 0.0], [3.0, 1.0, 1.0]])
-y = np.array([0, 1])
-
-
-def square(x):
-    return float(np.sum(x ** 2))
-
-
-VALID = {
-    "scores": dict(X=X, W=W, b=np.array([1.0, 0.0, -1.0])),
-    "append_ones": dict(X=X),
-    "fold_bias": dict(W=W, b=np.array([1.0, 0.0, -1.0])),
-    "hinge_losses": dict(S=S, y=y, delta=1.0),
-    "squared_hinge_losses": dict(S=S, y=y, delta=1.0),
-    "crammer_singer_losses": dict(S=S, y=y, delta=1.0),
-    "softmax": dict(S=S),
-    "log_softmax": dict(S=S),
-    "cross_entropy_losses": dict(S=S, y=y),
-    "l2_penalty": dict(W=W),
-    "hinge_grad": dict(S=S, y=y, delta=1.0),
-    "cross_entropy_grad": dict(S=S, y=y),
-    "svm_loss": dict(W=W, X=X, y=y, reg=0.5, delta=1.0),
-    "softmax_loss": dict(W=W, X=X, y=y, reg=0.5),
-    "numerical_gradient": dict(f=square, x=np.array([[1.0, -2.0], [0.0, 3.0]]), h=1e-5),
-    "relative_error": dict(a=np.array([1.0, 2.0]), b=np.array([1.0, 3.0])),
-    "sgd_step": dict(W=W, dW=np.ones_like(W), learning_rate=0.5),
-    "predict": dict(S=S),
-    "accuracy": dict(S=S, y=y),
-}
-assert set(VALID) == set(ref.CONTRACT)
-for _S in (S, X @ W.T):
-    _margins = _S - _S[np.arange(len(y)), y][:, None] + 1.0
-    assert np.count_nonzero(_margins == 0.0) == 0, "the CONV-1 table must stay away from kinks"
+from tests.contract_inputs import VALID, S, W, X, square, y
 
 MATRICES = {"X", "W", "S"}  # arguments that must be 2-D (sgd_step's W and dW may have any shape, as long as they match)
 LABELS = "y"
@@ -303,6 +268,6 @@ def test_strategies_accept_integer_and_float32_inputs_and_return_float64(functio
 def test_the_tolerance_is_sixteen_ulps_per_term_with_a_floor_of_one():
     """atol(m, t) = 16·t·ε·max(1, m) with ε the dtype's machine epsilon, as CONV-10 states."""
     eps64, eps32 = np.finfo(np.float64).eps, np.finfo(np.float32).eps
-    assert atol(1e6, terms=3) == 16 * 3 * eps64 * 1e6
-    assert atol(1e-9) == 16 * eps64
-    assert atol(2.0, dtype=np.float32) == 16 * eps32 * 2.0
+    assert tolerances.atol(1e6, terms=3) == 16 * 3 * eps64 * 1e6
+    assert tolerances.atol(1e-9) == 16 * eps64
+    assert tolerances.atol(2.0, dtype=np.float32) == 16 * eps32 * 2.0

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.golden import call_arguments, printed_figures, tolerance, vectors
+from tests import precision
+from tests.golden import call_arguments, in_range, printed_figures, tolerance, vectors
 
 
 @pytest.mark.parametrize(
@@ -13,7 +14,10 @@ from tests.golden import call_arguments, printed_figures, tolerance, vectors
 )
 def test_golden_vector(impl, vector):
     """The function applied to the vector's arguments gives its exact expected value, to the tolerance of CONV-10."""
-    result = getattr(impl, vector["function"])(**call_arguments(vector["args"]))
+    arguments = call_arguments(vector["args"])
+    if not in_range(arguments):
+        pytest.skip(f"its arguments and expected value are beyond {precision.SESSION}'s range")
+    result = getattr(impl, vector["function"])(**arguments)
     if "result_index" in vector:
         result = result[vector["result_index"]]
     got = np.asarray(result, dtype=np.float64)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import reference as ref
-from reference.tolerances import atol
+from tests.precision import atol, judged_dtype, range_power, representable
 from tests.strategies import FULL_LOSSES, full_loss, labelled_scores, problems, regs, smooth_problems
 
 H = 1e-5  # the finite-difference step of the notes
@@ -38,6 +38,9 @@ def test_analytic_gradient_matches_centered_differences(impl, name, problem, reg
     W, X, y = problem
     assume_smooth(name, W, X, y)
     loss, dW = full_loss(impl, name, W, X, y, reg)
+    if judged_dtype() != np.float64:
+        pytest.skip(f"{name} computes in {judged_dtype()}: its finite differences err by eps·|L|/h, far above "
+                    "GRAD-1's double-precision 1e-6; GRAD-2 checks the same gradient at its precision")
     numeric = ref.numerical_gradient(lambda V: full_loss(impl, name, V, X, y, reg)[0], W, H)
     # Where the exact gradient is ~0 a relative figure measures only rounding noise (eps·|L|/h).
     noise = atol(loss, terms=4 * X.size) / H
@@ -149,8 +152,9 @@ def test_centered_differences_are_exact_on_a_quadratic_and_one_sided_are_off_by_
 
 
 @pytest.mark.clause("GRAD-7")
-@given(a=hnp.arrays(np.float64, (2, 3), elements=st.floats(-1e3, 1e3)),
-       b=hnp.arrays(np.float64, (2, 3), elements=st.floats(-1e3, 1e3)), c=st.floats(1e-100, 1e100))
+@given(a=hnp.arrays(np.float64, (2, 3), elements=st.floats(-1e3, 1e3).map(representable)),
+       b=hnp.arrays(np.float64, (2, 3), elements=st.floats(-1e3, 1e3).map(representable)),
+       c=st.floats(-0.32, 0.32).map(range_power))  # 1e-98 to 1e98 in float64, 1e-12 to 1e12 in float32
 def test_relative_error_is_symmetric_bounded_and_scale_free(impl, a, b, c):
     """rel(a, b) = rel(b, a) ∈ [0, 2], rel(a, a) = 0, rel(ca, cb) = rel(a, b) for c > 0, and it is the norm ratio."""
     r = impl.relative_error(a, b)
@@ -166,7 +170,7 @@ def test_relative_error_is_symmetric_bounded_and_scale_free(impl, a, b, c):
 
 
 @pytest.mark.clause("GRAD-7")
-@given(st.floats(-1e300, 1e300), st.floats(-1e300, 1e300))
+@given(st.floats(-1e300, 1e300).map(representable), st.floats(-1e300, 1e300).map(representable))
 def test_relative_error_of_scalars_is_the_notes_formula(impl, a, b):
     """For scalars, rel(a, b) = |a − b| / max(|a|, |b|), and rel(0, 0) = 0."""
     expected = 0.0 if a == b == 0 else abs(a / 2 - b / 2) / max(abs(a), abs(b)) * 2

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import reference as ref
-from reference.tolerances import atol, eps
+from tests.precision import atol, eps, largest
 from tests.strategies import deltas, labelled_scores, matrices
 
 VARIANTS = ["hinge_losses", "squared_hinge_losses", "crammer_singer_losses"]
@@ -283,7 +283,7 @@ def test_hinge_losses_are_finite_and_correct_where_the_exact_value_is(impl, vari
         "crammer_singer_losses": [max(v) for v in violations],
     }[variant]
     got = getattr(impl, variant)(S, y, delta)
-    limit = Fraction(np.finfo(np.float64).max) * (1 - Fraction(4 * K) * Fraction(eps()))  # no rounding reaches inf
+    limit = Fraction(largest()) * (1 - Fraction(4 * K) * Fraction(eps()))  # no rounding reaches inf
     for row, v, value, want in zip(S, violations, got, exact):
         if want <= limit:
             # CONV-10: the scale is the size of the scores a margin is formed from (a margin's rounding is

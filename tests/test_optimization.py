@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import reference as ref
-from reference.tolerances import atol
+from tests.precision import atol, judged_dtype
 from tests.strategies import FULL_LOSSES, MAX_N, full_loss, matrices, problems, regs, smooth_problems
 
 
@@ -68,7 +68,7 @@ def test_penalty_descent_converges_below_one_over_reg(impl, W, reg, fraction):
     alpha = fraction / reg
     factor = abs(1 - 2 * alpha * reg)
     W_end = descend_on_penalty(impl, W, reg, alpha, 50)
-    subnormal_rounding = 50 * np.finfo(np.float64).smallest_subnormal  # half a subnormal per step, at most
+    subnormal_rounding = 50 * np.finfo(judged_dtype()).smallest_subnormal  # half a subnormal per step, at most
     assert np.all(np.abs(W_end) <= factor ** 50 * np.abs(W) * (1 + atol(1.0, terms=200)) + subnormal_rounding)
     assert np.abs(W_end).max() <= 0.91 ** 50 * max(np.abs(W).max(), 1.0) + 1e-300
 

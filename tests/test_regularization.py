@@ -10,7 +10,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import reference as ref
-from reference.tolerances import atol
+from tests import precision
+from tests.precision import atol
 from tests.strategies import FULL_LOSSES, MAX_D, MAX_K, full_loss, matrices, problems, regs, smooth_problems
 
 weights = st.tuples(st.integers(1, MAX_K), st.integers(1, MAX_D)).flatmap(lambda shape: matrices(*shape))
@@ -63,10 +64,11 @@ def test_l2_penalty_is_quadratically_homogeneous(impl, W, c):
 
 
 @pytest.mark.clause("REG-3")
-@given(smooth_problems(), st.floats(0.5, 5.0), st.floats(1.0, 100.0, exclude_min=True))
+@given(smooth_problems(), st.floats(0.5, 5.0), st.floats(1.0, 100.0, exclude_min=True).map(precision.representable))
 def test_scaling_a_margin_meeting_w_keeps_zero_data_loss_but_raises_the_penalty(impl, problem, delta, c):
     """If W meets every margin (zero SVM data loss), so does cW for c > 1, and R(cW) > R(W)."""
     W, X, _ = problem
+    assume(c - 1 > 4 * W.size * precision.eps())  # else rounding alone may hide the increase of ΣW²
     S = X @ W.T
     top2 = np.sort(S, axis=1)[:, -2:]
     gap = (top2[:, 1] - top2[:, 0]).min()
@@ -117,11 +119,14 @@ def test_loss_at_zero_weights(impl, K, X, delta, reg, data):
 
 @pytest.mark.clause("REG-6")
 @pytest.mark.parametrize("name", FULL_LOSSES)
-@given(problem=smooth_problems(), magnitude=st.floats(1e160, 1e200), reg=st.one_of(st.just(0.0), st.floats(1e-300, 1e-250)))
+# Powers of the largest float: in float64, magnitudes 1e160 to 1e200 and λ from 1e-300 to 1e-250
+# (a float32 port gets the same shape in its own range: 1e20 to 1e25, λ from 1e-37.5 to 1e-31).
+@given(problem=smooth_problems(), magnitude=st.floats(0.52, 0.65).map(precision.range_power),
+       reg=st.one_of(st.just(0.0), st.floats(-0.973, -0.811).map(precision.range_power)))
 def test_a_small_reg_times_a_huge_penalty_stays_finite(impl, name, problem, magnitude, reg):
     """With W ~ 1e200 (ΣW² beyond float64), finite scores and λ·ΣW² ≤ ~1e150, the loss is finite and exact."""
     W, X, y = problem
-    assume(np.abs(W).max() > 0.1)  # so some |W_huge| > 1e159, and ΣW_huge² is really beyond the float64 range
+    assume(np.abs(W).max() > 0.1)  # so some |W_huge| > √max, and ΣW_huge² is really beyond the float range
     W_huge, X_tiny = W * magnitude, X / magnitude  # the same scores, a penalty beyond the float64 range
     loss = full_loss(impl, name, W_huge, X_tiny, y, reg)[0]
     data = full_loss(impl, name, W, X, y, 0.0)[0]

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import reference as ref
-from reference.tolerances import atol
+from tests.precision import atol, judged_dtype
 from tests.strategies import MAX_D, MAX_K, MAX_N, labelled_scores, matrices, reals
 
 shapes = st.tuples(st.integers(0, MAX_N), st.integers(2, MAX_K), st.integers(1, MAX_D))
@@ -101,8 +101,10 @@ def test_predict_takes_the_first_highest_score(impl, case):
 def test_accuracy_is_the_fraction_predicted_right(impl, case):
     """accuracy(S, y) is the share of rows whose prediction equals the label."""
     S, y = case
-    expected = sum(int(np.argmax(row) == label) for row, label in zip(S, y)) / len(y)
-    assert impl.accuracy(S, y) == pytest.approx(expected, abs=0)
+    got = impl.accuracy(S, y)
+    hits = sum(int(np.argmax(row) == label) for row, label in zip(S, y))
+    # Exactly the fraction, correctly rounded in the implementation's precision (2/3 is not a float).
+    assert got == pytest.approx(float(np.divide(hits, len(y), dtype=judged_dtype())), abs=0)
 
 
 @pytest.mark.clause("SCORE-6")

@@ -10,10 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from reference.tolerances import atol
+from tests import precision
+from tests.precision import atol, representable
 from tests.strategies import MAX_K, MAX_N, labelled_scores
 
-huge = st.floats(-1.7e308, 1.7e308, allow_nan=False, allow_infinity=False)
+huge = st.floats(-1.7e308, 1.7e308, allow_nan=False, allow_infinity=False).map(representable)
 huge_scores = st.integers(1, MAX_N).flatmap(
     lambda n: st.integers(2, MAX_K).flatmap(lambda k: hnp.arrays(np.float64, (n, k), elements=huge))
 )
@@ -94,10 +95,11 @@ def test_softmax_is_finite_and_correct_near_the_float64_limit(impl, S):
 @given(huge_scores)
 def test_log_softmax_is_finite_where_the_exact_value_is(impl, S):
     """log p_ij is finite (and accurate) whenever the exact value is a finite float64, even for |s| ~ 1e308."""
+    # ("float64": the implementation's precision, tests/precision.py; float32's range for a float32 port.)
     logP = impl.log_softmax(S)
     for i, row in enumerate(S):
         for j, value in enumerate(exact_log_softmax(row)):
-            if math.isfinite(value):
+            if precision.fits(value):
                 assert math.isfinite(logP[i, j])
                 assert abs(logP[i, j] - value) <= atol(value, terms=4 * len(row))
 
@@ -110,7 +112,7 @@ def test_cross_entropy_is_finite_where_the_exact_value_is(impl, S, data):
     losses = impl.cross_entropy_losses(S, y)
     for i, row in enumerate(S):
         exact = exact_log_softmax(row)[y[i]]
-        if math.isfinite(exact):
+        if precision.fits(exact):
             # CONV-10 scales by the scores too: logsumexp(s) − s_y is a correct form whose error is eps·|s|.
             assert abs(losses[i] + exact) <= atol(max(abs(exact), np.abs(row).max()), terms=4 * len(row))
 
@@ -118,7 +120,8 @@ def test_cross_entropy_is_finite_where_the_exact_value_is(impl, S, data):
 @pytest.mark.clause("SOFTMAX-4")
 def test_a_spread_beyond_the_float64_range_gives_probability_zero(impl):
     """A spread of 3.4e308: softmax is exactly [1, 0]; the log-probability 0 and −inf (the exact −3.4e308 overflows)."""
-    S = np.array([[1.7e308, -1.7e308]])
+    big = precision.representable(0.946 * precision.largest())  # 1.7e308 in float64, 3.2e38 for a float32 port
+    S = np.array([[big, -big]])
     np.testing.assert_array_equal(impl.softmax(S), [[1.0, 0.0]])
     np.testing.assert_array_equal(impl.log_softmax(S), [[0.0, -np.inf]])
 
