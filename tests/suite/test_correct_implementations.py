@@ -4,6 +4,9 @@ Two independent ones: a loop-by-loop literal transcription of every contract fun
 (tests/suite/literal.py) and the CS231n-layout example, naive and vectorized
 (examples/cs231n_linear_classifier.py). Each full run must exit 0 with every provided function
 conforming; the reference itself is what the default `pytest` run checks.
+
+A third computes in float32 (tests/suite/float32_port.py): with CONV-1 declared, its run must exit 0
+too, drawing float32 inputs and judging every function at float32's precision (tests/precision.py).
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ from tests.suite.runs import run_all
 pytestmark = pytest.mark.child_runs
 
 CORRECT = ("tests.suite.literal", "cs231n:examples/cs231n_linear_classifier.py")
+FLOAT32 = "tests.suite.float32_port"
 
 
 @pytest.fixture(scope="module")
 def runs():
-    return run_all({spec: () for spec in CORRECT})
+    return run_all({spec: () for spec in CORRECT} | {FLOAT32: ("--deviations=tests/suite/float32_port.deviations",)})
 
 
 @pytest.mark.parametrize("spec", CORRECT)
@@ -30,3 +34,16 @@ def test_the_suite_passes(runs, spec):
     for label, statuses in run.statuses().items():
         provided = {f: s for f, s in statuses.items() if s != "not provided"}
         assert provided and set(provided.values()) == {"conforms"}, f"{label}: {provided}"
+
+
+def test_a_float32_port_is_judged_at_float32_and_passes_apart_from_conv_1(runs):
+    run = runs[FLOAT32]
+    assert run.returncode == 0, f"{FLOAT32} should conform apart from CONV-1:\n{run.output[-4000:]}"
+    assert run.summary["exit_ok"] and run.summary["input_precision"] == "float32"
+    (entry,) = run.summary["implementations"]
+    for name, f in entry["functions"].items():
+        if f["status"] == "not provided":
+            continue
+        assert f["status"] in ("conforms", "deviates") and set(f["clauses"]) <= {"CONV-1"}, (name, f)
+        assert f["precision"] == "float32" and not f["differential"], (name, f)
+    assert entry["clauses"]["CONV-1"]["status"] == "deviates"

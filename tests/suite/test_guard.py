@@ -16,9 +16,10 @@ import pytest
 from hypothesis.errors import UnsatisfiedAssumption
 
 import reference
-from tests import implementation
+from tests import implementation, precision
 from tests.implementation import DIFFERENTIAL, ConformanceFailure, Implementation, load
 from tests.report import ConformanceReport, Outcome, _matches, read_deviations, reproduction
+from tests.suite import float32_port
 from tests.suite.runs import ROOT, run_suite
 
 S = np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]])
@@ -126,6 +127,35 @@ def test_a_float32_result_may_overflow_where_the_reference_leaves_float32s_range
     guarded(log_softmax=log_softmax).log_softmax(spread)
     with pytest.raises(ConformanceFailure, match="where the reference is finite"):
         guarded(log_softmax=lambda S: np.full((1, 2), -np.inf, dtype=np.float32)).log_softmax(spread)
+
+
+def test_the_probe_draws_float32_inputs_only_when_every_result_is_float32():
+    everything = Implementation(float32_port, call_timeout=0.5)
+    assert precision.probe([everything]) == np.float32
+    # One float32 result among float64 ones (JAX's accuracy) judges that function at float32, not the inputs.
+    mixed = guarded(accuracy=float32_port.accuracy, softmax=reference.softmax)
+    assert precision.probe([mixed]) == np.float64
+    assert precision.probe([Implementation(reference)]) == np.float64
+    # A function that raises or hangs tells the probe nothing; the tests report it.
+    assert precision.probe([guarded(softmax=float32_port.softmax, l2_penalty=lambda W: 1 / 0)]) == np.float32
+
+
+def test_float32_inputs_are_rounded_and_clipped_and_float64_ones_untouched(monkeypatch):
+    value = np.array([0.1, -1e300, 1e-300])
+    assert precision.representable(value) is value
+    monkeypatch.setattr(precision, "SESSION", np.dtype(np.float32))
+    rounded = precision.representable(value)
+    assert rounded.dtype == np.float64
+    np.testing.assert_array_equal(rounded, [float(np.float32(0.1)), -float(np.finfo(np.float32).max), 0.0])
+    assert precision.representable(0.1) == float(np.float32(0.1))
+
+
+def test_a_law_is_judged_at_the_coarsest_precision_the_example_returned(monkeypatch):
+    monkeypatch.setattr(implementation, "RECORDER", [])
+    assert precision.atol(1.0) == reference.tolerances.atol(1.0)
+    guarded(softmax=lambda S: reference.softmax(S).astype(np.float32), l2_penalty=reference.l2_penalty).softmax(S)
+    assert precision.atol(1.0) == reference.tolerances.atol(1.0, dtype=np.float32)
+    assert precision.fits(1e38) and not precision.fits(1e39)
 
 
 def report_of(impl, outcomes, unrun=()):
