@@ -191,3 +191,31 @@ def test_minibatch_sgd_is_reproducible_from_its_seed(n, seed):
     a, b = run(), run()
     np.testing.assert_array_equal(a.W, b.W)
     np.testing.assert_array_equal(a.loss_history, b.loss_history)
+
+
+@pytest.mark.clause("OPT-6")
+def test_random_local_search_keeps_a_move_only_if_it_strictly_lowers_the_loss():
+    """On a flat loss no perturbation lowers it, so none is kept: W stays W0 exactly (a ≤ test would wander)."""
+    W0 = np.arange(6.0).reshape(2, 3)
+    out = ref.random_local_search(lambda W: 1.0, W0, np.random.default_rng(0), num_tries=20, step_size=0.1)
+    np.testing.assert_array_equal(out.W, W0)
+    np.testing.assert_array_equal(out.loss_history, np.ones(20))
+
+
+@pytest.mark.clause("OPT-6")
+def test_minibatch_sgd_draws_each_batch_afresh_without_replacement():
+    """Every batch has batch_size distinct examples, with their own labels, and the batches vary from step to step."""
+    n, batch_size = 6, 3
+    X = np.column_stack([np.arange(n, dtype=float), np.ones(n)])  # column 0 names the example
+    y = np.arange(n) % 2
+    batches = []
+
+    def loss_and_grad(W, Xb, yb):
+        batches.append(Xb[:, 0].astype(int))
+        np.testing.assert_array_equal(yb, y[Xb[:, 0].astype(int)])
+        return ref.softmax_loss(W, Xb, yb, 0.0)
+
+    ref.minibatch_sgd(loss_and_grad, np.zeros((2, 2)), X, y, np.random.default_rng(0), 0.1, batch_size, num_steps=20)
+    assert len(batches) == 20
+    assert all(len(set(b)) == batch_size for b in batches)
+    assert len({tuple(sorted(b)) for b in batches}) > 1
