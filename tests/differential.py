@@ -114,7 +114,7 @@ SKIPPED = frozenset({"numerical_gradient"})
 """Contract functions that get no differential check (see the module docstring)."""
 
 
-def _kink_mask(name: str, a: dict):
+def _kink_mask(name: str, a: dict, dtype):
     """Which entries to compare: True for all, False for none of dW, else a row mask.
 
     None of the hinge gradients' entries near a kink are compared (a rounding can flip 1(m > 0) there).
@@ -124,11 +124,11 @@ def _kink_mask(name: str, a: dict):
     """
     if name == "hinge_grad":
         S = np.asarray(a["S"], dtype=np.float64)
-        tol = atol(_margin_scale(S, a["delta"]), 3)
+        tol = atol(_margin_scale(S, a["delta"]), 3, dtype)
         return ~_near_kink(S, np.asarray(a["y"]), a["delta"], tol)[:, None]
     if name == "svm_loss":
         X, W = np.asarray(a["X"], dtype=np.float64), np.asarray(a["W"], dtype=np.float64)
-        tol = atol(_margin_scale(_score_size(X, W), a["delta"]), np.shape(W)[1] + 2)
+        tol = atol(_margin_scale(_score_size(X, W), a["delta"]), np.shape(W)[1] + 2, dtype)
         if _near_kink(X @ W.T, np.asarray(a["y"]), a["delta"], tol).any():
             return False  # dW sums over every example: one kink anywhere makes every entry uncertain
     return True
@@ -159,7 +159,9 @@ def judge(name: str, bound: dict, result, expected, floor=np.dtype(np.float64)) 
     if len(expected_parts) > 1 and not (isinstance(result, (tuple, list)) and len(result) == len(expected_parts)):
         raise Mismatch(f"returned {type(result).__name__} {_short(result)}, not a (loss, dW) pair")
     coarser = None
-    mask = _kink_mask(name, bound)
+    # A margin within rounding of 0 at the precision judged (a float32 port's margins round at float32's).
+    mask = _kink_mask(name, bound, min([floor, *(np.asarray(p).dtype for p in parts if np.asarray(p).dtype.kind == "f")],
+                                       key=lambda d: d.itemsize))
     for label, got, want, bound_terms in zip(what, parts, expected_parts, _BOUNDS[name](bound)):
         if isinstance(want, np.ndarray) and not isinstance(got, np.ndarray):
             raise Mismatch(f"{label} is a {type(got).__name__}, expected a numpy array ({_short(got)})")

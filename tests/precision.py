@@ -85,6 +85,11 @@ def range_power(p: float) -> float:
     return float(np.finfo(SESSION).max) ** p
 
 
+def in_precision(floats):
+    """`floats` mapped through `representable`; unchanged (the same draws as ever) in a float64 session."""
+    return floats if SESSION == np.float64 else floats.map(representable)
+
+
 def judged_dtype() -> np.dtype:
     """The coarsest of `SESSION` and the floating dtypes of the results of the example's calls so far."""
     dtypes = [d for call in implementation.RECORDER or () for d in _float_dtypes(call.result)]

@@ -12,7 +12,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from tests.precision import representable
+from tests.precision import in_precision
 
 MAX_N, MAX_K, MAX_D = 6, 6, 5
 
@@ -20,7 +20,7 @@ MAX_N, MAX_K, MAX_D = 6, 6, 5
 def reals(bound: float = 1e3) -> st.SearchStrategy[float]:
     """Finite float64 values in [-bound, bound], with small integers mixed in so exact ties occur."""
     return st.one_of(
-        st.floats(-bound, bound, allow_nan=False, allow_infinity=False).map(representable),
+        in_precision(st.floats(-bound, bound, allow_nan=False, allow_infinity=False)),
         st.integers(-3, 3).map(float),
     )
 
@@ -51,8 +51,8 @@ def problems(draw, bound: float = 10.0):
     return W, X, y
 
 
-deltas = st.one_of(st.just(1.0), st.floats(0.0, 20.0).map(representable), st.integers(0, 5).map(float))
-regs = st.one_of(st.just(0.0), st.floats(0.0, 1.0).map(representable))
+deltas = st.one_of(st.just(1.0), in_precision(st.floats(0.0, 20.0)), st.integers(0, 5).map(float))
+regs = st.one_of(st.just(0.0), in_precision(st.floats(0.0, 1.0)))
 
 
 @st.composite
@@ -61,7 +61,7 @@ def smooth_problems(draw, bound: float = 1.0, min_n: int = 1):
     n = draw(st.integers(min_n, MAX_N), label="N")
     k = draw(st.integers(2, MAX_K), label="K")
     d = draw(st.integers(1, MAX_D), label="D")
-    entries = st.floats(-bound, bound, allow_nan=False, allow_subnormal=False).map(representable)
+    entries = in_precision(st.floats(-bound, bound, allow_nan=False, allow_subnormal=False))
     W = draw(hnp.arrays(np.float64, (k, d), elements=entries), label="W")
     X = draw(hnp.arrays(np.float64, (n, d), elements=entries), label="X")
     y = draw(hnp.arrays(np.intp, (n,), elements=st.integers(0, k - 1)), label="y")

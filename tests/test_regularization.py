@@ -64,7 +64,7 @@ def test_l2_penalty_is_quadratically_homogeneous(impl, W, c):
 
 
 @pytest.mark.clause("REG-3")
-@given(smooth_problems(), st.floats(0.5, 5.0), st.floats(1.0, 100.0, exclude_min=True).map(precision.representable))
+@given(smooth_problems(), st.floats(0.5, 5.0), precision.in_precision(st.floats(1.0, 100.0, exclude_min=True)))
 def test_scaling_a_margin_meeting_w_keeps_zero_data_loss_but_raises_the_penalty(impl, problem, delta, c):
     """If W meets every margin (zero SVM data loss), so does cW for c > 1, and R(cW) > R(W)."""
     W, X, _ = problem

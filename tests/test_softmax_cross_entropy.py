@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from tests import precision
-from tests.precision import atol, representable
+from tests.precision import atol, in_precision
 from tests.strategies import MAX_K, MAX_N, labelled_scores
 
-huge = st.floats(-1.7e308, 1.7e308, allow_nan=False, allow_infinity=False).map(representable)
+huge = in_precision(st.floats(-1.7e308, 1.7e308, allow_nan=False, allow_infinity=False))
 huge_scores = st.integers(1, MAX_N).flatmap(
     lambda n: st.integers(2, MAX_K).flatmap(lambda k: hnp.arrays(np.float64, (n, k), elements=huge))
 )
@@ -171,7 +171,8 @@ def test_cross_entropy_is_minus_log_of_the_correct_class_probability(impl, case)
     assert np.all(losses >= 0.0)
     for row, label, loss in zip(S, y, losses):
         exact = -exact_log_softmax(row)[label]
-        assert abs(loss - exact) <= atol(exact, terms=4 * len(row))
+        # CONV-10 scales by the scores too: logsumexp(s) − s_y, a correct form, errs by eps·|s| (JAX at s = 512).
+        assert abs(loss - exact) <= atol(max(exact, np.abs(row).max()), terms=4 * len(row))
 
 
 @pytest.mark.clause("SOFTMAX-8")

@@ -155,14 +155,20 @@ def softmax_loss(W, X, y, reg):
     return _full_loss(lambda S, y: -log_softmax(S)[_rows(S), y], _cross_entropy_grad, W, X, y, reg)
 
 
+def _norm(v):
+    """‖v‖ scaled by its largest entry, so that neither tiny nor huge entries under- or overflow when squared."""
+    size = np.abs(v).max(initial=F32(0.0))
+    return size * np.linalg.norm(v / size) if size > 0 else F32(0.0)
+
+
 @checked_like_reference("relative_error")
 def relative_error(a, b):
     a, b = _f(a), _f(b)
     size = max(np.abs(a).max(initial=0.0), np.abs(b).max(initial=0.0))
     if size == 0:
         return 0.0
-    a, b = a / size, b / size  # scaled first, so the norms cannot overflow
-    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a), np.linalg.norm(b)))
+    a, b = a / size, b / size  # scaled first, so a − b cannot overflow
+    return float(_norm(a - b) / max(_norm(a), _norm(b)))
 
 
 @checked_like_reference("sgd_step")
