@@ -114,6 +114,22 @@ SKIPPED = frozenset({"numerical_gradient"})
 """Contract functions that get no differential check (see the module docstring)."""
 
 
+def float_dtypes(result):
+    """The floating dtypes of an array or NumPy-scalar result, or of each part of a tuple (a Python float has none)."""
+    if isinstance(result, (tuple, list)):
+        for part in result:
+            yield from float_dtypes(part)
+        return
+    dtype = getattr(result, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        yield dtype
+
+
+def coarsest(*dtypes) -> np.dtype:
+    """The dtype with the fewest bits among `dtypes`: the precision a mix of them is judged at."""
+    return min(dtypes, key=lambda d: d.itemsize)
+
+
 def _kink_mask(name: str, a: dict, dtype):
     """Which entries to compare: True for all, False for none of dW, else a row mask.
 
@@ -160,8 +176,7 @@ def judge(name: str, bound: dict, result, expected, floor=np.dtype(np.float64)) 
         raise Mismatch(f"returned {type(result).__name__} {_short(result)}, not a (loss, dW) pair")
     coarser = None
     # A margin within rounding of 0 at the precision judged (a float32 port's margins round at float32's).
-    mask = _kink_mask(name, bound, min([floor, *(np.asarray(p).dtype for p in parts if np.asarray(p).dtype.kind == "f")],
-                                       key=lambda d: d.itemsize))
+    mask = _kink_mask(name, bound, coarsest(floor, *float_dtypes(result)))
     for label, got, want, bound_terms in zip(what, parts, expected_parts, _BOUNDS[name](bound)):
         if isinstance(want, np.ndarray) and not isinstance(got, np.ndarray):
             raise Mismatch(f"{label} is a {type(got).__name__}, expected a numpy array ({_short(got)})")
@@ -172,7 +187,7 @@ def judge(name: str, bound: dict, result, expected, floor=np.dtype(np.float64)) 
             raise Mismatch(f"{label} has dtype {got_arr.dtype}, expected integer indices")
         if want_arr.dtype.kind == "f" and got_arr.dtype.kind != "f" and not isinstance(got, numbers.Real):
             raise Mismatch(f"{label} has dtype {got_arr.dtype}, expected a floating-point result")
-        dtype = min(got_arr.dtype if got_arr.dtype.kind == "f" else np.dtype(np.float64), floor, key=lambda d: d.itemsize)
+        dtype = coarsest(floor, got_arr.dtype) if got_arr.dtype.kind == "f" else floor
         if dtype.itemsize < 8:
             coarser = str(dtype)
         if want_arr.dtype.kind == "f" and dtype.itemsize < 8:

@@ -28,23 +28,13 @@ import numpy as np
 from reference import tolerances
 from tests import implementation
 from tests.contract_inputs import VALID
+from tests.differential import coarsest, float_dtypes
 
 SESSION = np.dtype(np.float64)
 """The dtype inputs are drawn representable in (set by :func:`probe` when the run starts)."""
 
 NOT_PROBED = frozenset({"numerical_gradient"})
 """Its result's dtype follows the `f` it is given, not the implementation's arithmetic."""
-
-
-def _float_dtypes(value):
-    """The floating dtypes of an array or NumPy scalar result, or of each part of a tuple (a Python float has none)."""
-    if isinstance(value, (tuple, list)):
-        for part in value:
-            yield from _float_dtypes(part)
-        return
-    dtype = getattr(value, "dtype", None)
-    if isinstance(dtype, np.dtype) and dtype.kind == "f":
-        yield dtype
 
 
 def probe(impls) -> np.dtype:
@@ -64,8 +54,10 @@ def probe(impls) -> np.dtype:
                     result = getattr(impl.module, name)(**copy.deepcopy(arguments))
             except BaseException:  # noqa: BLE001 - judged by the tests, not here
                 continue
-            found.update(_float_dtypes(result))
-    return found.pop() if len(found) == 1 and next(iter(found)).itemsize < 8 else np.dtype(np.float64)
+            found.update(float_dtypes(result))
+    if len(found) == 1 and (only := found.pop()).itemsize < 8:
+        return only
+    return np.dtype(np.float64)
 
 
 def representable(value):
@@ -92,8 +84,7 @@ def in_precision(floats):
 
 def judged_dtype() -> np.dtype:
     """The coarsest of `SESSION` and the floating dtypes of the results of the example's calls so far."""
-    dtypes = [d for call in implementation.RECORDER or () for d in _float_dtypes(call.result)]
-    return min([SESSION, *dtypes], key=lambda d: d.itemsize)
+    return coarsest(SESSION, *(d for call in implementation.RECORDER or () for d in float_dtypes(call.result)))
 
 
 def largest() -> float:

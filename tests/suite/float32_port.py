@@ -8,6 +8,8 @@ must find it correct: it draws float32 inputs for it and judges it at float32's 
 numerical_gradient is not provided: finite differences in float32 are too coarse to be worth having.
 
 Input validation is the reference's (tests/contract_inputs.py), so only the arithmetic is the port's.
+A formula that uses another calls its unchecked body (`f.__wrapped__`): the arguments were checked at
+the entry point, and float32 scores may overflow where the reference's float64 ones do not.
 """
 
 from __future__ import annotations
@@ -96,7 +98,7 @@ def log_softmax(S):
 
 @checked_like_reference("cross_entropy_losses")
 def cross_entropy_losses(S, y):
-    return -log_softmax(S)[_rows(_f(S)), np.asarray(y)]
+    return -log_softmax.__wrapped__(S)[_rows(_f(S)), np.asarray(y)]
 
 
 def _penalty(W, reg=1.0):
@@ -110,7 +112,8 @@ def l2_penalty(W):
     return float(_penalty(W))
 
 
-def _hinge_grad(S, y, delta):
+@checked_like_reference("hinge_grad")
+def hinge_grad(S, y, delta=1.0):
     S, y = _f(S), np.asarray(y)
     with np.errstate(over="ignore", invalid="ignore"):
         m = S - S[_rows(S), y][:, None] + F32(delta)
@@ -120,20 +123,11 @@ def _hinge_grad(S, y, delta):
     return active / F32(S.shape[0])
 
 
-@checked_like_reference("hinge_grad")
-def hinge_grad(S, y, delta=1.0):
-    return _hinge_grad(S, y, delta)
-
-
-def _cross_entropy_grad(S, y):
-    G = softmax(S)
-    G[_rows(G), np.asarray(y)] -= 1.0
-    return G / F32(G.shape[0])
-
-
 @checked_like_reference("cross_entropy_grad")
 def cross_entropy_grad(S, y):
-    return _cross_entropy_grad(S, y)
+    G = softmax.__wrapped__(S)
+    G[_rows(G), np.asarray(y)] -= 1.0
+    return G / F32(G.shape[0])
 
 
 def _full_loss(data_losses, grad_of_scores, W, X, y, reg):
@@ -146,13 +140,13 @@ def _full_loss(data_losses, grad_of_scores, W, X, y, reg):
 
 @checked_like_reference("svm_loss")
 def svm_loss(W, X, y, reg, delta=1.0):
-    return _full_loss(lambda S, y: _margins(S, y, delta).sum(axis=1), lambda S, y: _hinge_grad(S, y, delta),
-                      W, X, y, reg)
+    losses, grad = hinge_losses.__wrapped__, hinge_grad.__wrapped__
+    return _full_loss(lambda S, y: losses(S, y, delta), lambda S, y: grad(S, y, delta), W, X, y, reg)
 
 
 @checked_like_reference("softmax_loss")
 def softmax_loss(W, X, y, reg):
-    return _full_loss(lambda S, y: -log_softmax(S)[_rows(S), y], _cross_entropy_grad, W, X, y, reg)
+    return _full_loss(cross_entropy_losses.__wrapped__, cross_entropy_grad.__wrapped__, W, X, y, reg)
 
 
 def _norm(v):
