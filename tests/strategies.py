@@ -1,9 +1,13 @@
 """Hypothesis strategies for the contract's inputs, shared by every property test.
 
-Sizes stay small (N <= 6, K <= 6, D <= 5): the laws are about structure, not size, and small
-draws keep the default run fast and the shrunk counterexamples readable. Every float drawn here is a
-number of the implementation's precision (tests/precision.py): for a float32 port, a float32 value
-in float32's range; for everything else, any float64.
+Sizes are mostly small (N <= 6, K <= 6, D <= 5): the laws are about structure, not size, and small
+draws keep the default run fast and the shrunk counterexamples readable. Now and then (about one
+draw in sixteen, see `rarely`) a batch is large (up to 300 rows, up to 12 classes), because real
+code has blocked or special-cased paths for large batches, and its rows are of very different
+magnitudes (each row scaled by its own power of ten), because code with one batch-wide constant
+goes wrong there. Shrinking leads away from both, so a counterexample is only large when it must
+be. Every float drawn here is a number of the implementation's precision (tests/precision.py): for
+a float32 port, a float32 value in float32's range; for everything else, any float64.
 """
 
 from __future__ import annotations
@@ -12,9 +16,30 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from tests.precision import in_precision
+from tests.precision import in_precision, representable
 
 MAX_N, MAX_K, MAX_D = 6, 6, 5
+LARGE_N, LARGE_K = 300, 12
+
+
+def rarely(draw, label: str) -> bool:
+    """True for about one draw in sixteen; shrinks to False (Hypothesis shrinks integers towards 0)."""
+    return draw(st.integers(0, 15), label=label) == 15
+
+
+def batch_shape(draw, min_n: int = 1, k=None) -> tuple[int, int]:
+    """(N, K): mostly small, rarely a large batch with more classes."""
+    if rarely(draw, "large batch"):
+        return draw(st.integers(max(min_n, 64), LARGE_N), label="N"), k or draw(st.integers(2, LARGE_K), label="K")
+    return draw(st.integers(min_n, MAX_N), label="N"), k or draw(st.integers(2, MAX_K), label="K")
+
+
+def rows_of_mixed_magnitude(draw, M: np.ndarray) -> np.ndarray:
+    """M, or rarely M with each row scaled by its own power of ten (1 down to 1e-8): one batch, many magnitudes."""
+    if len(M) < 2 or not rarely(draw, "rows of mixed magnitude"):
+        return M
+    powers = draw(hnp.arrays(np.intp, (len(M),), elements=st.integers(0, 8)), label="row scale (powers of ten)")
+    return representable(M * 10.0 ** -powers[:, None])
 
 
 def reals(bound: float = 1e3) -> st.SearchStrategy[float]:
@@ -32,9 +57,8 @@ def matrices(rows, cols, bound: float = 1e3) -> st.SearchStrategy[np.ndarray]:
 @st.composite
 def labelled_scores(draw, bound: float = 1e3, min_n: int = 1, k=None):
     """(S, y): an (N, K) score matrix and labels in [0, K)."""
-    n = draw(st.integers(min_n, MAX_N), label="N")
-    k = k if k is not None else draw(st.integers(2, MAX_K), label="K")
-    S = draw(matrices(n, k, bound), label="S")
+    n, k = batch_shape(draw, min_n, k)
+    S = rows_of_mixed_magnitude(draw, draw(matrices(n, k, bound), label="S"))
     y = draw(hnp.arrays(np.intp, (n,), elements=st.integers(0, k - 1)), label="y")
     return S, y
 
@@ -42,11 +66,10 @@ def labelled_scores(draw, bound: float = 1e3, min_n: int = 1, k=None):
 @st.composite
 def problems(draw, bound: float = 10.0):
     """(W, X, y): weights (K, D), data (N, D) and labels, all of moderate size."""
-    n = draw(st.integers(1, MAX_N), label="N")
-    k = draw(st.integers(2, MAX_K), label="K")
+    n, k = batch_shape(draw)
     d = draw(st.integers(1, MAX_D), label="D")
     W = draw(matrices(k, d, bound), label="W")
-    X = draw(matrices(n, d, bound), label="X")
+    X = rows_of_mixed_magnitude(draw, draw(matrices(n, d, bound), label="X"))
     y = draw(hnp.arrays(np.intp, (n,), elements=st.integers(0, k - 1)), label="y")
     return W, X, y
 
@@ -56,10 +79,13 @@ regs = st.one_of(st.just(0.0), in_precision(st.floats(0.0, 1.0)))
 
 
 @st.composite
-def smooth_problems(draw, bound: float = 1.0, min_n: int = 1):
-    """(W, X, y) with continuous entries in [-bound, bound]: no built-in ties, for finite-difference checks."""
-    n = draw(st.integers(min_n, MAX_N), label="N")
-    k = draw(st.integers(2, MAX_K), label="K")
+def smooth_problems(draw, bound: float = 1.0, min_n: int = 1, large: bool = False):
+    """(W, X, y) with continuous entries in [-bound, bound]: no built-in ties, for finite-difference checks.
+
+    Small unless `large`: a finite-difference check calls the loss 2·K·D times per example, and large
+    batches are tried by every law that calls the loss once.
+    """
+    n, k = batch_shape(draw, min_n) if large else (draw(st.integers(min_n, MAX_N), label="N"), draw(st.integers(2, MAX_K), label="K"))
     d = draw(st.integers(1, MAX_D), label="D")
     entries = in_precision(st.floats(-bound, bound, allow_nan=False, allow_subnormal=False))
     W = draw(hnp.arrays(np.float64, (k, d), elements=entries), label="W")
@@ -76,3 +102,57 @@ def full_loss(impl, name: str, W, X, y, reg, delta=1.0):
 
 
 FULL_LOSSES = ["svm_loss", "softmax_loss"]
+
+
+@st.composite
+def far_apart_scores(draw):
+    """(S, y) at the magnitudes of practice (SOFTMAX-11): |s| <= 1e4, one row near 0 and one far from it.
+
+    Row 0 lies around 0 and row 1 around ±1e3 to ±9e3 (each row's own spread is up to 1e3), so a
+    shift by the batch's largest score sends one of them below exp's underflow, and raw exponentials
+    overflow; a label is often far below the row's maximum, so its probability is far below 1e-12.
+    """
+    n, k = batch_shape(draw, min_n=2)
+    levels = draw(hnp.arrays(np.float64, (n,), elements=st.sampled_from([0.0, 1e2, 7e2, 1e3, 2e3, 5e3, 9e3])
+                             .flatmap(lambda v: st.sampled_from([v, -v]))), label="row levels")
+    levels[0] = 0.0
+    levels[1] = draw(st.sampled_from([1e3, 2e3, 5e3, 9e3, -1e3, -2e3, -5e3, -9e3]), label="row 1 level")
+    S = representable(levels[:, None] + draw(matrices(n, k, 1e3), label="within rows"))
+    y = draw(hnp.arrays(np.intp, (n,), elements=st.integers(0, k - 1)), label="y")
+    return S, y
+
+
+@st.composite
+def far_apart_problems(draw):
+    """(W, X, y) whose scores X Wᵀ reach the thousands, rows far apart (SOFTMAX-11 through softmax_loss).
+
+    Each row of X is rescaled so that its largest score has a magnitude drawn from 1 to 1e4: the
+    rows of one batch lie orders of magnitude apart, as the rows of unnormalised data do.
+    """
+    W, X, y = draw(smooth_problems(bound=1.0, min_n=2, large=True))
+    sizes = draw(hnp.arrays(np.float64, (len(X),), elements=st.sampled_from([1.0, 1e2, 1e3, 3e3, 1e4])), label="row sizes")
+    sizes[0], sizes[1] = 1.0, draw(st.sampled_from([2e3, 5e3, 1e4]), label="row 1 size")
+    largest = np.abs(X @ W.T).max(axis=1)
+    scalable = largest >= 1e-3  # rows whose scores are (nearly) all 0 stay as they are: no factor of 1e300
+    X = representable(X * np.where(scalable, sizes / np.where(scalable, largest, 1.0), 1.0)[:, None])
+    return W, X, y
+
+
+@st.composite
+def integer_problems_with_a_tie(draw):
+    """(W, X, y, (i, j)) with integer entries, X's last column all ones (the bias trick), and example
+    i's wrong class j exactly on its margin at Δ = 1: s_ij = s_iy − 1, an exact tie in float64.
+
+    The bias entry W[j, -1] is moved to make it so; with small integers every score is exact.
+    """
+    n, k = batch_shape(draw)
+    d = draw(st.integers(1, MAX_D), label="D")
+    small = st.integers(-3, 3).map(float)
+    X = np.column_stack([draw(hnp.arrays(np.float64, (n, d - 1), elements=small), label="X"), np.ones(n)])
+    W = draw(hnp.arrays(np.float64, (k, d), elements=small), label="W")
+    y = draw(hnp.arrays(np.intp, (n,), elements=st.integers(0, k - 1)), label="y")
+    i = draw(st.integers(0, n - 1), label="tied example")
+    j = draw(st.sampled_from([c for c in range(k) if c != y[i]]), label="tied class")
+    S = X @ W.T
+    W[j, -1] += (S[i, y[i]] - 1.0) - S[i, j]
+    return W, X, y, (i, j)

@@ -139,15 +139,12 @@ def float64_results(result):
     "function", [pytest.param(f, marks=pytest.mark.clause("CONV-1")) for f in VALID if applies("CONV-1", f)]
 )
 def test_integer_and_float32_inputs_are_computed_in_float64(impl, function, dtype):
-    """Integer and float32 arrays are accepted; results are float64 and equal the float64 computation."""
+    """Integer and float32 arrays are accepted and give float64 results (their values are the guard's to compare with
+    the reference's float64 computation: a wrong value is not a dtype matter)."""
     converted = {k: v.astype(dtype) if isinstance(v, np.ndarray) and k != LABELS else v for k, v in VALID[function].items()}
-    expected = getattr(ref, function)(**VALID[function])
     got = getattr(impl, function)(**converted)
     for part in float64_results(got):
         assert part.dtype == np.float64, f"{function} returned {part.dtype} for {np.dtype(dtype)} input"
-    for g, e in zip(got if isinstance(got, tuple) else (got,), expected if isinstance(expected, tuple) else (expected,)):
-        g, e = np.asarray(g, dtype=np.float64), np.asarray(e, dtype=np.float64)
-        assert np.all(np.abs(g - e) <= atol(np.abs(e) + 10, terms=16))
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import assume, given
@@ -10,7 +12,15 @@ from hypothesis.extra import numpy as hnp
 
 import reference as ref
 from tests.precision import atol, in_precision, judged_dtype, range_power
-from tests.strategies import FULL_LOSSES, full_loss, labelled_scores, problems, regs, smooth_problems
+from tests.strategies import (
+    FULL_LOSSES,
+    full_loss,
+    integer_problems_with_a_tie,
+    labelled_scores,
+    problems,
+    regs,
+    smooth_problems,
+)
 
 H = 1e-5  # the finite-difference step of the notes
 
@@ -92,10 +102,28 @@ def test_each_row_of_the_score_gradient_sums_to_zero(impl, name, case):
 @given(problem=problems(), reg=regs)
 def test_svm_gradient_takes_zero_at_exact_ties(impl, problem, reg):
     """With Δ = 0 and W = 0 every margin is exactly 0: the data part of dW is 0, so dW = 0 and the loss is 0."""
+    if not impl.expresses("svm_loss", delta=0.0):
+        pytest.skip("the implementation's layout fixes Δ (the CS231n layout: Δ = 1), so Δ = 0 cannot be expressed; "
+                    "test_svm_loss_meets_an_exact_margin_at_delta_one checks HINGE-2 at Δ = 1")
     W, X, y = problem
     loss, dW = impl.svm_loss(np.zeros_like(W), X, y, reg, 0.0)
     assert loss == 0.0
     np.testing.assert_array_equal(dW, np.zeros_like(W))
+
+
+@pytest.mark.clause("HINGE-2")
+@given(case=integer_problems_with_a_tie())
+def test_svm_loss_meets_an_exact_margin_at_delta_one(impl, case):
+    """At Δ = 1, with integer data, a margin of exactly 0 is met: with λ = 0, dW = Gᵀ X for G's strict 1(m > 0), and the
+    loss is (1/N) Σ L_i, the tie adding nothing to either."""
+    W, X, y, (i, j) = case
+    S = X @ W.T  # exact: small integers
+    assert S[i, j] - S[i, y[i]] + 1.0 == 0.0  # the strategy's tie (not the implementation's doing)
+    loss, dW = impl.svm_loss(W, X, y, 0.0, 1.0)  # λ = 0: the penalty is REG-4's to judge, not this clause's
+    expected_loss = math.fsum(ref.hinge_losses(S, y, 1.0)) / len(y)
+    expected_dW = ref.hinge_grad(S, y, 1.0).T @ X  # integer counts / N: exact but for the last rounding
+    assert abs(loss - expected_loss) <= atol(expected_loss, terms=4 * X.size)
+    assert np.all(np.abs(dW - expected_dW) <= atol(np.abs(X).max() * W.shape[0], terms=2 * len(y)))
 
 
 def cubic(x):
