@@ -29,3 +29,19 @@ def clauses() -> dict[str, dict]:
 def chapters() -> dict[str, dict]:
     """Chapter records by key, in reading order."""
     return registry()["chapters"]
+
+
+LEVELS = ("core", "strict")
+"""The conformance levels, lowest first (spec/00-conventions.md, §0.7): conforming at one level means
+failing no clause of that level or below."""
+
+
+def level_of(clause_ids) -> str:
+    """The level of a test that checks `clause_ids`: the highest of theirs ("core" for none, or for `differential`)."""
+    found = [clauses()[c]["level"] for c in clause_ids if c in clauses()]
+    return max(found, key=LEVELS.index, default=LEVELS[0])
+
+
+def within(level: str, limit: str) -> bool:
+    """Whether `level` is `limit` or below it."""
+    return LEVELS.index(level) <= LEVELS.index(limit)

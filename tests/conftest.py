@@ -68,6 +68,9 @@ def pytest_addoption(parser):
     group.addoption("--child-runs", action="store_true",
                     help="also run the suite's own slow tests that run the whole suite in child processes "
                     "(the broken-implementation catalogue, the correct implementations; .ci/run does)")
+    group.addoption("--level", choices=("core", "strict"), default="core",
+                    help="the conformance level whose verdict sets the exit code and the JSON's exit_ok: core (the "
+                    "notes' mathematics; default) or strict (also the reference's API guarantees); both are reported")
     group.addoption("--call-timeout", type=float, default=DEFAULT_CALL_TIMEOUT, metavar="SECONDS",
                     help=f"time limit of one call to the implementation (default {DEFAULT_CALL_TIMEOUT:g})")
 

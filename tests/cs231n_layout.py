@@ -42,6 +42,11 @@ class Cs231nLayout:
                 setattr(self, f"{loss}_loss", getattr(self, f"_{loss}")(fn))
 
     @staticmethod
+    def expresses(name: str, delta: float = 1.0, **_) -> bool:
+        """Δ = 0 cannot be expressed (see the module docstring); every other call can."""
+        return not (name == "svm_loss" and delta == 0)
+
+    @staticmethod
     def provided_by(module) -> list[str]:
         """The variants `module` provides at least one loss for."""
         return [v for v in VARIANTS if any(callable(getattr(module, f"{l}_loss_{v}", None)) for l in LOSSES)]

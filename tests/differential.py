@@ -23,9 +23,9 @@ from reference.tolerances import atol
 class Mismatch(Exception):
     """The result is not the reference's: wrong type, shape, dtype, a NaN, or a value off by more than the tolerance.
 
-    `wrong_value` marks a result of the right type, shape and dtype, finite where the reference is,
-    whose values differ: a test can still judge its law on it (the guard lets it through until the
-    end of the example). Anything else would only make the test trip over the result.
+    `wrong_value` marks a result of the right type, shape and dtype whose values differ (NaN or inf
+    where the reference is finite included): a test can still judge its law on it (the guard lets it
+    through). Anything else would only make the test trip over the result.
     """
 
     def __init__(self, message: str, wrong_value: bool = False):
@@ -198,7 +198,7 @@ def judge(name: str, bound: dict, result, expected, floor=np.dtype(np.float64)) 
             bad = np.argwhere(np.atleast_1d(~np.isfinite(got64) & finite))
             if bad.size:
                 raise Mismatch(f"{label} is {np.atleast_1d(got_arr)[tuple(bad[0])]}{_at(bad[0], got_arr)} "
-                               "where the reference is finite")
+                               "where the reference is finite", wrong_value=True)
             if not np.array_equal(got64[~finite], want_arr[~finite], equal_nan=True):
                 raise Mismatch(f"{label} differs from the reference where the reference is not finite "
                                f"({got64[~finite]} against {want_arr[~finite]})", wrong_value=True)

@@ -17,10 +17,13 @@ A failure found by the guard is a :class:`ConformanceFailure`, an AssertionError
 function, so the property test it happened in fails and the run carries on with the next test.
 The report lays it at the pseudo-clause `differential` (or CONV-2), not at the clauses of the test it
 happened in, which it did not judge. A result that is merely a wrong value (right type, shape and
-dtype) is let through until the end of the example (:func:`settle`), so the test's own law is
-judged on the same inputs: a law it breaks is reported as broken, and the example fails on the
-wrong value if the law held. Where the reference raises (a test feeding bad input on purpose), the
-implementation's exception or value is passed through untouched and the test judges it.
+dtype, whatever its values, NaN and inf included) is let through (:func:`settle`), so the test's
+own law is judged on the same inputs: a law it breaks is reported under the law's clause. Only
+when no law of the test tells the value from the reference's does the wrong value fail the test,
+after Hypothesis has finished with it (tests/report.py), so that shrinking never trades the law's
+counterexample for a smaller one on which the law happens to hold. Where the reference raises (a
+test feeding bad input on purpose), the implementation's exception or value is passed through
+untouched and the test judges it.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import inspect
 import signal
 import sys
 import threading
+import warnings
 from pathlib import Path
 from types import ModuleType
 
@@ -116,6 +120,7 @@ class ConformanceFailure(AssertionError):
         super().__init__(message)
         self.call = call
         self.clause = clause
+        self.calls: list[Call] | None = None  # the example's calls, when known (a Finding's)
 
 
 @dataclasses.dataclass
@@ -138,20 +143,45 @@ RECORDER: list[Call] | None = None
 None otherwise, and then every failure is raised at once."""
 
 
-def settle(error: BaseException | None = None) -> None:
-    """End of an example: fail it on a wrong value the guard let through, unless the test failed on its own.
+@dataclasses.dataclass
+class Finding:
+    """A wrong value no law of its test caught: the call, and every call of its example (for the reproduction)."""
 
-    With `error` (the test failed on its own), the wrong value is added to that failure as a note. A
-    test that instead discards the example or skips after the call does not excuse the wrong value.
+    call: Call
+    calls: list[Call]
+
+    @property
+    def size(self) -> int:
+        """How many numbers went into the example's calls: the smallest finding makes the clearest report."""
+        return sum(int(np.size(a)) for c in self.calls for a in (*c.args, *c.kwargs.values()) if isinstance(a, np.ndarray))
+
+    def failure(self) -> "ConformanceFailure":
+        failure = ConformanceFailure(self.call.problem, self.call)
+        failure.calls = self.calls
+        return failure
+
+
+def settle(error: BaseException | None = None) -> Finding | None:
+    """End of an example: what becomes of a wrong value the guard let through.
+
+    * The test's law failed (an AssertionError): the law's clause is blamed; the wrong value is added
+      to that failure as a note, and nothing is returned.
+    * The test tripped over the wrong value (any other exception): it is a differential failure, raised
+      here from that exception.
+    * The example passed, or was discarded or skipped: no law told the value apart, so it is returned
+      as a :class:`Finding`, for the report to fail the test with once Hypothesis is done.
     """
     __tracebackhide__ = True
     wrong = next((c for c in RECORDER or () if c.wrong_value), None)
-    if wrong is None:
-        return
+    if wrong is None or isinstance(error, ConformanceFailure):
+        return None
     if error is None or isinstance(error, (UnsatisfiedAssumption, pytest.skip.Exception)):
-        raise ConformanceFailure(wrong.problem, wrong) from None
-    if not isinstance(error, ConformanceFailure) and hasattr(error, "add_note"):  # add_note: Python >= 3.11
-        error.add_note(f"lcspec: on this example also {wrong.problem}")
+        return Finding(wrong, list(RECORDER))
+    if isinstance(error, AssertionError):
+        if hasattr(error, "add_note"):  # add_note: Python >= 3.11
+            error.add_note(f"lcspec: on this example also {wrong.problem}")
+        return None
+    raise Finding(wrong, list(RECORDER)).failure() from error
 
 
 def _snapshot(value):
@@ -231,6 +261,13 @@ class Implementation:
     def provides(self, name: str) -> bool:
         return callable(getattr(self.module, name, None))
 
+    def expresses(self, name: str, **arguments) -> bool:
+        """Whether `name` can be called with these argument values at all: a layout may fix some (the CS231n
+        layout's Δ = 1 reaches every Δ > 0, but not Δ = 0). A test that needs them skips at once, rather
+        than have Hypothesis discard every example it draws."""
+        check = getattr(self.module, "expresses", None)
+        return check(name, **arguments) if callable(check) else True
+
     def __getattr__(self, name: str):
         if name not in reference.CONTRACT:
             raise AttributeError(f"{name!r} is not a contract function")
@@ -278,7 +315,8 @@ def _guarded(impl: Implementation, name: str, fn):
         if name in impl.hung:
             raise fail("hung on an earlier call (no longer called, to keep the run moving)")
         try:
-            with _time_limit(impl.call_timeout):
+            with _time_limit(impl.call_timeout), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # numpy's overflow warnings from its code: the verdict says what matters
                 result = fn(*args, **kwargs)
         except _Hang:
             impl.hung.add(name)

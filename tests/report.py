@@ -2,14 +2,20 @@
 
 A pytest plugin (registered by tests/conftest.py) that, for every test using the `impl` fixture,
 records its clauses (`@pytest.mark.clause`), its outcome and which contract functions it called
-(through the guard of tests/implementation.py), and at the end of the run prints one line per
-contract function and one per clause of spec/clauses.toml: conforms, fails, deviates (declared) or
-not provided. Before the clauses comes `differential`: what the guard checks on every call (the
-implementation returns what the reference returns on the same inputs, and in time). A failure the
-guard finds is laid there (or at CONV-2, an argument modified in place), not at the clauses of
-the test it happened in. A failing test also gets a "lcspec reproduction" section: the calls of
-the shrunk counterexample, the implementation's value beside the reference's, and a snippet to
-paste into a Python prompt.
+(through the guard of tests/implementation.py), and at the end of the run prints, per
+implementation, the verdict at each conformance level (spec/00-conventions.md, §0.7), one line per
+provided function, and details only for what fails: each failing clause with its tests, and why
+anything was skipped. `differential` is what the guard checks on every call (the implementation
+returns what the reference returns on the same inputs, and in time); a value the reference does not
+share is laid at the clause of the law that fails on it, and at `differential` only when no law
+of its test tells the two apart. A failing test also gets a "lcspec reproduction" section: the
+calls of the shrunk counterexample, the implementation's value beside the reference's, and a
+snippet to paste into Python.
+
+Levels: every clause has one (spec/clauses.toml), and a test's level is the highest of its
+clauses'. `--level core|strict` (default core) chooses the verdict that sets the exit code and the
+JSON's `exit_ok`; a failure above it is reported as an expected failure ("xfail") saying so, and
+still counts in the verdict of its own level.
 
 Declared deviations (`--deviations FILE`): one clause ID (or `differential`) or test id per line,
 the reason after `#`. A failing test whose id, one of whose clauses, or whose guard finding is
@@ -20,20 +26,24 @@ reported as stale.
 `--conformance-json PATH` writes the same summary as JSON::
 
     {
-      "schema": "lcspec-conformance/1",
-      "exit_ok": true,                 # every provided function conforms apart from declared deviations
+      "schema": "lcspec-conformance/2",
+      "level": "core",                 # the level that sets exit_ok (--level)
+      "exit_ok": true,                 # no provided function fails at that level, apart from declared deviations
+      "verdicts": {"core": true, "strict": false},   # the same, per level
       "seconds": 12.3,                 # wall-clock time of the run
       "input_precision": "float64",    # the dtype the drawn inputs are numbers of (tests/precision.py)
       "implementations": [{
         "label": "cs231n:examples/cs231n_linear_classifier.py (naive)",
         "spec": "cs231n:examples/cs231n_linear_classifier.py",   # the --impl value
         "origin": "/abs/path/examples/cs231n_linear_classifier.py",
-        "functions": {"svm_loss": {"status": "fails", "clauses": ["GRAD-1"], "differential": true,
-                                   "precision": "float64"},
-                      "scores": {"status": "not provided", "clauses": [], "differential": false}, ...},
-        "differential": {"status": "fails", "functions": ["svm_loss"], "tests": [...]},
-        "clauses": {"GRAD-1": {"status": "fails", "functions": ["svm_loss"],
-                               "tests": [{"id": "tests/...::test_x", "outcome": "failed",
+        "notes": [],                   # what the loader did on the way (e.g. a stand-in for a missing module)
+        "verdicts": {"core": "conforms", "strict": "fails"},
+        "functions": {"svm_loss": {"status": "fails", "levels": {"core": "fails", "strict": "fails"},
+                                   "clauses": ["GRAD-1"], "differential": false, "precision": "float64"},
+                      "scores": {"status": "not provided", ...}, ...},
+        "differential": {"status": "conforms", "levels": {...}, "functions": [...], "tests": [...]},
+        "clauses": {"GRAD-1": {"level": "core", "status": "fails", "functions": ["svm_loss"],
+                               "tests": [{"id": "tests/...::test_x", "outcome": "failed", "level": "core",
                                           "message": "first line of the failure"}]}, ...}
       }],
       "deviations": {"declared": {"ID": "reason"}, "unknown": ["ID"], "stale": ["ID"]}
@@ -41,14 +51,16 @@ reported as stale.
 
 Statuses: functions "conforms" | "fails" | "deviates" | "not provided" | "not exercised" (provided,
 but every test of it was skipped) | "unfinished" (no failure, but the run stopped, e.g. -x, before
-all of its tests); clauses the same plus "no test", "skipped", "not judged" (its
-tests, or some of them, were stopped by a failure laid elsewhere: differential or CONV-2; it is
-"conforms" only if every test of it that ran passed), "not run" (the run stopped,
-e.g. -x, before its tests) and "reference only" (a clause on no contract function). A function's
-"clauses" lists the clauses it fails or deviates on, "differential" whether it fails or deviates
-there too; "precision" is the dtype its results were judged at. A clause's "tests" lists every
-test of it (differential's, only those whose failure is laid there), each "passed" | "failed" | "deviates" | "skipped" | "not judged"
-(it failed, but on another clause or on a function the clause does not constrain).
+all of its tests); a function's "status" is its status at the selected level, "levels" its status
+at each. Clauses the same plus "no test", "skipped", "not judged" (its tests, or some of them,
+were stopped by a failure laid elsewhere: differential or CONV-2; it is "conforms" only if every
+test of it that ran passed), "not run" (the run stopped, e.g. -x, before its tests) and "reference
+only" (a clause on no contract function). A function's "clauses" lists the clauses it fails or
+deviates on at any level, "differential" whether it fails or deviates there with no law failing
+beside it; "precision" is the dtype its results were judged at. A clause's "tests" lists every
+test of it (differential's, only those whose failure is laid there), each "passed" | "failed" |
+"deviates" | "skipped" | "not judged" (it failed, but on another clause or on a function the clause
+does not constrain).
 """
 
 from __future__ import annotations
@@ -67,8 +79,9 @@ from hypothesis.errors import Unsatisfiable
 
 import reference
 from tests import implementation, precision
-from tests.clauses import clauses
+from tests.clauses import LEVELS, clauses, level_of, within
 
+SCHEMA = "lcspec-conformance/2"
 NOT_PROVIDED = "not provided"
 NOT_RUN = "not run"
 NOT_JUDGED = "not judged"
@@ -93,8 +106,16 @@ def _matches(nodeid: str, ident: str) -> bool:
     return any(n == ident or n.endswith("::" + ident) or n.endswith("/" + ident) for n in (nodeid, plain))
 
 
-def _one_example(fn):
-    """`fn` run as one example: a fresh record of its calls, then implementation.settle() on what it let through."""
+def _one_example(fn, finding: list):
+    """`fn` run as one example: a fresh record of its calls, then implementation.settle() on what it let through.
+
+    `finding` holds at most one :class:`implementation.Finding`, the smallest wrong value that no law
+    of the test caught in any example so far.
+    """
+
+    def keep(found):
+        if found is not None and (not finding or found.size < finding[0].size):
+            finding[:] = [found]
 
     @functools.wraps(fn)
     def example(*args, **kwargs):
@@ -103,9 +124,9 @@ def _one_example(fn):
         try:
             result = fn(*args, **kwargs)
         except (Exception, pytest.skip.Exception) as exc:
-            implementation.settle(exc)
+            keep(implementation.settle(exc))
             raise
-        implementation.settle()
+        keep(implementation.settle())
         return result
 
     return example
@@ -122,6 +143,10 @@ class Outcome:
     called: set[str] = dataclasses.field(default_factory=set)
     deviation: str | None = None
     blamed: list[str] | None = None  # what a failure found by the guard is laid at (CONV-2 or differential)
+    level: str = ""  # the test's conformance level: the highest of its clauses'
+
+    def __post_init__(self):
+        self.level = self.level or level_of(self.clauses)
 
 
 def _format(value) -> str:
@@ -170,11 +195,15 @@ class ConformanceReport:
         self.unknown: list[str] = []
         self.registry = clauses()
         self.scheduled: dict[str, tuple] = {}  # node id -> (implementation, clauses) of each selected test
+        self.level = config.getoption("--level") or LEVELS[0]
+        self.other_failures = 0  # failed tests that do not judge the implementation (the suite's own, doctests)
 
     # ------------------------------------------------------------------ hooks
     def pytest_report_header(self, config):
         lines = [f"lcspec implementation under test: {i.label}" for i in self.impls]
         lines.append(f"  loaded from: {implementation.origin(self.impls[0].spec)}")
+        lines += [f"  note: {note}" for note in dict.fromkeys(n for i in self.impls for n in getattr(i, "notes", ()))]
+        lines.append(f"  conformance level: {self.level} sets the exit code (--level=core|strict; spec/00-conventions.md §0.7)")
         if precision.SESSION != np.float64:
             lines.append(f"  {precision.SESSION} results: inputs are drawn as {precision.SESSION} numbers in its range, "
                          f"and judged at its precision (tests/precision.py)")
@@ -202,14 +231,15 @@ class ConformanceReport:
         # settled at its end; the last record is the shrunk counterexample's.
         hypothesis = getattr(item.obj, "hypothesis", None)
         plain = item.obj
+        finding: list[implementation.Finding] = []
         if hypothesis is not None:
             inner = hypothesis.inner_test
-            hypothesis.inner_test = _one_example(inner)
+            hypothesis.inner_test = _one_example(inner, finding)
         else:
-            item.obj = _one_example(plain)
+            item.obj = _one_example(plain, finding)
         implementation.RECORDER = []
         try:
-            yield
+            outcome = yield
         finally:
             item._lcspec_calls = implementation.RECORDER
             implementation.RECORDER = None
@@ -217,12 +247,20 @@ class ConformanceReport:
                 hypothesis.inner_test = inner
             else:
                 item.obj = plain
+        # No law of the test failed, but some example returned a value that is not the reference's: fail
+        # it now, after Hypothesis, which would otherwise shrink a law's failure into this one.
+        if outcome.excinfo is None and finding:
+            item._lcspec_calls = finding[0].calls
+            outcome.force_exception(finding[0].failure())
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
         report = (yield).get_result()
         impl = self._impl_of(item)
-        if impl is None or report.when not in ("setup", "call"):
+        if impl is None:
+            self.other_failures += report.failed
+            return
+        if report.when not in ("setup", "call"):
             return
         ids = [i for m in item.iter_markers("clause") for i in m.args]
         outcome = self.outcomes.setdefault(item.nodeid, Outcome(item.nodeid, impl, ids))
@@ -242,7 +280,7 @@ class ConformanceReport:
         if impl.variant and isinstance(failure, Unsatisfiable):
             # Every drawn input was one the CS231n layout cannot express (its margin is fixed at 1, see
             # tests/cs231n_layout.py): the test does not apply, as for a function not provided.
-            reason = f"the CS231n layout cannot express this test's inputs (it fixes Δ = 1)"
+            reason = "the CS231n layout cannot express this test's inputs (it fixes Δ = 1)"
             outcome.outcome, outcome.message = "skipped", reason
             report.outcome, report.longrepr = "skipped", (str(item.path), item.location[1], f"Skipped: {reason}")
             return
@@ -255,7 +293,8 @@ class ConformanceReport:
         if isinstance(failure, implementation.ConformanceFailure):
             outcome.functions = {blamed.name}
             outcome.blamed = [failure.clause]
-            shown = [blamed]
+            others = {c.name: c for c in failure.calls or () if c.name != blamed.name}
+            shown = [blamed, *list(others.values())[-2:]]
         else:
             related = {f for c in ids for f in self.registry.get(c, {}).get("functions", [])}
             outcome.functions = (outcome.called & related) or outcome.called or {f for f in related if impl.provides(f)}
@@ -271,47 +310,38 @@ class ConformanceReport:
         if declared:
             outcome.outcome, outcome.deviation = "deviates", "; ".join(self.deviations[d] for d in declared)
             report.outcome, report.wasxfail = "skipped", f"deviates: {outcome.deviation}"
+        elif not within(outcome.level, self.level):
+            laid = ", ".join(self._laid_at(outcome))
+            report.outcome = "skipped"
+            report.wasxfail = f"fails {laid} at level {outcome.level}, which --level={self.level} does not require"
 
     def pytest_sessionfinish(self, session):
         self.seconds = time.perf_counter() - self.started
-        path = self.config.getoption("--conformance-json")
-        if path:
-            Path(path).write_text(json.dumps(self.summary(), indent=2) + "\n")
-
-    def pytest_terminal_summary(self, terminalreporter):
-        tr = terminalreporter
         if not self.outcomes:
             return  # no test of the implementation ran (e.g. only the suite's own tests)
         data = self.summary()
+        path = self.config.getoption("--conformance-json")
+        if path:
+            Path(path).write_text(json.dumps(data, indent=2) + "\n")
+        # The exit code is the verdict at the selected level (a failure above it is an xfail), and any
+        # failure of a test that does not judge the implementation; interruptions and usage errors stand.
+        if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            ok = data["exit_ok"] and not self.other_failures
+            session.exitstatus = pytest.ExitCode.OK if ok else pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if not self.outcomes:
+            return
+        data = self.summary()
         for entry in data["implementations"]:
-            tr.write_sep("=", f"lcspec conformance: {entry['label']}")
-            tr.write_line(f"loaded from {entry['origin']}")
-            if data["input_precision"] != "float64":
-                tr.write_line(f"inputs drawn as {data['input_precision']} numbers (every result was {data['input_precision']})")
-            for name, f in entry["functions"].items():
-                laid = [implementation.DIFFERENTIAL] * f["differential"] + f["clauses"]
-                detail = f": {', '.join(laid)}" if laid else ""
-                precision = f"  (judged at {f['precision']} precision)" if f.get("precision", "float64") != "float64" else ""
-                tr.write_line(f"  {name:<24}{f['status']}{detail}{precision}")
-            tr.write_line("")
-            for cid, c in {implementation.DIFFERENTIAL: entry["differential"], **entry["clauses"]}.items():
-                funcs = ", ".join(c["functions"])
-                line = f"  {cid:<13}{c['status']:<15}{funcs}"
-                shown = [t for t in c["tests"] if t["outcome"] in ("failed", "deviates", NOT_JUDGED)]
-                tr.write_line(line, red=c["status"] == "fails")
-                for t in sorted(shown, key=lambda t: t["outcome"] == NOT_JUDGED)[:3]:
-                    prefix = "" if t["outcome"] == "failed" else f"{t['outcome']}: "
-                    tr.write_line(f"      {t['id']}: {prefix}{t['message'][:160]}")
+            for line, style in render(entry, data):
+                terminalreporter.write_line(line, **style)
         dev = data["deviations"]
         for ident in dev["unknown"]:
-            tr.write_line(f"deviation {ident!r} matches no clause or test (check the id)", yellow=True)
+            terminalreporter.write_line(f"deviation {ident!r} matches no clause or test (check the id)", yellow=True)
         for ident in dev["stale"]:
-            tr.write_line(f"stale deviation {ident!r}: declared, but its tests pass now", yellow=True)
-        statuses = {f["status"] for e in data["implementations"] for f in e["functions"].values()}
-        verdict = ("some provided function fails a clause (see above)" if not data["exit_ok"]
-                   else "no provided function has failed, but the run stopped before all its tests" if UNFINISHED in statuses
-                   else "every provided function conforms" + (" apart from declared deviations" if dev["declared"] else ""))
-        tr.write_line(f"lcspec: {verdict}; run time {data['seconds']:.1f} s", bold=True)
+            terminalreporter.write_line(f"stale deviation {ident!r}: declared, but its tests pass now", yellow=True)
+        terminalreporter.write_line(closing_line(data), bold=True)
 
     # ------------------------------------------------------------------ summary
     def _impl_of(self, item):
@@ -334,9 +364,9 @@ class ConformanceReport:
                         or (d == implementation.DIFFERENTIAL and o.called)):
                     ran.setdefault(d, []).append(o.outcome)
         stale = [d for d, outs in ran.items() if "deviates" not in outs and "passed" in outs]
-        exit_ok = all(f["status"] != "fails" for e in entries for f in e["functions"].values())
-        return {"schema": "lcspec-conformance/1", "exit_ok": exit_ok, "seconds": round(self.seconds, 2),
-                "input_precision": str(precision.SESSION), "implementations": entries,
+        verdicts = {level: all(e["verdicts"][level] != "fails" for e in entries) for level in LEVELS}
+        return {"schema": SCHEMA, "level": self.level, "exit_ok": verdicts[self.level], "verdicts": verdicts,
+                "seconds": round(self.seconds, 2), "input_precision": str(precision.SESSION), "implementations": entries,
                 "deviations": {"declared": self.deviations, "unknown": self.unknown, "stale": stale}}
 
     def _laid_at(self, o: Outcome) -> list[str]:
@@ -351,26 +381,39 @@ class ConformanceReport:
         outcome = o.outcome
         if outcome in ("failed", "deviates") and cid not in self._laid_at(o):
             outcome = NOT_JUDGED
-        return {"id": o.nodeid, "outcome": outcome, "message": o.deviation if outcome == "deviates" else o.message}
+        return {"id": o.nodeid, "outcome": outcome, "level": o.level,
+                "message": o.deviation if outcome == "deviates" else o.message}
+
+    def _function_at(self, name: str, mine: list[Outcome], level: str, unfinished: bool) -> dict:
+        """A provided function's verdict from the tests of `level` and below."""
+        judged = [o for o in mine if within(o.level, level)]
+        laid = {kind: sorted({c for o in judged if o.outcome == kind and name in o.functions for c in self._laid_at(o)})
+                for kind in ("failed", "deviates")}
+        exercised = any(o.outcome == "passed" and name in o.called for o in judged)
+        status = ("fails" if laid["failed"] else "deviates" if laid["deviates"]
+                  else UNFINISHED if unfinished else "conforms" if exercised else "not exercised")
+        found = laid["failed"] or laid["deviates"]
+        laws = [c for c in found if c != implementation.DIFFERENTIAL]
+        # A wrong value is the differential's only where no law it broke names it (issue: blame the right clause).
+        return {"status": status, "clauses": laws, "differential": implementation.DIFFERENTIAL in found and not laws}
 
     def _summarise(self, impl) -> dict:
         mine = [o for o in self.outcomes.values() if o.impl is impl]
         # the clauses of tests the run stopped before (-x): a verdict of "conforms" on them would be premature
         unrun = {c for node, (i, ids) in self.scheduled.items() if i is impl and node not in self.outcomes for c in ids}
         unfinished_functions = {f for c in unrun for f in self.registry.get(c, {}).get("functions", ())}
-        functions = {}
+        functions, explained = {}, {level: set() for level in LEVELS}
         for name in reference.CONTRACT:
             if not impl.provides(name):
-                functions[name] = {"status": NOT_PROVIDED, "clauses": [], "differential": False}
+                functions[name] = {"status": NOT_PROVIDED, "levels": dict.fromkeys(LEVELS, NOT_PROVIDED),
+                                   "clauses": [], "differential": False}
                 continue
-            laid = {kind: sorted({c for o in mine if o.outcome == kind and name in o.functions for c in self._laid_at(o)})
-                    for kind in ("failed", "deviates")}
-            exercised = any(o.outcome == "passed" and name in o.called for o in mine)
-            status = ("fails" if laid["failed"] else "deviates" if laid["deviates"]
-                      else UNFINISHED if name in unfinished_functions else "conforms" if exercised else "not exercised")
-            laid = laid["failed"] or laid["deviates"]
-            functions[name] = {"status": status, "clauses": [c for c in laid if c != implementation.DIFFERENTIAL],
-                               "differential": implementation.DIFFERENTIAL in laid,
+            at = {level: self._function_at(name, mine, level, name in unfinished_functions) for level in LEVELS}
+            for level, verdict in at.items():
+                if verdict["clauses"]:
+                    explained[level].add(name)  # a law names what is wrong with it: the differential need not
+            functions[name] = {"status": at[self.level]["status"], "levels": {lv: a["status"] for lv, a in at.items()},
+                               "clauses": at[LEVELS[-1]]["clauses"], "differential": at[LEVELS[-1]]["differential"],
                                "precision": impl.coarser.get(name, "float64")}
         clause_entries = {}
         for cid, clause in self.registry.items():
@@ -382,18 +425,103 @@ class ConformanceReport:
                       else NOT_JUDGED if NOT_JUDGED in outs else NOT_RUN if not tests and cid in unrun
                       else UNFINISHED if cid in unrun else "conforms" if "passed" in outs
                       else "no test" if not tests else "skipped")
-            clause_entries[cid] = {"status": status, "functions": provided, "tests": tests}
+            clause_entries[cid] = {"level": clause["level"], "status": status, "functions": provided, "tests": tests}
+        provided = [f for f in functions.values() if f["status"] != NOT_PROVIDED]
+        verdicts = {level: _overall([f["levels"][level] for f in provided]) for level in LEVELS}
         return {"label": impl.label, "spec": impl.spec, "origin": implementation.origin(impl.spec),
-                "functions": functions, "differential": self._differential(impl, mine, bool(unrun)),
-                "clauses": clause_entries}
+                "notes": list(getattr(impl, "notes", ())), "verdicts": verdicts, "functions": functions,
+                "differential": self._differential(impl, mine, bool(unrun), explained), "clauses": clause_entries}
 
-    def _differential(self, impl, mine, unfinished: bool) -> dict:
-        """The guard's verdict on every call: the implementation returns what the reference returns."""
+    def _differential(self, impl, mine, unfinished: bool, explained: dict[str, set]) -> dict:
+        """The guard's verdict on every call: the implementation returns what the reference returns.
+
+        It counts at each level only for functions that fail no law at that level: where a law fails,
+        the law's clause says what is wrong, and the differential's tests are "not judged" there.
+        """
         provided = [f for f in reference.CONTRACT if impl.provides(f) and f not in implementation.differential.SKIPPED]
         laid = [o for o in mine if implementation.DIFFERENTIAL in (o.blamed or ())]
-        outs = {o.outcome for o in laid}
-        checked = any(o.outcome == "passed" and o.called & set(provided) for o in mine)
-        status = (NOT_PROVIDED if not provided else "fails" if "failed" in outs else "deviates" if "deviates" in outs
-                  else UNFINISHED if unfinished else "conforms" if checked else "no test")
-        return {"status": status, "functions": provided,
-                "tests": [self._judged(o, implementation.DIFFERENTIAL) for o in laid]}
+
+        def status(level):
+            mine_here = [o for o in laid if within(o.level, level)]
+            outs = {o.outcome for o in mine_here if not o.functions <= explained[level]}
+            checked = any(o.outcome == "passed" and o.called & set(provided) for o in mine if within(o.level, level))
+            return (NOT_PROVIDED if not provided else "fails" if "failed" in outs else "deviates" if "deviates" in outs
+                    else NOT_JUDGED if any(o.outcome == "failed" for o in mine_here)
+                    else UNFINISHED if unfinished else "conforms" if checked else "no test")
+
+        levels = {level: status(level) for level in LEVELS}
+        tests = [self._judged(o, implementation.DIFFERENTIAL) for o in laid]
+        for test, o in zip(tests, laid):
+            if test["outcome"] == "failed" and o.functions <= explained[LEVELS[-1]]:
+                test["outcome"], test["message"] = NOT_JUDGED, f"{test['message']} (laid at the law that fails)"
+        return {"status": levels[self.level], "levels": levels, "functions": provided, "tests": tests}
+
+
+def _overall(statuses: list[str]) -> str:
+    """An implementation's verdict at one level from its provided functions' statuses there."""
+    for verdict in ("fails", UNFINISHED, "deviates", "conforms"):
+        if verdict in statuses:
+            return verdict
+    return "not exercised"
+
+
+# ---------------------------------------------------------------------- terminal rendering
+def _function_line(name: str, f: dict, registry: dict) -> str:
+    """`svm_loss   core: conforms   strict: fails (CONV-3, REG-6)`: the verdict at each level, with what fails there."""
+    parts = []
+    for level in LEVELS:
+        status = f["levels"][level]
+        failing = [c for c in f["clauses"] if within(registry[c]["level"], level)]
+        if status in ("fails", "deviates"):
+            shown = failing or ([implementation.DIFFERENTIAL] if f["differential"] else [])
+            status += f" ({', '.join(shown)})" if shown else ""
+        parts.append(f"{level}: {status}")
+    precision_note = f"   (judged at {f['precision']} precision)" if f.get("precision", "float64") != "float64" else ""
+    return f"  {name:<22}" + "   ".join(parts) + precision_note
+
+
+def render(entry: dict, data: dict):
+    """The terminal lines, with their styles, for one implementation: verdicts first, details only for what fails."""
+    verdicts = " · ".join(f"{level} {entry['verdicts'][level]}" for level in LEVELS)
+    yield f"lcspec conformance: {entry['label']}", {"bold": True}
+    yield f"  loaded from {entry['origin']}", {}
+    for note in entry.get("notes", ()):
+        yield f"  note: {note}", {}
+    if data["input_precision"] != "float64":
+        yield f"  inputs drawn as {data['input_precision']} numbers (every result was {data['input_precision']})", {}
+    failed = entry["verdicts"][data["level"]] == "fails"
+    yield f"  verdict: {verdicts}   (--level={data['level']} sets the exit code)", {"red": failed, "green": not failed}
+    registry = clauses()
+    provided = {n: f for n, f in entry["functions"].items() if f["status"] != NOT_PROVIDED}
+    for name, f in provided.items():
+        yield _function_line(name, f, registry), {"red": "fails" in f["levels"].values()}
+    missing = [n for n in entry["functions"] if n not in provided]
+    if missing:
+        yield f"  not provided ({len(missing)}): {', '.join(missing)}", {}
+    judged = {implementation.DIFFERENTIAL: dict(entry["differential"], level=LEVELS[0]), **entry["clauses"]}
+    bad = {cid: c for cid, c in judged.items() if c["status"] in ("fails", "deviates")}
+    if bad:
+        yield "  what fails:", {}
+    for cid, c in bad.items():
+        title = registry[cid]["title"] if cid in registry else "the reference's value on the same inputs"
+        yield f"    {cid} [{c['level']}] {c['status']}: {title} — {', '.join(c['functions'])}", {"red": c["status"] == "fails"}
+        for test in [t for t in c["tests"] if t["outcome"] in ("failed", "deviates")][:3]:
+            prefix = "" if test["outcome"] == "failed" else "deviates: "
+            yield f"        {test['id'].split('::')[-1]}: {prefix}{test['message'][:200]}", {}
+    reasons: dict[str, list[str]] = {}
+    for cid, c in entry["clauses"].items():
+        if c["status"] == "skipped":
+            why = next((t["message"] for t in c["tests"] if t["outcome"] == "skipped" and t["message"]), "no reason given")
+            reasons.setdefault(why.removeprefix("Skipped: "), []).append(cid)
+    for why, ids in reasons.items():
+        yield f"  skipped {', '.join(ids)}: {why}", {}
+
+
+def closing_line(data: dict) -> str:
+    """The run's last line: the verdict at the selected level, then the others, and the time."""
+    level = data["level"]
+    others = "; ".join(f"at {lv}: {'conforms' if ok else 'fails'}" for lv, ok in data["verdicts"].items() if lv != level)
+    verdict = "conforms" if data["exit_ok"] else "fails"
+    declared = " apart from declared deviations" if data["deviations"]["declared"] and data["exit_ok"] else ""
+    return (f"lcspec: {verdict} at level {level}{declared} (this sets the exit code); {others}; "
+            f"run time {data['seconds']:.1f} s")

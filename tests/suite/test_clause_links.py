@@ -10,7 +10,7 @@ import pytest
 
 import reference
 import tests
-from tests.clauses import SPEC_DIR, chapters, clauses, registry
+from tests.clauses import LEVELS, SPEC_DIR, chapters, clauses, registry
 
 
 def property_tests():
@@ -37,6 +37,14 @@ def clause_ids_of(fn) -> list[str]:
     return ids
 
 
+def clause_sets_of(fn) -> list[set[str]]:
+    """The clause IDs of each case the test runs: its own marks with those of each parametrized case."""
+    own = {i for mark in getattr(fn, "pytestmark", []) if mark.name == "clause" for i in mark.args}
+    cases = [{i for m in getattr(case, "marks", ()) if m.name == "clause" for i in m.args}
+             for mark in getattr(fn, "pytestmark", []) if mark.name == "parametrize" for case in mark.args[1]]
+    return [own | case for case in cases if case] or [own]
+
+
 def test_every_property_test_names_known_clauses_and_states_its_law():
     problems = []
     known = clauses()
@@ -47,6 +55,19 @@ def test_every_property_test_names_known_clauses_and_states_its_law():
         problems += [f"{name} names unknown clause {i}" for i in ids if i not in known]
         if not (fn.__doc__ or "").strip():
             problems.append(f"{name} has no docstring stating its law")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_clause_has_a_level_and_every_test_checks_clauses_of_one_level():
+    """A test's level is that of its clauses (tests/clauses.py): a test mixing levels would fail a core clause on
+    inputs only the strict one asks about."""
+    problems = [f"{cid}: level {c.get('level')!r} is not one of {LEVELS}" for cid, c in clauses().items()
+                if c.get("level") not in LEVELS]
+    for name, fn in property_tests():
+        for ids in clause_sets_of(fn):
+            levels = {clauses()[i]["level"] for i in ids if i in clauses()}
+            if len(levels) > 1:
+                problems.append(f"{name} checks {sorted(ids)}, clauses of levels {sorted(levels)}")
     assert not problems, "\n".join(problems)
 
 

@@ -86,22 +86,27 @@ def test_an_argument_modified_in_place_is_a_failure():
     assert failure.value.clause == "CONV-2"
 
 
-def test_a_wrong_value_is_let_through_to_the_end_of_the_example_while_a_test_records(monkeypatch):
-    """So the test judges its own law on it; settle() then fails the example, or notes it on the law's failure."""
+def test_a_wrong_value_is_let_through_to_the_law_and_laid_at_differential_only_where_no_law_fails(monkeypatch):
+    """So the test judges its own law on it: a law that fails is blamed (the wrong value a note on it); a test that
+    passes, discards or skips the example leaves a Finding for the report; a test that trips over it fails at once."""
     wrong = np.array([0.5, 0.25])
     monkeypatch.setattr(implementation, "RECORDER", [])
     assert guarded(cross_entropy_losses=lambda S, y: wrong).cross_entropy_losses(S, y) is wrong
-    with pytest.raises(ConformanceFailure, match="cross_entropy_losses: the result differs from the reference by") as end:
-        implementation.settle()
-    assert end.value.clause == DIFFERENTIAL
+    found = implementation.settle()
+    assert found.call.name == "cross_entropy_losses" and found.size == S.size + y.size
+    end = found.failure()
+    assert end.clause == DIFFERENTIAL and "the result differs from the reference by" in str(end)
     law = AssertionError("assert False")
-    implementation.settle(law)
+    assert implementation.settle(law) is None
     assert "cross_entropy_losses: the result differs" in law.__notes__[0]
     for excuse in (UnsatisfiedAssumption(), pytest.skip.Exception("another function is not provided")):
-        with pytest.raises(ConformanceFailure, match="cross_entropy_losses: the result differs"):
-            implementation.settle(excuse)  # a discarded or skipped example does not excuse a wrong value
+        assert implementation.settle(excuse).call is found.call  # a discarded or skipped example does not excuse it
+    with pytest.raises(ConformanceFailure, match="cross_entropy_losses: the result differs"):
+        implementation.settle(TypeError("the test tripped over the wrong value"))
     with pytest.raises(ConformanceFailure, match="shape"):  # a result a test could not use stops it at once
         guarded(cross_entropy_losses=lambda S, y: wrong[:1]).cross_entropy_losses(S, y)
+    nan = np.array([np.nan, 0.25])  # NaN is a value too: the law (finiteness, say) judges it first
+    assert guarded(cross_entropy_losses=lambda S, y: nan).cross_entropy_losses(S, y) is nan
 
 
 def test_a_scalar_result_is_named_without_an_index():
@@ -178,10 +183,11 @@ def test_a_failure_is_laid_at_what_broke_not_at_every_clause_of_its_test():
         Outcome("t::grad", impl, ["HINGE-12"], "passed", called={"hinge_grad"}),
     ], unrun=[("t::stopped", ["HINGE-4", "GRAD-4"])])
     functions, clauses = entry["functions"], entry["clauses"]
-    assert functions["hinge_losses"] == {"status": "fails", "clauses": ["HINGE-1"], "differential": True,
-                                         "precision": "float64"}
-    assert entry["differential"]["status"] == "fails"
-    assert [t["id"] for t in entry["differential"]["tests"]] == ["t::value"]
+    # HINGE-1's law names what is wrong with hinge_losses: its wrong value is not the differential's as well.
+    assert functions["hinge_losses"] == {"status": "fails", "levels": {"core": "fails", "strict": "fails"},
+                                         "clauses": ["HINGE-1"], "differential": False, "precision": "float64"}
+    assert entry["differential"]["status"] == "not judged"
+    assert [(t["id"], t["outcome"]) for t in entry["differential"]["tests"]] == [("t::value", "not judged")]
     assert clauses["CONV-2"]["status"] == "not judged"  # t::value did not get to judge it (t::other passed)
     assert [t["outcome"] for t in clauses["CONV-2"]["tests"]] == ["not judged", "passed"]
     assert clauses["HINGE-1"]["status"] == "fails"
@@ -190,6 +196,27 @@ def test_a_failure_is_laid_at_what_broke_not_at_every_clause_of_its_test():
     assert clauses["HINGE-4"]["status"] == "not run"
     assert functions["hinge_grad"]["status"] == "unfinished"
     assert clauses["HINGE-12"]["status"] == "conforms"
+
+
+def test_a_failure_counts_at_its_tests_level_and_the_selected_level_sets_exit_ok():
+    impl = guarded(svm_loss=reference.svm_loss, softmax_loss=reference.softmax_loss)
+    outcomes = [
+        Outcome("t::bad-input", impl, ["CONV-3"], "failed", "no ValueError", {"svm_loss"}, {"svm_loss"}),
+        Outcome("t::huge", impl, ["REG-6"], "failed", "nan", {"softmax_loss"}, {"softmax_loss"}),
+        Outcome("t::law", impl, ["REG-4"], "passed", called={"svm_loss", "softmax_loss"}),
+    ]
+    assert outcomes[0].level == "strict" and outcomes[2].level == "core"
+    entry = report_of(impl, outcomes)
+    assert entry["verdicts"] == {"core": "conforms", "strict": "fails"}
+    assert entry["functions"]["svm_loss"]["levels"] == {"core": "conforms", "strict": "fails"}
+    assert entry["functions"]["svm_loss"]["status"] == "conforms"  # at the default level, core
+    assert entry["clauses"]["CONV-3"] == {"level": "strict", "status": "fails", "functions": ["svm_loss", "softmax_loss"],
+                                          "tests": [{"id": "t::bad-input", "outcome": "failed", "level": "strict",
+                                                     "message": "no ValueError"}]}
+    report = ConformanceReport(SimpleNamespace(getoption={"--level": "strict"}.get), [impl])
+    report.outcomes = {o.nodeid: o for o in outcomes}
+    data = report.summary()
+    assert (data["level"], data["exit_ok"], data["verdicts"]) == ("strict", False, {"core": True, "strict": False})
 
 
 def test_the_reproduction_snippet_runs_in_a_fresh_interpreter():
