@@ -147,6 +147,22 @@ def test_integer_and_float32_inputs_are_computed_in_float64(impl, function, dtyp
         assert part.dtype == np.float64, f"{function} returned {part.dtype} for {np.dtype(dtype)} input"
 
 
+PER_EXAMPLE = {  # function -> the shape of its result for an empty batch of K = 3 classes
+    "scores": (0, 3), "append_ones": (0, 4), "hinge_losses": (0,), "squared_hinge_losses": (0,),
+    "crammer_singer_losses": (0,), "softmax": (0, 3), "log_softmax": (0, 3), "cross_entropy_losses": (0,),
+    "predict": (0,),
+}
+
+
+@pytest.mark.clause("CONV-6")
+@pytest.mark.parametrize("function", list(PER_EXAMPLE))
+def test_per_example_functions_return_an_empty_result_for_an_empty_batch(impl, function):
+    """With N = 0 a per-example function returns an empty result of the right shape (only means over examples raise)."""
+    empty = {n: v[:0] if n in ("S", "X", LABELS) else v for n, v in VALID[function].items()}
+    result = getattr(impl, function)(**empty)
+    assert np.shape(result) == PER_EXAMPLE[function], f"{function} of an empty batch has shape {np.shape(result)}"
+
+
 @pytest.mark.parametrize(
     "function", [pytest.param(f, marks=pytest.mark.clause("CONV-2")) for f in VALID if applies("CONV-2", f)]
 )

@@ -31,7 +31,7 @@ def magnitude(S, delta):
 
 
 @pytest.mark.clause("HINGE-1")
-@given(labelled_scores(min_n=0), deltas)
+@given(labelled_scores(), deltas)
 def test_hinge_losses_sum_the_violated_margins_of_the_wrong_classes(impl, case, delta):
     """L_i = Σ_{j≠y_i} max(0, s_ij − s_iy_i + Δ): one value per example, summed, correct class excluded."""
     S, y = case

@@ -54,7 +54,7 @@ def accurate_softmax_and_log(row) -> tuple[list[float], list[float]]:
 
 
 @pytest.mark.clause("SOFTMAX-1")
-@given(labelled_scores(min_n=0))
+@given(labelled_scores())
 def test_softmax_rows_are_probability_distributions(impl, case):
     """Every p_ij lies in [0, 1] and every row sums to 1."""
     S, _ = case
@@ -190,7 +190,7 @@ def test_log_softmax_stays_finite_where_softmax_underflows(impl):
 
 
 @pytest.mark.clause("SOFTMAX-7")
-@given(labelled_scores(min_n=0))
+@given(labelled_scores())
 def test_cross_entropy_is_minus_log_of_the_correct_class_probability(impl, case):
     """L_i = −log p_iy_i = −s_iy_i + log Σ_j e^{s_ij}, and L_i ≥ 0."""
     S, y = case

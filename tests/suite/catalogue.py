@@ -3,7 +3,9 @@
 Each class is one broken implementation, selected with `--impl=tests.suite.catalogue:<name>`. It
 provides only the function(s) it gets wrong — every other contract function is "not provided" and
 its tests are skipped — so a run against it says precisely whether the suite notices the mistake.
-Every contract function has at least one entry. The bodies start from a correct computation and
+Every contract function has at least one entry. An entry's `breaks` names the clauses its mistake
+must be reported under, and `level` the conformance level at which it must fail the run (`core`
+unless it says otherwise). The bodies start from a correct computation and
 make exactly the mistake the docstring names; input validation is the reference's (each broken
 function first lets the reference check its arguments, on copies), so a run against one shows the
 suite catching the mistake itself, not a missing ValueError. tests/suite/test_catalogue.py runs the suite against
@@ -255,6 +257,76 @@ class svm_loss_half_reg_in_loss:
 
 
 @broken
+class svm_loss_half_reg:
+    """svm_loss uses 0.5·reg·ΣW² with gradient reg·W: self-consistent, but the spec's penalty is reg·ΣW² (REG-4)."""
+
+    breaks = ("REG-4",)
+
+    @staticmethod
+    def svm_loss(W, X, y, reg, delta=1.0):
+        W = np.asarray(W, dtype=np.float64)
+        loss, dW = reference.svm_loss(W, X, y, 0.0, delta)
+        return loss + 0.5 * reg * float(np.sum(W * W)), dW + reg * W
+
+
+@broken
+class svm_loss_naive_loop_counts_kinks:
+    """svm_loss as a CS231n-style loop that counts `margin >= 0`: the loss is right, dW is wrong at exact ties."""
+
+    breaks = ("HINGE-2",)
+
+    @staticmethod
+    def svm_loss(W, X, y, reg, delta=1.0):
+        W, X = np.asarray(W, dtype=np.float64), np.asarray(X, dtype=np.float64)
+        loss, dW = 0.0, np.zeros_like(W)
+        for i in range(X.shape[0]):
+            s = W @ X[i]
+            for j in range(W.shape[0]):
+                margin = s[j] - s[y[i]] + delta
+                if j != y[i] and margin >= 0:
+                    loss += margin
+                    dW[j] += X[i]
+                    dW[y[i]] -= X[i]
+        return loss / X.shape[0] + reg * float(np.sum(W * W)), dW / X.shape[0] + 2 * reg * W
+
+
+def _softmax_loss_from(shifted, W, X, y, reg):
+    """The softmax loss and gradient from scores `shifted` (however the caller shifted them)."""
+    e = np.exp(shifted)
+    P = e / e.sum(axis=1, keepdims=True)
+    rows = np.arange(len(y))
+    loss = -np.mean(np.log(P[rows, y])) + reg * float(np.sum(W * W))
+    P[rows, y] -= 1.0
+    return float(loss), P.T @ X / len(y) + 2 * reg * W
+
+
+@broken
+class softmax_loss_without_max_shift:
+    """softmax_loss exponentiates the raw scores X Wᵀ: beyond s ≈ 709 they overflow to inf/inf = NaN."""
+
+    breaks = ("SOFTMAX-11",)
+
+    @staticmethod
+    def softmax_loss(W, X, y, reg):
+        W, X = np.asarray(W, dtype=np.float64), np.asarray(X, dtype=np.float64)
+        return _softmax_loss_from(X @ W.T, W, X, y, reg)
+
+
+@broken
+class softmax_loss_global_max_shift:
+    """softmax_loss subtracts the largest score of the whole batch (`scores -= np.max(scores)`), not each row's:
+    a row far below it underflows to 0/0."""
+
+    breaks = ("SOFTMAX-11",)
+
+    @staticmethod
+    def softmax_loss(W, X, y, reg):
+        W, X = np.asarray(W, dtype=np.float64), np.asarray(X, dtype=np.float64)
+        S = X @ W.T
+        return _softmax_loss_from(S - np.max(S), W, X, y, reg)
+
+
+@broken
 class softmax_loss_unaveraged_gradient:
     """softmax_loss averages the loss over N but not the gradient."""
 
@@ -336,6 +408,9 @@ class sgd_step_in_place:
 
 class scores_without_input_checks:
     """scores silently broadcasts a b of the wrong shape instead of raising ValueError (CONV-3)."""
+
+    level = "strict"  # a missing check is an API matter: only --level=strict fails the run for it
+    breaks = ("CONV-3",)
 
     @staticmethod
     def scores(X, W, b=None):

@@ -2,8 +2,9 @@
 
 Each broken implementation is run through the property suite with the default `ci` examples,
 without the shrink phase (`ci-noshrink` draws the same examples; shrinking only makes the report
-nicer) and stopping at the first failure (-x): the run must fail, and the conformance summary must
-lay the failure at a function the broken implementation provides.
+nicer) and stopping at the first failure (-x), at the entry's conformance level: the run must fail,
+and the conformance summary must lay the failure at a function the broken implementation provides,
+under the clauses the entry says it breaks.
 """
 
 from __future__ import annotations
@@ -20,10 +21,15 @@ SPEC = "tests.suite.catalogue:{}"
 ONE_BROKEN_VARIANT = "cs231n:tests/suite/cs231n_broken.py"
 
 
+def level(name: str) -> str:
+    return getattr(BROKEN[name], "level", "core")
+
+
 @pytest.fixture(scope="module")
 def runs():
     options = ("-x", "--hypothesis-profile=ci-noshrink", "--call-timeout=1")
-    jobs = {SPEC.format(name): options for name in BROKEN}
+    # An entry that names the clauses it breaks runs in full (no -x): the first failing test need not be theirs.
+    jobs = {SPEC.format(name): (*options[hasattr(BROKEN[name], "breaks"):], f"--level={level(name)}") for name in BROKEN}
     return run_all(jobs | {ONE_BROKEN_VARIANT: options[1:]})  # no -x: the other variant must be judged in full
 
 
@@ -41,7 +47,10 @@ def test_the_suite_catches(runs, name):
     (statuses,) = run.statuses().values()
     failing = {f for f, status in statuses.items() if status == "fails"}
     assert failing and failing <= provided, f"{name}: failures laid at {failing}, expected some of {provided}"
-    assert not run.summary["exit_ok"]
+    assert not run.summary["exit_ok"] and run.summary["level"] == level(name)
+    (entry,) = run.summary["implementations"]
+    blamed = {c for f in failing for c in entry["functions"][f]["clauses"]}
+    assert set(getattr(BROKEN[name], "breaks", ())) <= blamed, f"{name}: blamed {blamed}, not {BROKEN[name].breaks}"
 
 
 def test_the_cs231n_layout_judges_naive_and_vectorized_apart(runs):
