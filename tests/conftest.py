@@ -59,7 +59,8 @@ def pytest_addoption(parser):
         "--impl",
         default=os.environ.get("LCSPEC_IMPL", "reference"),
         help="implementation under test: a dotted module name, a path to a .py file, module:attribute, "
-        "or cs231n:PATH_OR_MODULE for the CS231n assignment layout (env LCSPEC_IMPL; default: reference)",
+        "or cs231n:PATH for the CS231n assignment layout, PATH a file, a module or an assignment folder "
+        "(env LCSPEC_IMPL; default: reference)",
     )
     group.addoption("--deviations", default=None, metavar="FILE",
                     help="declared deviations: one clause ID or test id per line, the reason after '#'")
