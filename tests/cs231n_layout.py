@@ -124,6 +124,11 @@ class Cs231nLayout:
                 setattr(self, name, fn)
             self.notes += notes
 
+    @property
+    def description(self) -> str:
+        """The variant, and the layout when it is not today's: "naive" or "vectorized, 2015 layout: ..."."""
+        return self.variant if self.orientation is CURRENT else f"{self.variant}, {self.orientation.description}"
+
     @staticmethod
     def variants(assignment: Assignment) -> list[str]:
         """The variants the assignment provides a function for (its classifier and gradient check: vectorized)."""

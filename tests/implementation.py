@@ -77,7 +77,8 @@ def unguarded(spec: str, variant: str | None = None):
     if spec == "reference":
         return reference
     if spec.startswith(CS231N):
-        return next(layout for layout in _cs231n_layouts(spec[len(CS231N):]) if layout.variant == (variant or "vectorized"))
+        layouts = _cs231n_layouts(spec[len(CS231N):])
+        return next((layout for layout in layouts if layout.variant == variant), layouts[-1])
     return load(spec)
 
 
@@ -91,8 +92,7 @@ def implementations(spec: str, call_timeout: float = DEFAULT_CALL_TIMEOUT) -> li
     if spec.startswith(CS231N):
         found = []
         for layout in _cs231n_layouts(spec[len(CS231N):]):
-            detail = "" if layout.orientation is cs231n_layout.CURRENT else f", {layout.orientation.description}"
-            found.append(Implementation(layout, f"{spec} ({layout.variant}{detail})", spec, layout.variant, call_timeout))
+            found.append(Implementation(layout, f"{spec} ({layout.description})", spec, layout.variant, call_timeout))
             found[-1].notes = layout.notes
         return found
     importer = Importer()
