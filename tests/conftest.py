@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import traceback
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from hypothesis import HealthCheck, Phase, settings
 
 from tests import precision
 from tests.implementation import DEFAULT_CALL_TIMEOUT, implementations
+from tests.loading import LoadError
 from tests.report import ConformanceReport
 
 # `ci` is the default: derandomized, so every run draws the same examples and nothing is flaky.
@@ -40,7 +40,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # The adapters import their libraries at module level and are loaded through --impl, never collected;
 # collecting them (--doctest-modules imports every module) fails where a library is not installed.
-collect_ignore = ["adapters"]
+collect_ignore = ["adapters", "suite/fixtures"]  # fixtures: code under test for the suite's own tests
 SUITE = Path(__file__).resolve().parent / "suite"
 
 
@@ -59,7 +59,8 @@ def pytest_addoption(parser):
         "--impl",
         default=os.environ.get("LCSPEC_IMPL", "reference"),
         help="implementation under test: a dotted module name, a path to a .py file, module:attribute, "
-        "or cs231n:PATH_OR_MODULE for the CS231n assignment layout (env LCSPEC_IMPL; default: reference)",
+        "or cs231n:PATH for the CS231n assignment layout, PATH a file, a module or an assignment folder "
+        "(env LCSPEC_IMPL; default: reference)",
     )
     group.addoption("--deviations", default=None, metavar="FILE",
                     help="declared deviations: one clause ID or test id per line, the reason after '#'")
@@ -82,13 +83,8 @@ def pytest_configure(config):
     spec = config.getoption("--impl")
     try:
         impls = implementations(spec, config.getoption("--call-timeout"))
-    except ImportError as exc:
-        raise pytest.UsageError(f"--impl={spec}: cannot import it ({exc}); is its library installed?") from None
-    except (OSError, ValueError, AttributeError) as exc:
+    except LoadError as exc:  # already one paragraph naming the file, the line and the fix (tests/loading.py)
         raise pytest.UsageError(f"--impl={spec}: {exc}") from None
-    except Exception as exc:  # the module's own code failed while being imported (a SyntaxError, say)
-        detail = "".join(traceback.format_exception_only(exc)).strip()
-        raise pytest.UsageError(f"--impl={spec}: importing it raised\n{detail}") from None
     # Before the test modules are imported: their strategies draw inputs in this precision.
     precision.SESSION = precision.probe(impls)
     config.pluginmanager.register(ConformanceReport(config, impls), "lcspec-conformance")

@@ -84,8 +84,11 @@ def checked_like_reference(name: str):
         def checked(*args, **kwargs):
             if name == "numerical_gradient":
                 bound = dict(zip(("f", "x", "h", "centered"), args)) | kwargs
+                _checks.function("f", bound["f"])
                 _checks.real_array("x", bound["x"])
                 _checks.nonnegative("h", bound.get("h", 1e-5), strictly=True)
+                if not isinstance(bound.get("centered", True), (bool, np.bool_)):
+                    raise TypeError(f"centered must be a bool, got {type(bound['centered']).__name__}")
             else:
                 getattr(reference, name)(*copy.deepcopy(args), **copy.deepcopy(kwargs))
             return body(*args, **kwargs)

@@ -1,15 +1,31 @@
-"""The CS231n assignment layout, mapped onto the contract's `svm_loss` and `softmax_loss`.
+"""The CS231n assignment layout, mapped onto the contract.
 
-A CS231n file provides any of `svm_loss_naive`, `svm_loss_vectorized`, `softmax_loss_naive` and
-`softmax_loss_vectorized`, each `(W, X, y, reg) -> (loss, dW)` with W of shape (D, C) — one class
-per *column* — and loss including reg·ΣW². The contract's W is (K, D), so the mapping transposes W
-on the way in and dW on the way out. Naive and vectorized are different code, so each becomes an
-implementation of its own (`Cs231nLayout(module, "naive")` and `(module, "vectorized")`).
+A CS231n file or folder (tests/cs231n_files.py finds its functions) provides any of
+`svm_loss_naive`, `svm_loss_vectorized`, `softmax_loss_naive` and `softmax_loss_vectorized`, each
+`(W, X, y, reg) -> (loss, dW)` with W of shape (D, C) — one class per *column* — and loss including
+reg·ΣW². The contract's W is (K, D), so the mapping transposes W on the way in and dW on the way
+out. Naive and vectorized are different code, so each becomes an implementation of its own
+(`Cs231nLayout(assignment, "naive")` and `(assignment, "vectorized")`).
+
+An assignment folder may also hold `LinearClassifier` (linear_classifier.py) and
+`eval_numerical_gradient` (gradient_check.py), mapped onto `predict`, `sgd_step` and
+`numerical_gradient` by tests/cs231n_classifier.py. They join the *vectorized* implementation: the
+classifier trains with the vectorized losses, and the tests that combine a loss with an update step
+(OPT-2, OPT-3) then run on the code the notebook runs. A third implementation would skip those
+tests, and judging the three functions twice (with naive too) would add run time and no verdict.
 
 The layout fixes the SVM margin at Δ = 1. Other margins Δ > 0 are reached through positive
 homogeneity (HINGE-5): with W' = W/Δ,  Δ·svm(W', reg·Δ) = L(W; Δ) + reg·ΣW² and its gradient is
-that of the contract, so a student's Δ = 1 code is tested on every Δ > 0. Δ = 0 cannot be expressed
-and such examples are discarded (`hypothesis.assume`).
+that of the contract, so a student's Δ = 1 code is tested on every Δ > 0. Inputs the layout cannot
+express (Δ = 0, one-sided differences) are discarded with `hypothesis.assume`, and `unexpressed`
+says which was discarded last: a test whose every example is discarded is reported as skipped,
+with that reason.
+
+**The 2015 layout.** The assignment of 2015 had W of shape (C, D) and X of shape (D, N), one example
+per column. Which layout a file uses is found by running its losses once on a small problem (D, C
+and N all different) in each layout: a function that runs, and returns dW shaped like its W, in the
+2015 layout only is 2015 code, and then X is transposed on the way in and W and dW are passed as
+they are (the contract's own orientation). The labels say "2015 layout".
 
 Assignment code does not validate its input, and is not asked to: the mapping checks the contract's
 arguments with the reference's own checks (tests/contract_inputs.py) before calling it, so the convention
@@ -18,57 +34,145 @@ clauses on bad input (CONV-3 to CONV-9) judge the mapping, and the mathematical 
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import io
+import warnings
+
 import numpy as np
 from hypothesis import assume
 
 from reference import _checks
+from tests import cs231n_classifier
 from tests.contract_inputs import loss_inputs
+from tests.cs231n_files import Assignment
+from tests.loading import LoadError
 
 VARIANTS = ("naive", "vectorized")
 LOSSES = ("svm", "softmax")
+CLASSIFIER_VARIANT = "vectorized"
+MARGIN = "Δ = 0 (the layout fixes the SVM margin at Δ = 1)"
+
+
+@dataclasses.dataclass(frozen=True)
+class Orientation:
+    """Where a CS231n layout puts classes and examples, relative to the contract's W (K, D) and X (N, D)."""
+
+    description: str
+    classes_in_rows: bool  # the 2015 layout: W is (C, D) as in the contract, X is (D, N)
+
+    def weights(self, W):
+        """The contract's W as the layout's (or back: transposing is its own inverse); a view, never a copy."""
+        return W if self.classes_in_rows else W.T
+
+    def data(self, X):
+        """The contract's X (N, D) as the layout's; a view."""
+        return X.T if self.classes_in_rows else X
+
+
+CURRENT = Orientation("W is D x C, X is N x D", classes_in_rows=False)
+LAYOUT_2015 = Orientation("2015 layout: W is C x D, X is D x N", classes_in_rows=True)
+
+
+def _runs(fn, orientation: Orientation) -> bool:
+    """Whether the loss `fn` runs on a small problem in `orientation` and returns a dW shaped like its W."""
+    rng = np.random.default_rng(0)
+    W, X, y = rng.standard_normal((3, 5)), rng.standard_normal((4, 5)), np.array([0, 1, 2, 1])  # K, D, N differ
+    W_layout = orientation.weights(W).copy()
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _, dW = fn(W_layout, orientation.data(X).copy(), y, 0.1)
+    except Exception:  # noqa: BLE001 - a shape error says "not this layout"; anything else, the suite reports
+        return False
+    return np.shape(dW) == W_layout.shape
+
+
+def orientation_of(assignment: Assignment) -> Orientation:
+    """The layout the assignment's losses are written in: 2015 if some run only in it and none only in today's."""
+    runs = {name: (_runs(fn, CURRENT), _runs(fn, LAYOUT_2015)) for name, fn in assignment.losses.items()}
+    today = [name for name, (current, old) in runs.items() if current and not old]
+    of_2015 = [name for name, (current, old) in runs.items() if old and not current]
+    if today and of_2015:
+        raise LoadError(f"the losses mix two layouts: {', '.join(today)} run with W of shape (D, C) and X "
+                        f"(N, D) only, {', '.join(of_2015)} with W (C, D) and X (D, N) only (the 2015 "
+                        "layout); write them all in one")
+    return LAYOUT_2015 if of_2015 else CURRENT
 
 
 class Cs231nLayout:
-    """One variant (naive or vectorized) of a CS231n-layout module, seen as a contract implementation."""
+    """One variant (naive or vectorized) of a CS231n assignment, seen as a contract implementation.
 
-    def __init__(self, module, variant: str):
+    `notes` says what was mapped from what, and what could not be; `unexpressed` names the input the
+    last discarded example had that the layout cannot express.
+    """
+
+    def __init__(self, assignment: Assignment, variant: str, orientation: Orientation = CURRENT):
         if variant not in VARIANTS:
             raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
-        self.module, self.variant = module, variant
-        self.__name__ = f"{module.__name__} ({variant})"
+        self.variant, self.orientation = variant, orientation
+        self.__name__ = f"CS231n layout ({variant})"
+        self.unexpressed = MARGIN
+        self.notes = list(assignment.notes)
         for loss in LOSSES:
-            fn = getattr(module, f"{loss}_loss_{variant}", None)
-            if callable(fn):
+            fn = assignment.losses.get(f"{loss}_loss_{variant}")
+            if fn is not None:
                 setattr(self, f"{loss}_loss", getattr(self, f"_{loss}")(fn))
+        if variant == CLASSIFIER_VARIANT:
+            functions, notes = cs231n_classifier.mapped(assignment, orientation, self.cannot_express)
+            for name, fn in functions.items():
+                setattr(self, name, fn)
+            self.notes += notes
+
+    @property
+    def description(self) -> str:
+        """The variant, and the layout when it is not today's: "naive" or "vectorized, 2015 layout: ..."."""
+        return self.variant if self.orientation is CURRENT else f"{self.variant}, {self.orientation.description}"
 
     @staticmethod
-    def expresses(name: str, delta: float = 1.0, **_) -> bool:
-        """Δ = 0 cannot be expressed (see the module docstring); every other call can."""
-        return not (name == "svm_loss" and delta == 0)
+    def expresses(name: str, delta: float = 1.0, centered: bool = True, **_) -> bool:
+        """Whether a call can be expressed in the layout at all: not Δ = 0, nor one-sided differences."""
+        return not (name == "svm_loss" and delta == 0) and not (name == "numerical_gradient" and not centered)
 
     @staticmethod
-    def provided_by(module) -> list[str]:
-        """The variants `module` provides at least one loss for."""
-        return [v for v in VARIANTS if any(callable(getattr(module, f"{l}_loss_{v}", None)) for l in LOSSES)]
+    def variants(assignment: Assignment) -> list[str]:
+        """The variants the assignment provides a function for (its classifier and gradient check: vectorized)."""
+        extra = assignment.classifier is not None or assignment.gradient_check is not None
+        return [v for v in VARIANTS if any(f"{l}_loss_{v}" in assignment.losses for l in LOSSES)
+                or (v == CLASSIFIER_VARIANT and extra)]
 
-    @staticmethod
-    def _svm(fn):
+    def cannot_express(self, what: str) -> None:
+        """Discard the running example: its input `what` has no counterpart in the layout."""
+        self.unexpressed = what
+        assume(False)
+
+    def _svm(self, fn):
+        orientation = self.orientation
+
         def svm_loss(W, X, y, reg, delta=1.0):
             W, X, y, reg = loss_inputs(W, X, y, reg)
             delta = _checks.nonnegative("delta", delta)
             if delta == 0:
-                assume(False)  # the layout's margin is 1; see the module docstring
-            # No copies: W.T is a view, so an in-place change by the file shows in the caller's W (CONV-2).
-            loss, dW = fn((W if delta == 1 else W / delta).T, X, y, reg * delta)
-            return delta * loss, np.asarray(dW).T
+                self.cannot_express(MARGIN)
+            # No copies: the layout's W and X are views, so an in-place change by the file shows in the
+            # caller's arrays (CONV-2).
+            loss, dW = fn(orientation.weights(W if delta == 1 else W / delta), orientation.data(X), y, reg * delta)
+            return delta * loss, orientation.weights(np.asarray(dW))
 
         return svm_loss
 
-    @staticmethod
-    def _softmax(fn):
+    def _softmax(self, fn):
+        orientation = self.orientation
+
         def softmax_loss(W, X, y, reg):
             W, X, y, reg = loss_inputs(W, X, y, reg)
-            loss, dW = fn(W.T, X, y, reg)
-            return loss, np.asarray(dW).T
+            loss, dW = fn(orientation.weights(W), orientation.data(X), y, reg)
+            return loss, orientation.weights(np.asarray(dW))
 
         return softmax_loss
+
+
+def layouts(assignment: Assignment) -> list[Cs231nLayout]:
+    """One Cs231nLayout per variant the assignment provides, in the layout its losses are written in."""
+    orientation = orientation_of(assignment)
+    return [Cs231nLayout(assignment, v, orientation) for v in Cs231nLayout.variants(assignment)]

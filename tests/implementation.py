@@ -32,23 +32,21 @@ import contextlib
 import copy
 import dataclasses
 import functools
-import importlib
-import importlib.util
 import inspect
 import signal
 import sys
 import threading
 import warnings
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
 from hypothesis.errors import UnsatisfiedAssumption
 
 import reference
-from tests import differential, precision
+from tests import cs231n_files, cs231n_layout, differential, precision
 from tests.cs231n_layout import Cs231nLayout
+from tests.loading import Importer, LoadError, nothing_provided
 
 CS231N = "cs231n:"
 DIFFERENTIAL = "differential"
@@ -59,32 +57,23 @@ DEFAULT_CALL_TIMEOUT = 10.0
 """Seconds one call may take before the guard calls it a hang (the suite's inputs are tiny)."""
 
 
-def load(spec: str) -> ModuleType:
-    """Import an implementation from a dotted module name, a path to a .py file, or `module:attribute`."""
-    path = Path(spec)
-    if spec.endswith(".py") or path.is_file():
-        if not path.is_file():
-            raise FileNotFoundError(f"no such file {spec}")
-        name = f"lcspec_impl_{path.stem}"
-        if str(path.resolve().parent) not in sys.path:  # its own imports of modules beside it, as when run as a script
-            sys.path.append(str(path.resolve().parent))
-        module_spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(module_spec)
-        sys.modules[name] = module
-        module_spec.loader.exec_module(module)
-        return module
-    module_name, _, attribute = spec.partition(":")
-    module = importlib.import_module(module_name)
-    return getattr(module, attribute) if attribute else module
+def load(spec: str):
+    """Import an implementation from a dotted module name, a path to a .py file, or `module:attribute`
+    (tests/loading.py; a failure is a LoadError saying why in one paragraph)."""
+    return Importer().spec(spec)
 
 
 def origin(spec: str) -> str:
-    """Where `spec` was loaded from: the file of its module."""
+    """Where `spec` was loaded from: the file of its module, or the CS231n assignment folder."""
     target = spec[len(CS231N):] if spec.startswith(CS231N) else spec
-    if target.endswith(".py") or Path(target).is_file():
+    if target.endswith(".py") or Path(target).exists():
         return str(Path(target).resolve())
     module = sys.modules.get(target.partition(":")[0])
     return getattr(module, "__file__", None) or target
+
+
+def _cs231n_layouts(target: str) -> list[Cs231nLayout]:
+    return cs231n_layout.layouts(cs231n_files.find(target))
 
 
 def unguarded(spec: str, variant: str | None = None):
@@ -92,21 +81,34 @@ def unguarded(spec: str, variant: str | None = None):
     if spec == "reference":
         return reference
     if spec.startswith(CS231N):
-        return Cs231nLayout(load(spec[len(CS231N):]), variant or "vectorized")
+        layouts = _cs231n_layouts(spec[len(CS231N):])
+        return next((layout for layout in layouts if layout.variant == variant), layouts[-1])
     return load(spec)
 
 
 def implementations(spec: str, call_timeout: float = DEFAULT_CALL_TIMEOUT) -> list["Implementation"]:
-    """The implementations `--impl=spec` selects: one, or one per variant of a CS231n-layout file."""
+    """The implementations `--impl=spec` selects: one, or one per variant of a CS231n assignment.
+
+    Each carries `notes`, the lines the run's header should print about it: how it was loaded (the
+    stand-in for past.builtins), what a CS231n function was mapped from, what could not be mapped.
+    Notes about the loading as a whole are on each implementation; print them once.
+    """
     if spec.startswith(CS231N):
-        module = load(spec[len(CS231N):])
-        variants = Cs231nLayout.provided_by(module)
-        if not variants:
-            raise ValueError(f"--impl={spec}: the module provides none of svm_loss_naive, svm_loss_vectorized, "
-                             "softmax_loss_naive, softmax_loss_vectorized")
-        return [Implementation(Cs231nLayout(module, v), f"{spec} ({v})", spec, v, call_timeout) for v in variants]
-    module = reference if spec == "reference" else load(spec)
-    return [Implementation(module, spec, spec, None, call_timeout)]
+        found = []
+        for layout in _cs231n_layouts(spec[len(CS231N):]):
+            found.append(Implementation(layout, f"{spec} ({layout.description})", spec, layout.variant, call_timeout))
+            found[-1].notes = layout.notes
+        return found
+    importer = Importer()
+    module = reference if spec == "reference" else importer.spec(spec)
+    if not any(callable(getattr(module, name, None)) for name in reference.CONTRACT):
+        error = nothing_provided(spec, module, reference.CONTRACT)
+        if any(callable(getattr(module, name, None)) for name in cs231n_files.LOSSES):
+            raise LoadError(f"{error}; its names are the CS231n layout's: --impl=cs231n:{spec}")
+        raise error
+    impl = Implementation(module, spec, spec, None, call_timeout)
+    impl.notes = importer.notes
+    return [impl]
 
 
 class ConformanceFailure(AssertionError):

@@ -278,9 +278,9 @@ class ConformanceReport:
             return
         failure = call.excinfo.value if call.excinfo else None
         if impl.variant and isinstance(failure, Unsatisfiable):
-            # Every drawn input was one the CS231n layout cannot express (its margin is fixed at 1, see
-            # tests/cs231n_layout.py): the test does not apply, as for a function not provided.
-            reason = "the CS231n layout cannot express this test's inputs (it fixes Δ = 1)"
+            # Every drawn input was one the CS231n layout cannot express (Δ = 0, centered=False; `unexpressed`
+            # names it, see tests/cs231n_layout.py): the test does not apply, as for a function not provided.
+            reason = f"the CS231n layout cannot express this test's inputs: {impl.module.unexpressed}"
             outcome.outcome, outcome.message = "skipped", reason
             report.outcome, report.longrepr = "skipped", (str(item.path), item.location[1], f"Skipped: {reason}")
             return

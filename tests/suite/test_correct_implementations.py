@@ -1,8 +1,10 @@
 """The suite passes correct implementations it was not written against.
 
-Two independent ones: a loop-by-loop literal transcription of every contract function
-(tests/suite/literal.py) and the CS231n-layout example, naive and vectorized
-(examples/cs231n_linear_classifier.py). Each full run must exit 0 with every provided function
+Independent ones: a loop-by-loop literal transcription of every contract function
+(tests/suite/literal.py), the CS231n-layout example, naive and vectorized
+(examples/cs231n_linear_classifier.py), a CS231n assignment folder whose classifier and gradient
+check are judged too (tests/suite/fixtures/cs231n_assignment) and losses in the 2015 CS231n layout
+(tests/suite/fixtures/cs231n_2015.py). Each full run must exit 0 with every provided function
 conforming; the reference itself is what the default `pytest` run checks.
 
 A third computes in float32 (tests/suite/float32_port.py): with CONV-1 declared, its run must exit 0
@@ -17,7 +19,9 @@ from tests.suite.runs import run_all
 
 pytestmark = pytest.mark.child_runs
 
-CORRECT = ("tests.suite.literal", "cs231n:examples/cs231n_linear_classifier.py")
+FOLDER = "cs231n:tests/suite/fixtures/cs231n_assignment"
+CORRECT = ("tests.suite.literal", "cs231n:examples/cs231n_linear_classifier.py", FOLDER,
+           "cs231n:tests/suite/fixtures/cs231n_2015.py")
 FLOAT32 = "tests.suite.float32_port"
 
 
@@ -47,3 +51,12 @@ def test_a_float32_port_is_judged_at_float32_and_passes_apart_from_conv_1(runs):
         assert f["status"] in ("conforms", "deviates") and set(f["clauses"]) <= {"CONV-1"}, (name, f)
         assert f["precision"] == "float32" and not f["differential"], (name, f)
     assert entry["clauses"]["CONV-1"]["status"] == "deviates"
+
+
+def test_a_folder_is_judged_on_its_classifier_and_gradient_check_and_says_what_it_cannot_express(runs):
+    entries = {e["label"]: e for e in runs[FOLDER].summary["implementations"]}
+    vectorized = entries[f"{FOLDER} (vectorized)"]
+    conforming = {f for f, v in vectorized["functions"].items() if v["status"] == "conforms"}
+    assert conforming == {"svm_loss", "softmax_loss", "predict", "sgd_step", "numerical_gradient"}
+    (one_sided,) = vectorized["clauses"]["GRAD-6"]["tests"]  # centered and one-sided differences on one example
+    assert one_sided["outcome"] == "skipped" and "cannot express this test's inputs: centered=False" in one_sided["message"]

@@ -280,4 +280,5 @@ def test_a_file_that_cannot_be_imported_is_a_usage_error_saying_why(tmp_path):
     command = [sys.executable, "-m", "pytest", "tests", "--collect-only", "-q", "-p", "no:cacheprovider"]
     done = subprocess.run([*command, f"--impl={tmp_path / 'mine.py'}"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == pytest.ExitCode.USAGE_ERROR
-    assert "importing it raised" in done.stderr and "SyntaxError: expected ':'" in done.stderr
+    assert "raised SyntaxError: expected ':'" in done.stderr and "mine.py, line 1" in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
