@@ -499,7 +499,10 @@ def render(entry: dict, data: dict):
     if missing:
         yield f"  not provided ({len(missing)}): {', '.join(missing)}", {}
     judged = {implementation.DIFFERENTIAL: dict(entry["differential"], level=LEVELS[0]), **entry["clauses"]}
-    bad = {cid: c for cid, c in judged.items() if c["status"] in ("fails", "deviates")}
+    bad = {cid: c for cid, c in judged.items() if c["status"] in ("fails", "deviates") and within(c["level"], data["level"])}
+    above = [cid for cid, c in judged.items() if c["status"] == "fails" and not within(c["level"], data["level"])]
+    if above:  # one line: what the selected level does not require does not crowd out what it does
+        yield f"  beyond --level={data['level']}, fails {', '.join(above)} (details: --level={LEVELS[-1]})", {}
     if bad:
         yield "  what fails:", {}
     for cid, c in bad.items():
