@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, Phase, settings
 
 from tests import precision
 from tests.implementation import DEFAULT_CALL_TIMEOUT, implementations
-from tests.loading import LoadError
+from tests.loading import USAGE_ERROR, LoadError
 from tests.report import ConformanceReport
 
 # `ci` is the default: derandomized, so every run draws the same examples and nothing is flaky.
@@ -84,7 +84,10 @@ def pytest_configure(config):
     try:
         impls = implementations(spec, config.getoption("--call-timeout"))
     except LoadError as exc:  # already one paragraph naming the file, the line and the fix (tests/loading.py)
-        raise pytest.UsageError(f"--impl={spec}: {exc}") from None
+        # Exit status 2, a usage error as command-line tools have it: nothing was judged, so no verdict either way.
+        pytest.exit(f"lcspec: --impl={spec}: {exc}", returncode=USAGE_ERROR)
+    if spec != "reference" and config.option.tbstyle == "auto":
+        config.option.tbstyle = "short"  # the law's line and the reproduction say it; a full traceback buries them
     # Before the test modules are imported: their strategies draw inputs in this precision.
     precision.SESSION = precision.probe(impls)
     config.pluginmanager.register(ConformanceReport(config, impls), "lcspec-conformance")

@@ -39,6 +39,8 @@ import contextlib
 import dataclasses
 import io
 import warnings
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 from hypothesis import assume
@@ -113,10 +115,12 @@ class Cs231nLayout:
         self.__name__ = f"CS231n layout ({variant})"
         self.unexpressed = MARGIN
         self.notes = list(assignment.notes)
+        self._sources: dict[str, Callable] = {}  # contract name -> the file's function it calls
         for loss in LOSSES:
             fn = assignment.losses.get(f"{loss}_loss_{variant}")
             if fn is not None:
                 setattr(self, f"{loss}_loss", getattr(self, f"_{loss}")(fn))
+                self._sources[f"{loss}_loss"] = fn
         if variant == CLASSIFIER_VARIANT:
             functions, notes = cs231n_classifier.mapped(assignment, orientation, self.cannot_express)
             for name, fn in functions.items():
@@ -144,6 +148,62 @@ class Cs231nLayout:
         """Discard the running example: its input `what` has no counterpart in the layout."""
         self.unexpressed = what
         assume(False)
+
+    def student_name(self, name: str) -> str:
+        """The file's own name for the contract function `name` (svm_loss -> svm_loss_vectorized), else `name`."""
+        fn = self._sources.get(name)
+        return getattr(fn, "__name__", name) if fn is not None else name
+
+    def student_index(self, name: str, part: str, index: tuple) -> tuple:
+        """An index into the contract's dW (K, D), as an index into the file's dW (D x C, or 2015's C x D)."""
+        if name in self._sources and part == "dW" and len(index) == 2 and not self.orientation.classes_in_rows:
+            return tuple(reversed(index))
+        return index
+
+    def reproduce(self, name: str, arguments: dict, result, expected, fmt) -> str | None:
+        """A failing call as the student would make it: their function, their layout, pasteable where their code is.
+
+        `arguments` are the contract call's (W, X, y, reg and, for the SVM, delta); `result` and `expected`
+        the contract's (loss, dW) of the file and of the reference. None for what is not a loss.
+        """
+        fn = self._sources.get(name)
+        if fn is None:
+            return None
+        delta = float(arguments.get("delta", 1.0))
+        W = self.orientation.weights(np.asarray(arguments["W"], dtype=np.float64) / delta)
+        X, y, reg = self.orientation.data(np.asarray(arguments["X"])), np.asarray(arguments["y"]), arguments["reg"] * delta
+
+        def theirs(value):  # a contract (loss, dW) as the file's: loss/Δ, dW in its layout
+            if not (isinstance(value, tuple) and len(value) == 2):
+                return fmt(value)
+            loss, dW = value
+            loss = float(loss) / delta if np.ndim(loss) == 0 else loss
+            return f"loss = {fmt(loss)}, dW = {fmt(self.orientation.weights(np.asarray(dW)))}"
+
+        source = Path(fn.__code__.co_filename)
+        if source.parent.name == "classifiers" and source.parent.parent.name == "cs231n":
+            # an assignment folder: run from the folder that holds cs231n/, as the notebook does
+            where, module = source.parents[2], f"cs231n.classifiers.{source.stem}"
+        else:
+            where, module = source.parent, source.stem
+        scaled = (f"  (the contract's Δ = {delta:g}: your Δ = 1 code gets W/Δ and reg·Δ, and its loss times Δ "
+                  "is compared)") if delta != 1 else ""
+        return "\n".join([
+            f"your function:   {fn.__name__} in {source}, your layout ({self.orientation.description}){scaled}",
+            f"call:            {fn.__name__}(W, X, y, reg={fmt(reg)})",
+            f"your result:     {theirs(result)}",
+            f"expected:        {theirs(expected)}",
+            f"reproduce (python, in {where}):",
+            "    import numpy as np",
+            "    from numpy import array, inf, nan, float32, float64, int32, int64",
+            f"    from {module} import {fn.__name__}",
+            f"    W = {fmt(W)}",
+            f"    X = {fmt(X)}",
+            f"    y = {fmt(y)}",
+            f"    loss, dW = {fn.__name__}(W, X, y, {fmt(reg)})",
+            "    print(loss)",
+            "    print(dW)",
+        ])
 
     def _svm(self, fn):
         orientation = self.orientation

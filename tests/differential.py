@@ -160,7 +160,7 @@ def _as_array(value, what: str) -> np.ndarray:
     return arr
 
 
-def judge(name: str, bound: dict, result, expected, floor=np.dtype(np.float64)) -> str | None:
+def judge(name: str, bound: dict, result, expected, floor=np.dtype(np.float64), index=None) -> str | None:
     """Compare `result` with the reference's `expected` for `name(**bound)`.
 
     The precision is the result's floating dtype, or `floor` (the session's, tests/precision.py) where
@@ -175,6 +175,12 @@ def judge(name: str, bound: dict, result, expected, floor=np.dtype(np.float64)) 
     if len(expected_parts) > 1 and not (isinstance(result, (tuple, list)) and len(result) == len(expected_parts)):
         raise Mismatch(f"returned {type(result).__name__} {_short(result)}, not a (loss, dW) pair")
     coarser = None
+    show = (lambda part, i: i) if index is None else index
+
+    def _at(i, arr) -> str:
+        """" at index (i, j)" for an entry of an array, nothing for a scalar."""
+        return f" at index {tuple(int(k) for k in show(label, tuple(i)))}" if np.ndim(arr) else ""
+
     # A margin within rounding of 0 at the precision judged (a float32 port's margins round at float32's).
     mask = _kink_mask(name, bound, coarsest(floor, *float_dtypes(result)))
     for label, got, want, bound_terms in zip(what, parts, expected_parts, _BOUNDS[name](bound)):
@@ -220,11 +226,6 @@ def judge(name: str, bound: dict, result, expected, floor=np.dtype(np.float64)) 
             raise Mismatch(f"{label} differs from the reference by {float(np.max(diff)):.3g}{_at(where, diff)} "
                            f"(tolerance {tol:.3g} at {dtype} precision)", wrong_value=True)
     return coarser
-
-
-def _at(index, arr) -> str:
-    """" at index (i, j)" for an entry of an array, nothing for a scalar."""
-    return f" at index {tuple(int(i) for i in index)}" if np.ndim(arr) else ""
 
 
 def _short(value) -> str:

@@ -263,6 +263,16 @@ class Implementation:
     def provides(self, name: str) -> bool:
         return callable(getattr(self.module, name, None))
 
+    def display_name(self, name: str) -> str:
+        """The implementation's own name for contract function `name` (a layout's, e.g. svm_loss_vectorized)."""
+        own = getattr(self.module, "student_name", None)
+        return own(name) if callable(own) else name
+
+    def display_index(self, name: str, part: str, index: tuple) -> tuple:
+        """An index into result `part` of `name` as the implementation's layout has it (a transposed dW, say)."""
+        own = getattr(self.module, "student_index", None)
+        return own(name, part, index) if callable(own) else index
+
     def expresses(self, name: str, **arguments) -> bool:
         """Whether `name` can be called with these argument values at all: a layout may fix some (the CS231n
         layout's Δ = 1 reaches every Δ > 0, but not Δ = 0). A test that needs them skips at once, rather
@@ -310,8 +320,10 @@ def _guarded(impl: Implementation, name: str, fn):
                 record.reference_error = exc
         judged = consult and record.reference_error is None
 
+        shown = impl.display_name(name)
+
         def fail(problem: str, clause: str = DIFFERENTIAL):
-            record.problem = f"{name}: {problem}"
+            record.problem = f"{shown}: {problem}"
             return ConformanceFailure(record.problem, record, clause)
 
         if name in impl.hung:
@@ -335,11 +347,12 @@ def _guarded(impl: Implementation, name: str, fn):
                 raise fail(f"modified its argument {arg} in place (CONV-2)", "CONV-2")
         if judged:
             try:
-                coarser = differential.judge(name, bound, result, record.expected, precision.SESSION)
+                coarser = differential.judge(name, bound, result, record.expected, precision.SESSION,
+                                             index=lambda part, i: impl.display_index(name, part, i))
             except differential.Mismatch as exc:
                 if exc.wrong_value and RECORDER is not None:
                     # Let the test judge its law on this value too; settle() fails the example if it does not.
-                    record.problem, record.wrong_value = f"{name}: {exc}", True
+                    record.problem, record.wrong_value = f"{shown}: {exc}", True
                     return result
                 raise fail(str(exc)) from None
             # Recorded only where the inputs were float64: a float32 result of float32 input is CONV-1's matter.

@@ -26,6 +26,11 @@ from types import ModuleType
 from tests import python2
 
 
+USAGE_ERROR = 2
+"""The exit status of a run that could not judge what --impl names (it cannot be loaded, or provides nothing):
+a usage error, as command-line tools have it; nothing was judged, so there is no verdict either way."""
+
+
 class LoadError(Exception):
     """The code under test cannot be loaded; the message says why and what to change, in one paragraph."""
 

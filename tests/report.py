@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import inspect
 import json
 import sys
 import time
@@ -160,8 +161,18 @@ def _call_text(call: implementation.Call) -> str:
 
 
 def reproduction(call: implementation.Call) -> str:
-    """The call, both values, and a snippet that repeats it in a Python prompt (from the repository root)."""
+    """The call, both values, and a snippet that repeats it in a Python prompt (from the repository root).
+
+    An implementation in a layout of its own (the CS231n layout) says it in its own terms: its function,
+    its argument shapes, pasteable where its code is (`reproduce` of tests/cs231n_layout.py).
+    """
     impl = call.impl
+    own = getattr(impl.module, "reproduce", None)
+    if callable(own) and call.reference_error is None:
+        bound = implementation._bind(inspect.signature(getattr(reference, call.name)), call.args, call.kwargs)
+        text = own(call.name, bound, call.result, call.expected, _format) if bound else None
+        if text:
+            return text
     got = f"raised: {call.problem}" if call.problem and call.result is None else _format(call.result)
     want = (f"raises {type(call.reference_error).__name__}: {call.reference_error}" if call.reference_error
             else "(not compared)" if call.name in implementation.differential.SKIPPED else _format(call.expected))

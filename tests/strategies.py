@@ -140,19 +140,22 @@ def far_apart_problems(draw):
 
 @st.composite
 def integer_problems_with_a_tie(draw):
-    """(W, X, y, (i, j)) with integer entries, X's last column all ones (the bias trick), and example
-    i's wrong class j exactly on its margin at Δ = 1: s_ij = s_iy − 1, an exact tie in float64.
+    """(W_tied, W_met, X, y, (i, j)): integer entries, and example i's wrong class j exactly on its margin at Δ = 1
+    (s_ij = s_iy − 1, an exact tie in float64) under W_tied, and clearly met (s_ij = s_iy − 2) under W_met.
 
-    The bias entry W[j, -1] is moved to make it so; with small integers every score is exact.
+    X's last column is 1 for example i alone, so the entry W[j, -1] moves s_ij and no other score: the
+    two problems differ in that one margin, 0 against −1, both met.
     """
     n, k = batch_shape(draw)
     d = draw(st.integers(1, MAX_D), label="D")
     small = st.integers(-3, 3).map(float)
-    X = np.column_stack([draw(hnp.arrays(np.float64, (n, d - 1), elements=small), label="X"), np.ones(n)])
+    i = draw(st.integers(0, n - 1), label="tied example")
+    X = np.column_stack([draw(hnp.arrays(np.float64, (n, d - 1), elements=small), label="X"), np.eye(n)[i]])
     W = draw(hnp.arrays(np.float64, (k, d), elements=small), label="W")
     y = draw(hnp.arrays(np.intp, (n,), elements=st.integers(0, k - 1)), label="y")
-    i = draw(st.integers(0, n - 1), label="tied example")
     j = draw(st.sampled_from([c for c in range(k) if c != y[i]]), label="tied class")
     S = X @ W.T
     W[j, -1] += (S[i, y[i]] - 1.0) - S[i, j]
-    return W, X, y, (i, j)
+    W_met = W.copy()
+    W_met[j, -1] -= 1.0
+    return W, W_met, X, y, (i, j)

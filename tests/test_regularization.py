@@ -106,14 +106,25 @@ def test_the_penalty_adds_two_reg_w_to_the_gradient(impl, name, problem, reg):
     assert np.all(np.abs((with_reg - without) - 2 * reg * W) <= atol(grad_scale, terms=2 * X.shape[0]))
 
 
-@pytest.mark.clause("REG-5", "SOFTMAX-9")
+@pytest.mark.clause("REG-5")
 @pytest.mark.parametrize("K", [2, 3, 10])
 @given(X=st.integers(1, 8).flatmap(lambda n: matrices(n, 4)), delta=st.floats(0.0, 10.0), reg=regs, data=st.data())
-def test_loss_at_zero_weights(impl, K, X, delta, reg, data):
-    """At W = 0 every score is 0: the SVM loss is (K − 1)Δ and the softmax loss is log K, whatever λ."""
+def test_svm_loss_at_zero_weights(impl, K, X, delta, reg, data):
+    """At W = 0 every score is 0: the SVM loss is (K − 1)Δ, whatever λ."""
+    if not impl.expresses("svm_loss", delta=delta):
+        delta = 1.0  # a layout with a fixed Δ (CS231n: Δ = 1) is judged at it
     y = np.array([data.draw(st.integers(0, K - 1), label="y") for _ in range(X.shape[0])])
     W = np.zeros((K, X.shape[1]))
     assert impl.svm_loss(W, X, y, reg, delta)[0] == pytest.approx((K - 1) * delta, abs=atol((K - 1) * delta, terms=K))
+
+
+@pytest.mark.clause("REG-5", "SOFTMAX-9")
+@pytest.mark.parametrize("K", [2, 3, 10])
+@given(X=st.integers(1, 8).flatmap(lambda n: matrices(n, 4)), reg=regs, data=st.data())
+def test_softmax_loss_at_zero_weights(impl, K, X, reg, data):
+    """At W = 0 every score is 0: the softmax loss is log K, whatever λ."""
+    y = np.array([data.draw(st.integers(0, K - 1), label="y") for _ in range(X.shape[0])])
+    W = np.zeros((K, X.shape[1]))
     assert impl.softmax_loss(W, X, y, reg)[0] == pytest.approx(math.log(K), abs=atol(math.log(K), terms=2 * K))
 
 

@@ -266,23 +266,19 @@ def test_scores_in_the_thousands_and_rows_far_apart_give_finite_correct_values(i
 @pytest.mark.clause("SOFTMAX-11")
 @given(problem=far_apart_problems())
 def test_softmax_loss_is_finite_and_correct_for_scores_in_the_thousands(impl, problem):
-    """With X Wᵀ reaching 1e4 and rows far apart, and λ = 0, the loss is (1/N) Σ −log p_iy_i and dW = (P − Y)ᵀX/N, finite."""
+    """With X Wᵀ reaching 1e4 and rows far apart, and λ = 0, the loss is (1/N) Σ −log p_iy_i and dW is finite.
+
+    (dW's value is the guard's to compare with the reference's, and GRAD-1's to judge: a wrong gradient is
+    wrong at every magnitude, and is not this clause's failure.)
+    """
     W, X, y = problem
-    reg = 0.0  # the penalty is REG-4's to judge, not this clause's
-    loss, dW = impl.softmax_loss(W, X, y, reg)
+    loss, dW = impl.softmax_loss(W, X, y, 0.0)  # λ = 0: the penalty is REG-4's to judge, not this clause's
     S = X @ W.T
-    N, K = S.shape
-    data = math.fsum(exact_softmax_family("cross_entropy_losses", S, y)) / N
-    expected = data + reg * math.fsum(float(w) ** 2 for w in W.ravel())
+    expected = math.fsum(exact_softmax_family("cross_entropy_losses", S, y)) / S.shape[0]
     size = float((np.abs(X) @ np.abs(W).T).max())  # the scores' magnitude, also their rounding's
     assert math.isfinite(loss), f"the loss is {loss}"
-    assert abs(loss - expected) <= atol(max(size, expected), terms=4 * (X.shape[1] + K))
-    G = np.exp([exact_log_softmax(row) for row in S])
-    G[np.arange(N), y] -= 1.0
-    expected_dW = G.T @ X / N + 2 * reg * W
+    assert abs(loss - expected) <= atol(max(size, expected), terms=4 * (X.shape[1] + S.shape[1]))
     assert np.all(np.isfinite(dW)), f"dW is not finite: {dW}"
-    grad_size = (size + 1.0) * np.abs(X).max() + 2 * reg * np.abs(W).max()
-    assert np.all(np.abs(dW - expected_dW) <= atol(grad_size, terms=K + X.shape[1] + N + 2))
 
 
 @pytest.mark.clause("SOFTMAX-12")

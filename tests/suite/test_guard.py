@@ -18,6 +18,7 @@ from hypothesis.errors import UnsatisfiedAssumption
 import reference
 from tests import implementation, precision
 from tests.implementation import DIFFERENTIAL, ConformanceFailure, Implementation, load
+from tests.loading import USAGE_ERROR
 from tests.report import ConformanceReport, Outcome, _matches, read_deviations, reproduction
 from tests.suite import float32_port
 from tests.suite.runs import ROOT, run_suite
@@ -279,6 +280,6 @@ def test_a_file_that_cannot_be_imported_is_a_usage_error_saying_why(tmp_path):
     (tmp_path / "mine.py").write_text("def softmax(S)\n    return S\n")
     command = [sys.executable, "-m", "pytest", "tests", "--collect-only", "-q", "-p", "no:cacheprovider"]
     done = subprocess.run([*command, f"--impl={tmp_path / 'mine.py'}"], cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == pytest.ExitCode.USAGE_ERROR
+    assert done.returncode == USAGE_ERROR
     assert "raised SyntaxError: expected ':'" in done.stderr and "mine.py, line 1" in done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1

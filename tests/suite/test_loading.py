@@ -23,7 +23,7 @@ from hypothesis.errors import Unsatisfiable
 import reference
 from tests import cs231n_files
 from tests.implementation import ConformanceFailure, implementations, unguarded
-from tests.loading import LoadError
+from tests.loading import USAGE_ERROR, LoadError
 from tests.suite.runs import ROOT
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -284,7 +284,7 @@ def test_a_loading_error_is_a_usage_error_of_one_line(tmp_path):
     path = write(tmp_path, "old.py", "def softmax(S):\n    print S\n")
     command = [sys.executable, "-m", "pytest", "tests", "--collect-only", "-q", "-p", "no:cacheprovider"]
     done = subprocess.run([*command, f"--impl=cs231n:{path}"], cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == pytest.ExitCode.USAGE_ERROR
+    assert done.returncode == USAGE_ERROR
     assert done.stderr.strip().splitlines() == [
-        f"ERROR: --impl=cs231n:{path}: {path} is Python 2 code (line 2: 'print S'); the suite runs on Python 3: "
+        f"Exit: lcspec: --impl=cs231n:{path}: {path} is Python 2 code (line 2: 'print S'); the suite runs on Python 3: "
         "change print x -> print(x)"]
