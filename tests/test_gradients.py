@@ -173,11 +173,12 @@ def test_centered_differences_are_exact_on_a_quadratic_and_one_sided_are_off_by_
         return float(np.sum(V ** 2))
 
     rounding = atol(f(W) + h * h * W.size + 1, terms=4 * W.size) / h
-    centered = impl.numerical_gradient(f, W, h)  # centered is the default
-    one_sided = impl.numerical_gradient(f, W, h, centered=False)
-    assert np.all(np.abs(centered - 2 * W) <= rounding)
-    assert np.all(np.abs(one_sided - (2 * W + h)) <= rounding)
     assert rounding < h / 100  # so the two laws really tell the formulas apart
+    centered = impl.numerical_gradient(f, W, h)  # centered is the default
+    assert np.all(np.abs(centered - 2 * W) <= rounding)
+    if impl.expresses("numerical_gradient", centered=False):  # CS231n's eval_numerical_gradient is centered only
+        one_sided = impl.numerical_gradient(f, W, h, centered=False)
+        assert np.all(np.abs(one_sided - (2 * W + h)) <= rounding)
 
 
 @pytest.mark.clause("GRAD-7")
