@@ -111,9 +111,8 @@ class Demo {
     );
 
     const ratio = window.devicePixelRatio || 1;
-    this.canvas.width = SIZE * ratio;
+    this.canvas.width = SIZE * ratio; // drawn in SIZE x SIZE units; the style sheet scales it to fit
     this.canvas.height = SIZE * ratio;
-    this.canvas.style.width = this.canvas.style.height = `${SIZE}px`;
     this.ctx = this.canvas.getContext("2d");
     this.ctx.scale(ratio, ratio);
     this.history$.width = 260 * ratio;
@@ -377,8 +376,9 @@ class Demo {
     if (i < 0) { this.tooltip.hidden = true; return; }
     const s = this.result.S[i];
     this.tooltip.textContent = `example ${i}, class ${this.y[i]}: scores ${s.map((v) => fmt(v, 2)).join(", ")}; Lᵢ = ${fmt(this.result.perExample[i])}`;
-    this.tooltip.style.left = `${at[0] + 12}px`;
-    this.tooltip.style.top = `${at[1] + 12}px`;
+    const shown = this.canvas.getBoundingClientRect().width / SIZE; // CSS pixels per drawing unit
+    this.tooltip.style.left = `${at[0] * shown + 12}px`;
+    this.tooltip.style.top = `${at[1] * shown + 12}px`;
     this.tooltip.hidden = false;
   }
 
