@@ -226,6 +226,18 @@ def test_the_reader_moves_the_lines(demo):
     assert_matches_reference(turned)
 
 
+def test_hovering_an_example_shows_its_loss(demo):
+    """Over a point: a tooltip with its L_i, and its row in the table highlighted."""
+    s = state(demo)
+    box = demo.locator("#lc-plot").bounding_box()
+    x = s["X"][5]
+    demo.mouse.move(box["x"] + (x[0] + 5) / 10 * box["width"], box["y"] + (5 - x[1]) / 10 * box["height"])
+    tooltip = demo.locator(".lc-demo__tooltip")
+    assert tooltip.is_visible()
+    assert f"Lᵢ = {s['perExample'][5]:.3f}" in tooltip.inner_text()
+    assert demo.locator("#lc-examples tr.lc-demo__hover").get_attribute("data-index") == "5"
+
+
 def test_redrawing_gives_another_seeded_data_set(demo):
     """Re-draw: the next seed, other points, and the numbers still the reference's."""
     first = state(demo)
