@@ -253,7 +253,8 @@ export function l2Penalty(W) {
 export function l2RegularizationLoss(W, reg) {
   realArray("W", W, 2);
   nonnegative("reg", reg);
-  const largest = Math.max(0, ...W.flat().map(Math.abs));
+  let largest = 0;
+  for (const row of W) for (const v of row) largest = Math.max(largest, Math.abs(v));
   if (reg === 0 || largest === 0) return 0;
   let sum = 0;
   for (const row of W) for (const v of row) sum += (v / largest) ** 2;
@@ -356,10 +357,11 @@ export function relativeError(a, b) {
   const flat = (v) => (typeof v === "number" ? [v] : v.flat(Infinity));
   const fa = flat(a), fb = flat(b);
   if (fa.length !== fb.length) throw new RangeError("b must have the same shape as a");
-  for (const v of [...fa, ...fb]) if (!Number.isFinite(v)) throw new RangeError("a and b must contain only finite values");
-  const largest = Math.max(0, ...fa.map(Math.abs), ...fb.map(Math.abs));
+  for (const v of fa.concat(fb)) if (!Number.isFinite(v)) throw new RangeError("a and b must contain only finite values");
+  let largest = 0;
+  for (const v of [fa, fb]) for (const e of v) largest = Math.max(largest, Math.abs(e));
   if (largest === 0) return 0;
-  const norm = (v) => Math.hypot(...v.map((e) => e / largest));
+  const norm = (v) => Math.sqrt(v.reduce((sum, e) => sum + (e / largest) ** 2, 0)); // scaled first: no overflow
   return norm(fa.map((v, i) => v - fb[i])) / Math.max(norm(fa), norm(fb));
 }
 
