@@ -1,7 +1,9 @@
 """Run the property suite on each implementation, for the conformance page.
 
 The implementations are those of docs/conformance.toml, then every library adapter in tests/adapters/
-(each with its `<adapter>.deviations` file when there is one).
+(each with its `<adapter>.deviations` file when there is one). Each is run at the conformance level
+it claims (`level` in docs/conformance.toml, an adapter's `LEVEL = "..."`; core by default), so with
+--strict an implementation that does not meet its claim fails the run.
 
     python docs/run_conformance.py [--strict] [OUT_DIR]      (default build/conformance)
 
@@ -18,6 +20,7 @@ usage error) is an error.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -36,11 +39,20 @@ def implementations() -> list[dict]:
     listed = tomllib.loads(CONFIG.read_text())["implementation"]
     adapters = sorted(p for p in (ROOT / "tests" / "adapters").glob("*.py") if p.name != "__init__.py")
     for path in adapters:
-        entry = {"impl": f"tests.adapters.{path.stem}", "file": str(path.relative_to(ROOT))}
+        entry = {"impl": f"tests.adapters.{path.stem}", "file": str(path.relative_to(ROOT)), "level": claimed_level(path)}
         if path.with_suffix(".deviations").is_file():
             entry["deviations"] = str(path.with_suffix(".deviations").relative_to(ROOT))
         listed.append(entry)
     return listed
+
+
+def claimed_level(path: Path) -> str:
+    """The conformance level an adapter says it meets: its module's `LEVEL = "..."` line (read, not imported:
+    the adapter's library need not be installed to list it)."""
+    found = re.search(r'^LEVEL = "(core|strict)"', path.read_text(), re.MULTILINE)
+    if not found:
+        raise SystemExit(f"run_conformance: {path} does not say which level it meets (LEVEL = \"core\" or \"strict\")")
+    return found.group(1)
 
 
 def why_not(entry: dict) -> str | None:
@@ -80,6 +92,7 @@ def main(out: Path, strict: bool = False) -> int:
             "no:cacheprovider",
             f"--impl={entry['impl']}",
             f"--conformance-json={report}",
+            f"--level={entry.get('level', 'core')}",
         ]
         if "deviations" in entry:
             cmd.append(f"--deviations={entry['deviations']}")

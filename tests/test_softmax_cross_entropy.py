@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -281,9 +281,21 @@ def test_softmax_loss_is_finite_and_correct_for_scores_in_the_thousands(impl, pr
     assert np.all(np.isfinite(dW)), f"dW is not finite: {dW}"
 
 
+@st.composite
+def offset_scores(draw):
+    """(S, y) whose rows lie far from 0 (an offset of ±1e2 to ±1e4) with spreads of a few units or a few hundred:
+    log-probabilities of order 1 from scores of order 1e3, and shifts s − max that round, where accuracy relative
+    to the result (SOFTMAX-12) and to the scores (CONV-10) part ways."""
+    S, y = draw(labelled_scores(bound=draw(st.sampled_from([3.0, 300.0]), label="spread")))
+    offset = draw(st.floats(1e2, 1e4).flatmap(lambda v: st.sampled_from([v, -v])), label="offset")
+    return precision.representable(S + offset), y
+
+
 @pytest.mark.clause("SOFTMAX-12")
 @pytest.mark.parametrize("name", ["softmax", "log_softmax", "cross_entropy_losses"])
-@given(case=labelled_scores())
+@example(case=(np.array([[512.0, 512.0]]), np.array([0])))  # s − logsumexp(s) errs by 5.5e-14 on log p = −0.69
+@example(case=(np.array([[300.3, -400.7]]), np.array([1])))  # s − max rounds: e^z is 250 ulps off without TwoSum
+@given(case=st.one_of(labelled_scores(), offset_scores()))
 def test_probabilities_are_accurate_to_their_own_size(impl, name, case):
     """p_ij to 16·t·ε relative (where normal), log p_ij to 16·t·ε·max(1, |log p_ij|): the result's size, not the scores'."""
     S, y = case

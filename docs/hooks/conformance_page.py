@@ -21,10 +21,11 @@ if str(ROOT) not in sys.path:
 
 import reference  # noqa: E402
 from docs.hooks.spec_pages import clause_url  # noqa: E402
+from tests.clauses import LEVELS  # noqa: E402
 from tests.implementation import DIFFERENTIAL  # noqa: E402  (the JSON key of what the guard finds)
+from tests.report import SCHEMA  # noqa: E402  (the report's JSON schema, which this page reads)
 
 REPORTS = Path(os.environ.get("LCSPEC_CONFORMANCE_DIR", ROOT / "build" / "conformance"))
-SCHEMA = "lcspec-conformance/1"
 MARKER = "<!-- conformance matrix -->"
 
 
@@ -43,7 +44,7 @@ def load_reports() -> tuple[list[dict], dict[str, str]]:
         data = json.loads(path.read_text())
         if data.get("schema") != SCHEMA:
             raise ValueError(f"{path}: schema {data.get('schema')!r}, this page reads {SCHEMA!r}")
-        entries += [dict(e, exit_ok=data["exit_ok"]) for e in data["implementations"]]
+        entries += [dict(e, exit_ok=data["exit_ok"], level=data["level"]) for e in data["implementations"]]
     skipped_file = REPORTS / "skipped.json"
     skipped = json.loads(skipped_file.read_text()) if skipped_file.is_file() else {}
     return entries, skipped
@@ -82,11 +83,14 @@ def matrix(here: str) -> str:
             return "differential"
         return f"[{cid}]({clause_url(cid, here)})"
 
+    marks = {"conforms": "✔", "fails": "✘", "deviates": "≈"}
+
     def cell(f):
-        status = f["status"]
-        shown = {"conforms": "✔ conforms", "fails": "✘ fails", "deviates": "≈ deviates", "not provided": "—"}.get(status, status)
+        if f["status"] == "not provided":
+            return "—"
+        levels = " ".join(f"{marks.get(f['levels'][lv], f['levels'][lv])} {lv}" for lv in LEVELS)
         found = [DIFFERENTIAL] * f["differential"] + f["clauses"]
-        return shown + (": " + ", ".join(link(c) for c in found) if found else "")
+        return levels + (": " + ", ".join(link(c) for c in found) if found else "")
 
     header = "| function | " + " | ".join(f"[{short_name(e['label'])}](#{anchor(e)})" for e in entries) + " |"
     rule = "|---" * (len(entries) + 1) + "|"
@@ -96,8 +100,8 @@ def matrix(here: str) -> str:
     out = [
         "| column | run as | verdict |\n|---|---|---|\n"
         + "\n".join(
-            f"| [{short_name(e['label'])}](#{anchor(e)}) | `pytest tests --impl={e['spec']}`{variant(e)} | "
-            + ("passes" if e["exit_ok"] else "**fails**") + " |"
+            f"| [{short_name(e['label'])}](#{anchor(e)}) | `pytest tests --impl={e['spec']} --level={e['level']}`{variant(e)} | "
+            + ", ".join(f"{lv}: {e['verdicts'][lv]}" for lv in LEVELS) + ("" if e["exit_ok"] else " (**the run fails**)") + " |"
             for e in entries
         ),
         f'<div class="conformance-matrix" markdown>\n\n{header}\n{rule}\n' + "\n".join(rows) + "\n\n</div>",
@@ -117,7 +121,7 @@ def matrix(here: str) -> str:
 def clause_problems(cid: str, clause: dict, link) -> str:
     """A list item for a clause that fails or deviates, with each of its tests that did: a declared deviation
     with its reason, a failure with its message."""
-    lines = [f"- {link(cid)} **{clause['status']}**"]
+    lines = [f"- {link(cid)} ({clause.get('level', LEVELS[0])}) **{clause['status']}**"]
     for t in clause["tests"]:
         if t["outcome"] == "deviates":
             lines.append(f"    - `{t['id']}` deviates, as declared: `{_plain(t['message'])}`")
