@@ -28,6 +28,10 @@ import optax  # noqa: E402
 
 from tests.adapters import contract, per_example_margin  # noqa: E402
 
+LEVEL = "strict"
+"""The conformance level this adapter meets, apart from its declared deviations (docs/run_conformance.py runs
+it at this level)."""
+
 
 def _j(a):
     return jnp.asarray(np.asarray(a, dtype=np.float64))

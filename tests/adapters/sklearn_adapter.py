@@ -18,6 +18,10 @@ from sklearn.utils import extmath
 
 from tests.adapters import contract, per_example_margin
 
+LEVEL = "strict"
+"""The conformance level this adapter meets, apart from its declared deviations (docs/run_conformance.py runs
+it at this level)."""
+
 
 def _unit_margin_crammer_singer(S, y):
     """Per-example losses from the averaging hinge_loss: the whole batch, weighted by one example at a time."""

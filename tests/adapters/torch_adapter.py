@@ -25,6 +25,10 @@ import torch.nn.functional as F
 
 from tests.adapters import contract
 
+LEVEL = "strict"
+"""The conformance level this adapter meets, apart from its declared deviations (docs/run_conformance.py runs
+it at this level)."""
+
 
 def _t(a) -> torch.Tensor:
     return torch.tensor(np.ascontiguousarray(a, dtype=np.float64))  # torch rejects negative strides
