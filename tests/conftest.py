@@ -69,9 +69,10 @@ def pytest_addoption(parser):
     group.addoption("--child-runs", action="store_true",
                     help="also run the suite's own slow tests that run the whole suite in child processes "
                     "(the broken-implementation catalogue, the correct implementations; .ci/run does)")
-    group.addoption("--level", choices=("core", "strict"), default="core",
+    group.addoption("--level", choices=("core", "strict"), default=None,
                     help="the conformance level whose verdict sets the exit code and the JSON's exit_ok: core (the "
-                    "notes' mathematics; default) or strict (also the reference's API guarantees); both are reported")
+                    "notes' mathematics; the default) or strict (also the reference's API guarantees; the default for "
+                    "--impl=reference, which must meet it); both are reported")
     group.addoption("--call-timeout", type=float, default=DEFAULT_CALL_TIMEOUT, metavar="SECONDS",
                     help=f"time limit of one call to the implementation (default {DEFAULT_CALL_TIMEOUT:g})")
 
@@ -86,6 +87,8 @@ def pytest_configure(config):
     except LoadError as exc:  # already one paragraph naming the file, the line and the fix (tests/loading.py)
         # Exit status 2, a usage error as command-line tools have it: nothing was judged, so no verdict either way.
         pytest.exit(f"lcspec: --impl={spec}: {exc}", returncode=USAGE_ERROR)
+    if config.option.level is None:
+        config.option.level = "strict" if spec == "reference" else "core"
     if spec != "reference" and config.option.tbstyle == "auto":
         config.option.tbstyle = "short"  # the law's line and the reproduction say it; a full traceback buries them
     # Before the test modules are imported: their strategies draw inputs in this precision.

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.child_runs
 
 FOLDER = "cs231n:tests/suite/fixtures/cs231n_assignment"
 CORRECT = ("tests.suite.literal", "cs231n:examples/cs231n_linear_classifier.py", FOLDER,
-           "cs231n:tests/suite/fixtures/cs231n_2015.py")
+           "cs231n:tests/suite/fixtures/cs231n_2015.py", "tests.suite.plain_numpy")
+UNVALIDATED = ("tests.suite.plain_numpy", "cs231n:examples/cs231n_linear_classifier.py", FOLDER)
+"""Correct code that checks none of its input: it conforms at core and, honestly, fails strict's API clauses."""
 FLOAT32 = "tests.suite.float32_port"
 
 
@@ -60,3 +62,13 @@ def test_a_folder_is_judged_on_its_classifier_and_gradient_check_and_says_what_i
     assert conforming == {"svm_loss", "softmax_loss", "predict", "sgd_step", "numerical_gradient"}
     (one_sided,) = vectorized["clauses"]["GRAD-6"]["tests"]  # centered and one-sided differences on one example
     assert one_sided["outcome"] == "skipped" and "cannot express this test's inputs: centered=False" in one_sided["message"]
+
+
+@pytest.mark.parametrize("spec", UNVALIDATED)
+def test_code_that_validates_nothing_conforms_at_core_and_fails_only_strict_clauses(runs, spec):
+    run = runs[spec]
+    assert run.summary["level"] == "core" and run.summary["verdicts"] == {"core": True, "strict": False}
+    for entry in run.summary["implementations"]:
+        failing = {c for f in entry["functions"].values() for c in f["clauses"]}
+        levels = {entry["clauses"][c]["level"] for c in failing}
+        assert failing and levels == {"strict"}, f"{entry['label']}: {failing}"
