@@ -22,6 +22,12 @@ def l2_penalty(W) -> float:
     Of two weight vectors with the same dot product with $x = [1,1,1,1]$, the spread-out one is
     cheaper:
 
+    Args:
+        W (array_like): Array of weights of any shape (a folded bias column included).
+
+    Returns:
+        float: $\sum W^2$, >= 0.
+
     >>> l2_penalty([[1.0, 0.0, 0.0, 0.0]]), l2_penalty([[0.25, 0.25, 0.25, 0.25]])
     (1.0, 0.25)
     """
