@@ -125,8 +125,29 @@ def golden_rows(key: str) -> list[str]:
             computed = computed[v["result_index"]]
         call = r",\; ".join(rf"\mathtt{{{name}}} = {latex(value)}" for name, value in args.items())
         both = rf"\begin{{array}}{{ll}} \text{{expected}} & {latex(v['expected'])} \\ \text{{reference}} & {latex(computed)} \end{{array}}"
-        rows.append(f"| `{v['function']}` with ${call}$<br>`{v['id']}` ([{v['clause']}](#{v['clause']})) | ${both}$ |")
+        rows.append(f"| [](){{#{golden_anchor(v)}}}`{v['function']}` with ${call}$<br>`{v['id']}` "
+                    f"([{v['clause']}](#{v['clause']})) | ${both}$ |")
     return rows
+
+
+def golden_anchor(v: dict) -> str:
+    return "golden-" + re.sub(r"[^a-z0-9-]", "-", v["id"].lower())
+
+
+def example_id(key: str, n: int) -> str:
+    return f"example-{key}-{n}"
+
+
+def example_anchor(clause: dict) -> tuple[str, str] | None:
+    """(link, text) of the clause's worked example on its chapter's page: the first golden vector that
+    names the clause, else the first further call of one of the functions it constrains; None if neither."""
+    for v in vectors():
+        if v["clause"] == clause["id"]:
+            return f"#{golden_anchor(v)}", f"golden vector `{v['id']}`"
+    for n, call in enumerate(EXAMPLES.get(clause["chapter"], []), 1):
+        if any(re.match(rf"{re.escape(f)}\(", call) for f in clause["functions"]):
+            return f"#{example_id(clause['chapter'], n)}", f"`{call}`"
+    return None
 
 
 def section(key: str) -> str:
@@ -149,6 +170,7 @@ def section(key: str) -> str:
         out.append("| input | value |\n|---|---|\n" + "\n".join(f"| `{n}` | ${latex(INPUTS[n])}$ |" for n in used))
         out.append(
             "| call | result |\n|---|---|\n"
-            + "\n".join(f"| `{call}` | ${latex(result(call))}$ |" for call in examples)
+            + "\n".join(f"| [](){{#{example_id(key, n)}}}`{call}` | ${latex(result(call))}$ |"
+                        for n, call in enumerate(examples, 1))
         )
     return "\n\n".join(out)
