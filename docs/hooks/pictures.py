@@ -265,7 +265,7 @@ def draw_loss_curves():
     run = learning_run.summary()
     n_train = run["data"]["train"]
     batch = run["data"]["batch_size"]
-    fig, axes = plt.subplots(1, 2, figsize=(WIDE, 4.6), sharex=True, constrained_layout=True)
+    fig, axes = plt.subplots(1, 2, figsize=(WIDE, 5.6), sharex=True, constrained_layout=True)
     for ax, loss_name in zip(axes, ("svm", "softmax")):
         for key, row in run["strategies"].items():
             if not key.startswith(loss_name + "/"):
@@ -281,7 +281,7 @@ def draw_loss_curves():
             ax.plot(x, y, label=f"{strategy} ({row['hyperparameter']} = {row['value']:g})", **style)
         ax.set(title=f"{loss_name} loss", xlabel="examples evaluated / N_train", ylabel="training loss",
                xscale="log", yscale="log")
-        ax.legend(loc="lower left")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18))  # below the axes: it hides no curve
     return fig
 
 

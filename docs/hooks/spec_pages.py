@@ -292,9 +292,15 @@ def reference_modules(here: str = "api.md") -> str:
             order.setdefault(module, key)
     order.update({name: None for name in names if name not in order})
     out = []
+    shown = set()
     for module, key in order.items():
-        if key is not None:
+        if key is None:
+            out.append(f"## The rest: `{module}`")
+        elif key not in shown:
+            shown.add(key)
+            number, title = int(chapters()[key]["file"][:2]), chapters()[key]["title"]
             link = get_relative_url(page_uri(key), here)
-            out.append(f"Specified in [{chapters()[key]['title']}]({link}) (chapter {int(chapters()[key]['file'][:2])}):")
+            out.append(f"## {number}. {title}")
+            out.append(f"Specified in [chapter {number}, {title}]({link}), beside the clauses and tests of each function.")
         out.append(f"::: reference.{module}\n    options:\n      members_order: source")
     return "\n\n".join(out)
