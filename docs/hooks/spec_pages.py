@@ -117,11 +117,7 @@ def clauses_section(key: str, own: list[dict]) -> str:
         "there is one, and the property tests that check it, each with the law it states.",
     ]
     for c in own:
-        # The ID once more, hidden, in the heading: Material's search splits a query at its hyphen (HINGE-2 ->
-        # "hinge", "2"), so without it a clause whose title says "hinge" twice would outrank HINGE-2 itself.
-        label = f"{c['id']} · {c['title']}"
-        out.append(f'### {label}<span class="search-alias" hidden>{c["id"]}</span> '
-                   f'{{#{c["id"]} data-toc-label="{label}"}}')
+        out.append(f"### {c['id']} · {c['title']} {{#{c['id']}}}")
         out.append(c["text"])
         out.append(clause_facts(c, page_uri(key)))
         out.append(clause_tests(c))
