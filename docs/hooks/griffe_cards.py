@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import reference  # noqa: E402
 from tests.clauses import chapters, clauses  # noqa: E402
 from tests.suite.test_clause_links import clause_ids_of, property_tests  # noqa: E402
 
@@ -61,7 +62,7 @@ def raises(name: str) -> str:
 def card(name: str) -> str:
     key = defined_in(name)
     own = [c for c in clauses().values() if name in c["functions"] and c["chapter"] != "conventions"]
-    if key is not None:  # reference-only strategies: the clauses of their chapter that have no function
+    if name in reference.STRATEGIES:  # reference-only: the clauses of their chapter that name no function
         own += [c for c in clauses().values() if c["chapter"] == key and not c["functions"] and c not in own]
     conventions = [c["id"] for c in clauses().values() if name in c["functions"] and c["chapter"] == "conventions"]
     lines = []
@@ -75,7 +76,7 @@ def card(name: str) -> str:
     ids = {c["id"] for c in own}
     tests = [n.split("::")[1] for n, fn in property_tests() if ids & set(clause_ids_of(fn))]
     if tests:
-        lines.append("**Checked by** " + ", ".join(f"[`{t}`][{t}]" for t in tests) + ".")
+        lines.append("**Checked by** the tests of these clauses: " + ", ".join(f"[`{t}`][{t}]" for t in tests) + ".")
     return "\n\n".join(lines)
 
 
