@@ -133,7 +133,8 @@ def clause_facts(c: dict, here: str) -> str:
         facts.append("constrains no contract function")
     example = worked_examples.example_anchor(c)
     if example:
-        facts.append(f"worked example: [{example[1]}]({example[0]})")
+        kind, _, text = example[1].partition(": ")
+        facts.append(f"{kind}: [{text}]({example[0]})")
     for p in pictures.of_clause(c["id"]):
         facts.append(f"picture: [{p.label}]({get_relative_url(page_uri(p.chapter), here)}#{p.anchor})")
     return '<p class="clause-facts" markdown="span">' + " · ".join(facts) + "</p>"

@@ -143,11 +143,18 @@ def example_anchor(clause: dict) -> tuple[str, str] | None:
     names the clause, else the first further call of one of the functions it constrains; None if neither."""
     for v in vectors():
         if v["clause"] == clause["id"]:
-            return f"#{golden_anchor(v)}", f"golden vector `{v['id']}`"
+            return f"#{golden_anchor(v)}", f"worked example: golden vector `{v['id']}`"
     for n, call in enumerate(EXAMPLES.get(clause["chapter"], []), 1):
         if any(re.match(rf"{re.escape(f)}\(", call) for f in clause["functions"]):
-            return f"#{example_id(clause['chapter'], n)}", f"`{call}`"
+            return f"#{example_id(clause['chapter'], n)}", f"example call: `{call}`"
     return None
+
+
+def back_links(key: str, n: int) -> str:
+    """The clauses whose example this call is, linked back: ' (HINGE-2, HINGE-3)', or nothing."""
+    here = f"#{example_id(key, n)}"
+    ids = [cid for cid, c in clauses().items() if c["chapter"] == key and (example_anchor(c) or ("",))[0] == here]
+    return "<br>example of " + ", ".join(f"[{i}](#{i})" for i in ids) if ids else ""
 
 
 def section(key: str) -> str:
@@ -170,7 +177,7 @@ def section(key: str) -> str:
         out.append("| input | value |\n|---|---|\n" + "\n".join(f"| `{n}` | ${latex(INPUTS[n])}$ |" for n in used))
         out.append(
             "| call | result |\n|---|---|\n"
-            + "\n".join(f"| [](){{#{example_id(key, n)}}}`{call}` | ${latex(result(call))}$ |"
+            + "\n".join(f"| [](){{#{example_id(key, n)}}}`{call}`{back_links(key, n)} | ${latex(result(call))}$ |"
                         for n, call in enumerate(examples, 1))
         )
     return "\n\n".join(out)

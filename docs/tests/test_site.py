@@ -189,6 +189,9 @@ def test_each_clause_has_its_anchor_and_one_hop_links(clause_id):
             target_page = Path(page).parent / target
         resolved = os.path.normpath(target_page)
         assert anchor in ids_in(html(resolved)), f"{clause_id}: {href} leads nowhere"
+        if anchor.startswith(("golden-", "example-")):  # and the worked example links back to the clause
+            row = text[text.index(f'id="{anchor}"') :]
+            assert f'href="#{clause_id}"' in row[: row.index("</tr>")], f"{anchor} does not link back to {clause_id}"
 
 
 def test_each_function_card_links_back_to_its_clauses_and_chapter():
