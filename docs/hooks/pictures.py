@@ -109,7 +109,7 @@ def draw_score_geometry():
     g = np.linspace(-3, 6, 361)  # wide enough for every class's zero line (class 2's is at x2 = 4.8)
     G = np.array(np.meshgrid(g, g)).reshape(2, -1).T
     regions = ref.predict(ref.scores(G, W, b)).reshape(len(g), len(g))
-    fig, ax = plt.subplots(figsize=(6, 5.4), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(6, 6.2), constrained_layout=True)
     ax.contourf(g, g, regions, levels=[-0.5, 0.5, 1.5, 2.5], colors=["C0", "C1", "C2"], alpha=0.15)
     for k in range(len(W)):
         w, bk = W[k], b[k]
@@ -125,7 +125,7 @@ def draw_score_geometry():
         pts = X[labels == k]
         ax.scatter(pts[:, 0], pts[:, 1], color=f"C{k}", edgecolor="black", s=60, zorder=3)
     ax.set(xlim=(-3, 6), ylim=(-3, 6), xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
-    ax.legend(loc="upper right")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=2)  # below: it hides no line
     return fig
 
 
@@ -308,8 +308,9 @@ PICTURES = [
         "The three classes of the worked examples' toy problem ($W$ and $b$ below, `scores(X, W, b)`) in the "
         "plane of the two features: each line is where one class's score is 0, the arrow is $w_k$, the "
         "direction in which that score grows, and the shading is the class `predict` picks at each point. "
-        "The dots are the four examples $X$, coloured by their label. Moving $b_k$ shifts a line parallel "
-        "to itself; changing $w_k$ rotates it. Deterministic: no random numbers.",
+        "The dots are the four examples $X$, coloured by their label: this untrained $W$ classifies one of "
+        "them right, the kind of failure a loss (chapters 2 and 3) measures. Moving $b_k$ shifts a line "
+        "parallel to itself; changing $w_k$ rotates it. Deterministic: no random numbers.",
         draw_score_geometry, ("SCORE-1", "SCORE-5"),
     ),
     Picture(
