@@ -15,7 +15,7 @@ import numpy as np
 
 import reference as ref
 from tests.clauses import clauses
-from tests.golden import call_arguments, vectors
+from tests.golden import GOLDEN_DIR, call_arguments, vectors
 
 # Three images (rows) scored against three classes (cat, car, frog); the labels are cat, car, frog.
 S = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
@@ -164,8 +164,10 @@ def section(key: str) -> str:
     out = ["## Worked examples {#worked-examples}"]
     if golden:
         out.append(
-            "The golden vectors of `spec/golden/` for this chapter: the expected value each file gives, and below "
-            "it the reference's value, computed when this page was built."
+            "The golden vectors of `spec/golden/` for this chapter ("
+            + ", ".join(f"[download `{p.name}`](golden/{p.name})" for p in sorted(GOLDEN_DIR.glob("*.json")))
+            + "): the expected value each file gives, and below it the reference's value, computed when this "
+            "page was built."
         )
         out.append("| call (golden vector) | expected and computed |\n|---|---|\n" + "\n".join(golden))
     if examples:
