@@ -99,6 +99,7 @@ def compare_strategies(train, val, test, W0, budget, bar):
                         "train_loss": loss_fn(result.W, *train, REG)[0],
                         "examples_evaluated": int(used[-1]),
                         "curve": {"examples": used.tolist(), "loss": result.loss_history.tolist()},
+                        "W": result.W.tolist(),  # the learned weights: the site draws them as templates
                     }
                 bar.update()
             table[f"{loss_name}/{strategy}"] = best

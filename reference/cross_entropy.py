@@ -7,7 +7,9 @@ $-10^{-20}$ for a dominant class) where the plain form rounds them to 0. The shi
 rounded, by up to half an ulp of the score, which `exp` turns into a relative error of about
 $|s|\,\varepsilon$; the exact rounding error (Knuth's TwoSum) corrects for it, so every probability
 and log-probability is within a few ulps *relative* (bench/ measures the worst case against a
-50-digit oracle).
+50-digit oracle). Sources: the max shift is the CS231n notes' (linear-classify, "numeric
+stability"); the log1p form and its analysis, Blanchard, Higham and Higham, IMA J. Numer. Anal.
+41(4), 2021; TwoSum, Knuth, TAOCP vol. 2, section 4.2.2.
 """
 
 from __future__ import annotations
@@ -51,6 +53,21 @@ def softmax(S) -> np.ndarray:
 
     Convention: computed with the max-shift, so every finite input gives a finite result.
 
+    References:
+        The max shift: CS231n notes, "Linear classification", Softmax classifier, *Practical issues:
+        numeric stability*, <https://cs231n.github.io/linear-classify/#softmax>.
+        The shifted log-sum-exp with `log1p`, and its error bound: P. Blanchard, D. J. Higham and
+        N. J. Higham, "Accurately computing the log-sum-exp and softmax functions", *IMA Journal of
+        Numerical Analysis* 41(4), 2021, <https://doi.org/10.1093/imanum/draa038>.
+        The exact rounding error of the shift (TwoSum): D. E. Knuth, *The Art of Computer
+        Programming*, vol. 2, 3rd ed., section 4.2.2, Theorem B.
+
+    Args:
+        S (array_like of shape (N, K)): Scores, K >= 2.
+
+    Returns:
+        (N, K) float64 array of probabilities; each row sums to 1.
+
     >>> softmax([[123.0, 456.0, 789.0]]).round(6).tolist()
     [[0.0, 0.0, 1.0]]
     >>> softmax([[1.0, -2.0, 0.0]]).round(3).tolist()
@@ -71,6 +88,21 @@ def log_softmax(S) -> np.ndarray:
     where $j^*$ is the row's argmax. Conventions: natural log; finite wherever the true value is a
     finite float64, including where `log(softmax(S))` gives `-inf`.
 
+    References:
+        The max shift: CS231n notes, "Linear classification", Softmax classifier, *Practical issues:
+        numeric stability*, <https://cs231n.github.io/linear-classify/#softmax>.
+        The shifted log-sum-exp with `log1p`, and its error bound: P. Blanchard, D. J. Higham and
+        N. J. Higham, "Accurately computing the log-sum-exp and softmax functions", *IMA Journal of
+        Numerical Analysis* 41(4), 2021, <https://doi.org/10.1093/imanum/draa038>.
+        The exact rounding error of the shift (TwoSum): D. E. Knuth, *The Art of Computer
+        Programming*, vol. 2, 3rd ed., section 4.2.2, Theorem B.
+
+    Args:
+        S (array_like of shape (N, K)): Scores, K >= 2.
+
+    Returns:
+        (N, K) float64 array of log-probabilities, all <= 0.
+
     >>> float(log_softmax([[0.0, -1000.0]])[0, 1])
     -1000.0
     """
@@ -86,6 +118,22 @@ def cross_entropy_losses(S, y) -> np.ndarray:
 
     Conventions: natural log; not averaged.
 
+    References:
+        The max shift: CS231n notes, "Linear classification", Softmax classifier, *Practical issues:
+        numeric stability*, <https://cs231n.github.io/linear-classify/#softmax>.
+        The shifted log-sum-exp with `log1p`, and its error bound: P. Blanchard, D. J. Higham and
+        N. J. Higham, "Accurately computing the log-sum-exp and softmax functions", *IMA Journal of
+        Numerical Analysis* 41(4), 2021, <https://doi.org/10.1093/imanum/draa038>.
+        The exact rounding error of the shift (TwoSum): D. E. Knuth, *The Art of Computer
+        Programming*, vol. 2, 3rd ed., section 4.2.2, Theorem B.
+
+    Args:
+        S (array_like of shape (N, K)): Scores, K >= 2.
+        y (integer array_like of shape (N,)): Labels in [0, K).
+
+    Returns:
+        (N,) float64 array: the loss of each example, >= 0.
+
     >>> cross_entropy_losses([[0.8, 0.3, -0.4]], [0]).round(3).tolist()
     [0.646]
     """
@@ -100,6 +148,13 @@ def cross_entropy_grad(S, y) -> np.ndarray:
     $$\frac{\partial}{\partial s_{ij}} \frac{1}{N}\sum_n L_n = \frac{p_{ij} - \mathbb{1}(j = y_i)}{N}$$
 
     Conventions: of the *mean* loss (hence $1/N$); each row sums to zero.
+
+    Args:
+        S (array_like of shape (N, K)): Scores, N >= 1, K >= 2.
+        y (integer array_like of shape (N,)): Labels in [0, K).
+
+    Returns:
+        (N, K) float64 array $G = (P - Y)/N$; each row sums to 0.
 
     >>> cross_entropy_grad([[0.0, 0.0]], [1]).tolist()
     [[0.5, -0.5]]

@@ -21,6 +21,15 @@ def numerical_gradient(f, x, h=1e-5, centered=True) -> np.ndarray:
     float64 copy each time, so neither `x` nor the working copy can be changed by `f`; it costs
     $2\cdot\text{size}(x)$ calls (one-sided: $\text{size}(x) + 1$).
 
+    Args:
+        f (callable): Function of one array returning a finite real number.
+        x (array_like): Array of any shape: the point.
+        h (float): The step, a finite real > 0.
+        centered (bool): True for centered differences, False for one-sided.
+
+    Returns:
+        float64 array of the shape of `x`: the estimated gradient.
+
     >>> numerical_gradient(lambda w: float((w ** 2).sum()), [3.0, -1.0]).round(8).tolist()
     [6.0, -2.0]
     """
@@ -56,6 +65,13 @@ def relative_error(a, b) -> float:
     that is exactly 0 in one gradient and $10^{-11}$ in the other does not read as 100 % wrong. The
     result lies in $[0, 2]$ and is 0 only when $a = b$. Reading in float64: above $10^{-2}$ the
     gradient is wrong; around $10^{-4}$ acceptable only near kinks; $10^{-7}$ or less is good.
+
+    Args:
+        a (array_like): Array (or scalar): one gradient.
+        b (array_like): Array of the same shape: the other.
+
+    Returns:
+        float in [0, 2]: 0 exactly when `a == b` (and for two zeros).
 
     >>> relative_error([1.0, 2.0], [1.0, 2.0]), relative_error(0.0, 0.0), relative_error(1.0, 0.5)
     (0.0, 0.0, 0.5)

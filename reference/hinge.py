@@ -35,6 +35,14 @@ def hinge_losses(S, y, delta=1.0) -> np.ndarray:
     Conventions: summed (not averaged) over the K - 1 wrong classes; the correct class is excluded
     rather than counted as $\Delta$; $\Delta \ge 0$.
 
+    Args:
+        S (array_like of shape (N, K)): Scores, K >= 2.
+        y (integer array_like of shape (N,)): Labels in [0, K).
+        delta (float): The margin $\Delta$, a finite real >= 0.
+
+    Returns:
+        (N,) float64 array: the loss of each example.
+
     >>> hinge_losses([[13.0, -7.0, 11.0]], [0], delta=10.0).tolist()
     [8.0]
     """
@@ -51,6 +59,14 @@ def squared_hinge_losses(S, y, delta=1.0) -> np.ndarray:
     Conventions as `hinge_losses`: summed over the K - 1 wrong classes, not averaged; zero
     exactly where the hinge loss is zero.
 
+    Args:
+        S (array_like of shape (N, K)): Scores, K >= 2.
+        y (integer array_like of shape (N,)): Labels in [0, K).
+        delta (float): The margin $\Delta$, a finite real >= 0.
+
+    Returns:
+        (N,) float64 array: the loss of each example.
+
     >>> squared_hinge_losses([[0.8, 0.3, -0.4]], [0]).round(12).tolist()
     [0.25]
     """
@@ -65,6 +81,14 @@ def crammer_singer_losses(S, y, delta=1.0) -> np.ndarray:
     $$L_i = \max\!\big(0,\; \max_{j \ne y_i} s_{ij} - s_{iy_i} + \Delta\big)$$
 
     Conventions: the rival maximum runs over the wrong classes only; not averaged.
+
+    Args:
+        S (array_like of shape (N, K)): Scores, K >= 2.
+        y (integer array_like of shape (N,)): Labels in [0, K).
+        delta (float): The margin $\Delta$, a finite real >= 0.
+
+    Returns:
+        (N,) float64 array: the loss of each example.
 
     >>> crammer_singer_losses([[13.0, -7.0, 11.0]], [0], delta=10.0).tolist()
     [8.0]
@@ -83,6 +107,14 @@ def hinge_grad(S, y, delta=1.0) -> np.ndarray:
 
     Conventions: of the *mean* loss (hence $1/N$); at a kink ($m_{ij} = 0$) the subgradient 0 is
     chosen. Each row sums to zero.
+
+    Args:
+        S (array_like of shape (N, K)): Scores, N >= 1, K >= 2.
+        y (integer array_like of shape (N,)): Labels in [0, K).
+        delta (float): The margin $\Delta$, a finite real >= 0.
+
+    Returns:
+        (N, K) float64 array $G = \partial L / \partial S$ of the mean loss; each row sums to 0.
 
     >>> hinge_grad([[0.8, 0.3, -0.4]], [0]).tolist()
     [[-1.0, 1.0, 0.0]]

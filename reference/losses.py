@@ -58,6 +58,16 @@ def svm_loss(W, X, y, reg, delta=1.0):
     examples; the penalty is $\lambda\sum W^2$ (no $\tfrac12$); no bias argument (fold it into `W`
     with the bias trick); kinks take the subgradient 0.
 
+    Args:
+        W (array_like of shape (K, D)): Weights (the bias folded in, if any).
+        X (array_like of shape (N, D)): Examples, N >= 1.
+        y (integer array_like of shape (N,)): Labels in [0, K).
+        reg (float): The penalty strength $\lambda$, a finite real >= 0.
+        delta (float): The margin $\Delta$, a finite real >= 0.
+
+    Returns:
+        loss_and_dW (tuple[float, numpy.ndarray]): `(loss, dW)`: the loss, and its gradient as a (K, D) float64 array.
+
     >>> import numpy as np
     >>> loss, dW = svm_loss(np.zeros((10, 3)), np.ones((4, 3)), [0, 1, 2, 3], reg=0.1)
     >>> loss, dW.shape
@@ -83,6 +93,15 @@ def softmax_loss(W, X, y, reg):
 
     with $P$ the row-wise softmax of $S$ and $Y$ the one-hot labels. Conventions as `svm_loss`:
     mean over examples, penalty $\lambda\sum W^2$, no bias argument; natural log.
+
+    Args:
+        W (array_like of shape (K, D)): Weights (the bias folded in, if any).
+        X (array_like of shape (N, D)): Examples, N >= 1.
+        y (integer array_like of shape (N,)): Labels in [0, K).
+        reg (float): The penalty strength $\lambda$, a finite real >= 0.
+
+    Returns:
+        loss_and_dW (tuple[float, numpy.ndarray]): `(loss, dW)`: the loss, and its gradient as a (K, D) float64 array.
 
     >>> import numpy as np
     >>> loss, dW = softmax_loss(np.zeros((10, 3)), np.ones((4, 3)), [0, 1, 2, 3], reg=0.1)

@@ -35,6 +35,14 @@ def sgd_step(W, dW, learning_rate) -> np.ndarray:
     Conventions: returns a new array and never modifies `W`; $\alpha \ge 0$ (a negative step
     would ascend).
 
+    Args:
+        W (array_like): Array of weights, any shape.
+        dW (array_like): Array of the shape of `W`: the gradient.
+        learning_rate (float): The step $\alpha$, a finite real >= 0.
+
+    Returns:
+        float64 array of the shape of `W`: the new weights $W - \alpha\,dW$ (a new array).
+
     >>> sgd_step([[1.0, 2.0]], [[0.5, -1.0]], learning_rate=0.1).tolist()
     [[0.95, 2.1]]
     """
@@ -91,6 +99,16 @@ def random_search(loss, shape, rng, num_tries=1000, scale=1e-4) -> OptimizationR
 
     `loss_history[t]` is the best loss among the first t + 1 tries.
 
+    Args:
+        loss (callable): Function of a weight array returning a finite real loss.
+        shape (tuple of int): The shape of the weights, such as (K, D).
+        rng (numpy.random.Generator): A `numpy.random.Generator` (or a seed for one).
+        num_tries (int): How many random weights to evaluate, >= 1.
+        scale (float): The standard deviation of the random weights, >= 0.
+
+    Returns:
+        `OptimizationResult(W, loss_history)`: the best weights and the best loss after each try.
+
     >>> import numpy as np
     >>> out = random_search(lambda W: float((W ** 2).sum()), (2, 3), np.random.default_rng(0), num_tries=5)
     >>> out.W.shape, len(out.loss_history), bool(np.all(np.diff(out.loss_history) <= 0))
@@ -117,6 +135,16 @@ def random_local_search(loss, W0, rng, num_tries=1000, step_size=1e-4) -> Optimi
     $$W' = W + \text{step\_size}\cdot\mathcal{N}(0, I); \quad W \leftarrow W' \text{ if } L(W') < L(W)$$
 
     `loss_history[t]` is the loss of the kept weights after try t, so it never increases.
+
+    Args:
+        loss (callable): Function of a weight array returning a finite real loss.
+        W0 (array_like): Array of starting weights.
+        rng (numpy.random.Generator): A `numpy.random.Generator` (or a seed for one).
+        num_tries (int): How many perturbations to try, >= 0.
+        step_size (float): The standard deviation of each perturbation, >= 0.
+
+    Returns:
+        `OptimizationResult(W, loss_history)`: the final weights and the loss after each try.
 
     >>> import numpy as np
     >>> out = random_local_search(lambda W: float((W ** 2).sum()), np.ones((2, 2)), np.random.default_rng(0), 50, 0.1)
@@ -146,6 +174,15 @@ def gradient_descent(loss_and_grad, W0, learning_rate, num_steps) -> Optimizatio
 
     `loss_and_grad(W)` returns `(loss, dW)`; `loss_history[t]` is $L(W_t)$, the loss *before* step t.
 
+    Args:
+        loss_and_grad (callable): Function of a weight array returning `(loss, dW)`.
+        W0 (array_like): Array of starting weights.
+        learning_rate (float): The step $\alpha$, a finite real >= 0.
+        num_steps (int): The number of steps, >= 0.
+
+    Returns:
+        `OptimizationResult(W, loss_history)`: the final weights and the loss before each step.
+
     >>> import numpy as np
     >>> out = gradient_descent(lambda W: (float((W ** 2).sum()), 2 * W), np.ones((1, 2)), 0.25, 3)
     >>> out.W.tolist(), out.loss_history.tolist()
@@ -173,6 +210,19 @@ def minibatch_sgd(loss_and_grad, W0, X, y, rng, learning_rate, batch_size=256, n
     `loss_and_grad(W, X_batch, y_batch)` returns `(loss, dW)`; `loss_history[t]` is the batch loss
     before step t. With `batch_size = N` this is `gradient_descent`; with 1 it is SGD in the
     strict sense.
+
+    Args:
+        loss_and_grad (callable): Function `(W, X_batch, y_batch)` returning `(loss, dW)`.
+        W0 (array_like of shape (K, D)): Starting weights.
+        X (array_like of shape (N, D)): Examples, N >= 1.
+        y (integer array_like of shape (N,)): Labels in [0, K).
+        rng (numpy.random.Generator): A `numpy.random.Generator` (or a seed for one) that draws the batches.
+        learning_rate (float): The step $\alpha$, a finite real >= 0.
+        batch_size (int): Examples per batch, 1 <= batch_size <= N.
+        num_steps (int): The number of steps, >= 0.
+
+    Returns:
+        `OptimizationResult(W, loss_history)`: the final weights and the batch loss before each step.
 
     >>> import numpy as np
     >>> from reference import svm_loss

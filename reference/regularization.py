@@ -19,6 +19,12 @@ def l2_penalty(W) -> float:
 
     Convention: no factor $\tfrac12$; the full loss adds $\lambda R(W)$, whose gradient is $2\lambda W$.
 
+    Args:
+        W (array_like): Array of weights of any shape (a folded bias column included).
+
+    Returns:
+        float: $\sum W^2$, >= 0.
+
     Of two weight vectors with the same dot product with $x = [1,1,1,1]$, the spread-out one is
     cheaper:
 
@@ -36,6 +42,12 @@ def l2_regularization_loss(W, reg) -> float:
 
     Scaling by the largest entry keeps the sum of squares near 1, so a small $\lambda$ times a huge
     $R(W)$ stays finite when the product is; $\lambda = 0$ gives exactly 0 whatever $W$ is.
+
+    References:
+        Scaling by the largest magnitude before summing squares is the classic guard of the
+        Euclidean norm against overflow: J. L. Blue, "A portable Fortran program to find the
+        Euclidean norm of a vector", *ACM Transactions on Mathematical Software* 4(1), 1978, and
+        LAPACK's `dnrm2` and `dlassq`.
 
     >>> round(l2_regularization_loss([[1e200, 0.0]], reg=1e-300) / 1e100, 12)  # R(W) alone overflows
     1.0

@@ -19,6 +19,14 @@ def scores(X, W, b=None) -> np.ndarray:
     Conventions: `b=None` means no bias (the bias-trick form, where the bias lives in `W`'s last
     column). Finite inputs whose scores overflow float64 are rejected rather than returned as inf.
 
+    Args:
+        X (array_like of shape (N, D)): Examples, one per row; any real dtype, computed in float64.
+        W (array_like of shape (K, D)): Class templates, one per row.
+        b (array_like of shape (K,) or None): Class biases, or None for no bias.
+
+    Returns:
+        (N, K) float64 array: `S[i, k]` is the score of class k for example i.
+
     >>> scores([[1.0, 2.0]], [[1.0, 0.0], [0.0, 1.0]], [0.5, -0.5]).tolist()
     [[1.5, 1.5]]
     """
@@ -43,6 +51,12 @@ def append_ones(X) -> np.ndarray:
 
     Convention: the ones column goes last, matching `fold_bias`, which puts `b` last.
 
+    Args:
+        X (array_like of shape (N, D)): Examples.
+
+    Returns:
+        (N, D + 1) float64 array: `X` with a last column of ones.
+
     >>> append_ones([[2.0, 3.0]]).tolist()
     [[2.0, 3.0, 1.0]]
     """
@@ -57,6 +71,13 @@ def fold_bias(W, b) -> np.ndarray:
     \tilde X \tilde W^\top = X W^\top + \mathbf{1} b^\top$$
 
     Convention: `b` becomes the last column, matching `append_ones`, which puts the ones last.
+
+    Args:
+        W (array_like of shape (K, D)): Class templates.
+        b (array_like of shape (K,)): Class biases.
+
+    Returns:
+        (K, D + 1) float64 array: `W` with `b` as its last column.
 
     >>> fold_bias([[1.0], [2.0]], [3.0, 4.0]).tolist()
     [[1.0, 3.0], [2.0, 4.0]]
@@ -75,6 +96,12 @@ def predict(S) -> np.ndarray:
 
     Convention: ties go to the lowest class index.
 
+    Args:
+        S (array_like of shape (N, K)): Scores.
+
+    Returns:
+        (N,) integer array: each row's index of the highest score, the lowest index among ties.
+
     >>> predict([[0.2, 0.7, 0.7], [3.0, -1.0, 0.0]]).tolist()
     [1, 0]
     """
@@ -88,6 +115,13 @@ def accuracy(S, y) -> float:
     $$\text{acc} = \frac{1}{N}\sum_i \mathbb{1}(\hat y_i = y_i)$$
 
     Convention: ties resolve as in `predict` (lowest index wins).
+
+    Args:
+        S (array_like of shape (N, K)): Scores, N >= 1.
+        y (integer array_like of shape (N,)): Labels in [0, K).
+
+    Returns:
+        float in [0, 1]: the fraction of rows whose prediction equals the label.
 
     >>> accuracy([[0.2, 0.7], [3.0, -1.0]], [1, 1])
     0.5

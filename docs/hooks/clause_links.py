@@ -22,7 +22,7 @@ if str(ROOT) not in sys.path:
 from docs.hooks.spec_pages import clause_url  # noqa: E402
 from tests.clauses import clauses  # noqa: E402
 
-SKIP_TAGS = {"a", "code", "pre", "script", "style", "h1", "h2", "h3", "h4", "h5", "h6"}
+SKIP_TAGS = {"a", "autoref", "code", "pre", "script", "style", "h1", "h2", "h3", "h4", "h5", "h6"}
 CLAUSE_ID = re.compile(r"\b(" + "|".join(sorted(map(re.escape, clauses()), key=len, reverse=True)) + r")\b")
 current_page = {"src_uri": "index.md"}  # the page being converted, set by on_page_markdown
 

@@ -1,8 +1,8 @@
 """MkDocs hook: measured figures: learning on real data, and the benchmarks.
 
 Learning (the optimisation chapter): `bench.learn` runs at build time with its fixed seeds (about
-15 s), so the strategy table, the step-size sweep and the plots are always those of the code being
-documented. Benchmarks (the performance page) depend on the machine and take minutes, so the page
+15 s, learning_run.py), so the strategy table and the step-size sweep, placed at their markers in
+the chapter's text, are always those of the code being documented (pictures.py draws its plots). Benchmarks (the performance page) depend on the machine and take minutes, so the page
 shows the last `python bench/run.py` recorded in bench/results.json, with its date and machine.
 """
 
@@ -19,32 +19,28 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import learn  # noqa: E402
-from docs.hooks.spec_pages import PROPERTIES_HEADING, page_uri  # noqa: E402
+from docs.hooks import learning_run  # noqa: E402
+from docs.hooks.spec_pages import page_uri  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results.json"
 PERFORMANCE_PAGE = "performance.md"
 MARKER = "<!-- benchmark results -->"
-PLOTS = ("loss_curves.png", "step_sizes.png")
-BUDGET = 1000  # full-training-set loss evaluations per strategy run, as `python -m bench.learn`
+# In the optimisation chapter's text: where the learning run's two tables go.
+STRATEGIES_MARKER = "<!-- learning: strategies -->"
+STEP_SIZES_MARKER = "<!-- learning: step sizes -->"
 
-_summary: dict = {}
 
-
-def on_files(files, config):
-    _summary.clear()
-    _summary.update(learn.learn(BUDGET, progress=False))
-    with tempfile.TemporaryDirectory() as tmp:
-        learn.plot(_summary["strategies"], _summary["step_size_sweep"], _summary["data"]["train"], Path(tmp))
-        for name in PLOTS:
-            files.append(File.generated(config, f"figures/learning/{name}", content=(Path(tmp) / name).read_bytes()))
-    return files
+def on_config(config):
+    learning_run.reset()  # `mkdocs serve`: each rebuild reruns the learning on the code as it now is
+    return config
 
 
 def on_page_markdown(markdown, page, config, files):
-    if page.file.src_uri == page_uri("optimization"):  # after the pictures, before the properties
-        head, heading, properties = markdown.partition("\n" + PROPERTIES_HEADING + "\n")
-        return head + "\n" + learning_section() + "\n" + heading + properties
+    if page.file.src_uri == page_uri("optimization"):
+        for marker in (STRATEGIES_MARKER, STEP_SIZES_MARKER):
+            if marker not in markdown:
+                raise ValueError(f"the optimisation chapter must contain {marker!r} where the table goes")
+        return markdown.replace(STRATEGIES_MARKER, strategies_table()).replace(STEP_SIZES_MARKER, step_sizes_table())
     if page.file.src_uri == PERFORMANCE_PAGE:
         if MARKER not in markdown:
             raise ValueError(f"{PERFORMANCE_PAGE} must contain {MARKER!r} where the figures go")
@@ -52,40 +48,35 @@ def on_page_markdown(markdown, page, config, files):
     return markdown
 
 
-def learning_section() -> str:
-    data, sweep = _summary["data"], _summary["step_size_sweep"]
+def how() -> str:
+    data = learning_run.summary()["data"]
     n = data["train"]
+    return (f"scikit-learn's 8×8 digits, split {n}/{data['val']}/{data['test']} with seed {data['seed']}, "
+            f"mean-centred with the training mean, bias trick; $\\lambda = {data['reg']:g}$; every strategy "
+            f"gets {learning_run.BUDGET} full evaluations of the training loss, counted in examples (a mini-batch "
+            f"of {data['batch_size']} costs {data['batch_size']}). Computed when this page was built, by "
+            "`python -m bench.learn`.")
+
+
+def strategies_table() -> str:
     rows = ["| loss | strategy | picked on validation | training loss | test accuracy |", "|---|---|---|---:|---:|"]
-    for key, row in _summary["strategies"].items():
+    for key, row in learning_run.summary()["strategies"].items():
         loss_name, strategy = key.split("/")
         rows.append(f"| {loss_name} | `{strategy}` | {row['hyperparameter']} = {row['value']:g} | "
                     f"{row['train_loss']:.4f} | {row['test_accuracy']:.3f} |")
+    return ("**The same comparison on real data**, run with the reference functions when this page was built: "
+            + how() + "\n\n" + "\n".join(rows))
+
+
+def step_sizes_table() -> str:
+    sweep = learning_run.summary()["step_size_sweep"]
     steps = ["| step size | SVM loss after one step | softmax loss after one step |", "|---:|---:|---:|",
              f"| (before) | {sweep['svm']['initial_loss']:.4f} | {sweep['softmax']['initial_loss']:.4f} |"]
     for i, lr in enumerate(sweep["step_sizes"]):
         steps.append(f"| {lr:.0e} | {sweep['svm']['loss_after_one_step'][i]:.4f} | "
                      f"{sweep['softmax']['loss_after_one_step'][i]:.4f} |")
-    how = (f"scikit-learn's 8×8 digits, split {n}/{data['val']}/{data['test']} with seed {data['seed']}, "
-           f"mean-centred with the training mean, bias trick; $\\lambda = {data['reg']:g}$; every strategy "
-           f"gets {BUDGET} full evaluations of the training loss, counted in examples (a mini-batch of "
-           f"{data['batch_size']} costs {data['batch_size']}). Computed when this page was built, by "
-           "`python -m bench.learn`.")
-    return "\n\n".join([
-        "## Learning on real data {#learning-on-real-data}",
-        "The notes' headline, reproduced with the reference functions: random search is bad, random "
-        "local search is better, following the gradient works. " + how,
-        "\n".join(rows),
-        "### Loss curves",
-        '<figure markdown="span">\n  ![Training loss of each strategy](../figures/learning/loss_curves.png)\n'
-        '  <figcaption markdown="span">Training loss against examples evaluated, per strategy, '
-        "for the SVM and the softmax loss (log scale).</figcaption>\n</figure>",
-        "### One step, many step sizes",
-        "The loss after a single full-batch gradient step from the same start: it creeps down for tiny "
-        "steps, is lowest at a moderate one, then overshoots and blows up, as in the notes' table.",
-        "\n".join(steps),
-        '<figure markdown="span">\n  ![Loss after one step against step size](../figures/learning/step_sizes.png)\n'
-        '  <figcaption markdown="span">Dotted: the loss before the step.</figcaption>\n</figure>',
-    ])
+    return ('??? note "The same sweep on the digits, computed when this page was built"\n\n'
+            + "\n".join("    " + line for line in steps))
 
 
 def benchmark_section() -> str:

@@ -1,15 +1,19 @@
 """MkDocs hook: one page per spec chapter, generated from the sources so it cannot drift from them.
 
-Each chapter page is, in reading order: the chapter's own Markdown (spec/0N-*.md), its clauses from
-spec/clauses.toml (each under a heading whose anchor is the clause ID, e.g. #HINGE-3), the reference
-functions the chapter defines (mkdocstrings), worked examples computed by the reference at build
-time, the chapter's pictures (hook pictures.py), and every property test of each clause: its law
-(the test's docstring), its name, and its source folded.
+Each chapter page is, in reading order: the chapter's own Markdown (spec/0N-*.md) under a note of the
+CS231n sections it follows (notes.py), with its pictures placed at their markers (pictures.py); its
+clauses from spec/clauses.toml, each under a heading whose anchor is the clause ID (e.g. #HINGE-3),
+with its level, functions, worked example and picture, and the property tests that check it (the law
+each states, typeset by laws.py, and its source, shown once per test under the first clause it names);
+the reference functions the chapter defines (mkdocstrings; griffe_cards.py adds what specifies and
+checks each); worked examples computed by the reference at build time. Beside the chapters: spec/README.md
+as the section's first page, a clause index, and clauses.toml and the golden vectors to download.
 """
 
 from __future__ import annotations
 
 import inspect
+import json
 import pkgutil
 import sys
 import textwrap
@@ -24,18 +28,22 @@ if str(ROOT) not in sys.path:  # this checkout's reference/ and tests/, not an i
     sys.path.insert(0, str(ROOT))
 
 import reference  # noqa: E402
-from docs.hooks import pictures, worked_examples  # noqa: E402
+from docs.hooks import laws, notes, pictures, worked_examples  # noqa: E402
 from tests.clauses import SPEC_DIR, chapters, clauses  # noqa: E402
 from tests.suite.test_clause_links import clause_ids_of, property_tests  # noqa: E402
 
 NAV_SECTION = "Specification"
 LIBRARIES = SPEC_DIR / "libraries.md"  # the spec's table of library conventions, after the chapters
 LIBRARIES_URI = "spec/libraries.md"
+README = SPEC_DIR / "README.md"  # what is normative: the spec's own introduction, the first page of the section
+README_URI = "spec/README.md"  # served as spec/ (a README.md is its folder's index page)
+CLAUSE_INDEX_URI = "spec/clause-index.md"
+CLAUSES_DOWNLOAD_NAME = "clauses.toml"  # beside the chapters: spec/clauses.toml, linked as written in spec/README.md
+DOWNLOADS = ["clauses.toml", *sorted(f"golden/{p.name}" for p in (SPEC_DIR / "golden").glob("*.json"))]
 # Markers in hand-written pages where generated Markdown goes (on_page_markdown).
 CONTRACT_MARKER = "<!-- contract table -->"
 LIBRARIES_MARKER = "<!-- spec/libraries.md -->"
 MODULES_MARKER = "<!-- reference modules -->"
-PROPERTIES_HEADING = "## Properties {#properties}"  # the last section of a chapter page; other hooks add theirs before it
 
 
 def page_uri(key: str) -> str:
@@ -56,7 +64,7 @@ def on_config(config):
     for i, item in enumerate(config.nav or []):
         if isinstance(item, dict) and NAV_SECTION in item:
             pages = [page_uri(key) for key in chapters()]
-            config.nav[i] = {NAV_SECTION: [*pages, LIBRARIES_URI]}
+            config.nav[i] = {NAV_SECTION: [{"About the spec": README_URI}, *pages, LIBRARIES_URI, CLAUSE_INDEX_URI]}
             break
     else:
         raise PluginError(f"mkdocs.yml nav needs a '{NAV_SECTION}' entry for the chapters")
@@ -68,6 +76,12 @@ def on_files(files, config):
         files.append(File.generated(config, page_uri(key), content=chapter_page(key)))
     # beside the chapters, so its links to them work as written
     files.append(File.generated(config, LIBRARIES_URI, content=LIBRARIES.read_text(encoding="utf-8")))
+    files.append(File.generated(config, README_URI, content=README.read_text(encoding="utf-8")))
+    files.append(File.generated(config, CLAUSE_INDEX_URI, content=clause_index()))
+    index = {cid: f"{page_uri(c['chapter'])[:-3]}/#{cid}" for cid, c in clauses().items()}
+    files.append(File.generated(config, "assets/clause-index.json", content=json.dumps(index, indent=0)))
+    for name in DOWNLOADS:  # the machine-readable spec, downloadable beside the pages that link it
+        files.append(File.generated(config, f"spec/{name}", abs_src_path=str(SPEC_DIR / name)))
     return files
 
 
@@ -77,21 +91,107 @@ def chapter_page(key: str) -> str:
     text = (SPEC_DIR / chapter["file"]).read_text(encoding="utf-8").strip()
     if not text.startswith("# "):
         text = f"# {chapter['title']}\n\n{text}"
-    parts = [text, clauses_section(own), functions_section(key)]
-    parts += [worked_examples.section(key), pictures.section(key), properties_section(own)]
+    title, _, body = text.partition("\n")
+    text = f"{title}\n\n[](){{#{chapter_anchor(key)}}}\n\n{notes.admonition(key)}\n{body}"
+    text = pictures.place(key, text)
+    parts = [text, clauses_section(key, own), functions_section(key), worked_examples.section(key)]
     return "\n\n".join(p for p in parts if p) + "\n"
 
 
-def clauses_section(own: list[dict]) -> str:
-    out = ["## Clauses {#clauses}", "The normative requirements of this chapter, as registered in `spec/clauses.toml`."]
+def chapter_anchor(key: str) -> str:
+    """The autorefs anchor at the top of a chapter's page: function cards link back to it."""
+    return f"chapter-{key}"
+
+
+def level(clause: dict) -> str:
+    """A clause's level: "core" (every implementation must meet it) or "strict"; "core" when unstated."""
+    return clause.get("level", "core")
+
+
+def clauses_section(key: str, own: list[dict]) -> str:
+    out = [
+        "## Clauses {#clauses}",
+        "The normative requirements of this chapter, as registered in "
+        f"[`spec/clauses.toml`]({CLAUSES_DOWNLOAD_NAME}) (every clause of the spec: [clause index]({get_relative_url(CLAUSE_INDEX_URI, page_uri(key))})). "
+        "Under each clause: its level, the functions it constrains, its worked example and picture where "
+        "there is one, and the property tests that check it, each with the law it states.",
+    ]
     for c in own:
-        funcs = ", ".join(f"[`{f}`][reference.{f}]" for f in c["functions"])
         out.append(f"### {c['id']} · {c['title']} {{#{c['id']}}}")
         out.append(c["text"])
-        meta = [f"[Properties that check it](#{c['id']}-properties)"]
-        if funcs:
-            meta.insert(0, f"Constrains {funcs}.")
-        out.append(" ".join(meta))
+        out.append(clause_facts(c, page_uri(key)))
+        out.append(clause_tests(c))
+    return "\n\n".join(out)
+
+
+def clause_facts(c: dict, here: str) -> str:
+    """One line under a clause: level, functions, worked example, picture."""
+    facts = [f'<span class="clause-level clause-level--{level(c)}">{level(c)}</span>']
+    if c["functions"]:
+        facts.append("constrains " + ", ".join(f"[`{f}`][reference.{f}]" for f in c["functions"]))
+    else:
+        facts.append("constrains no contract function")
+    example = worked_examples.example_anchor(c)
+    if example:
+        kind, _, text = example[1].partition(": ")
+        facts.append(f"{kind}: [{text}]({example[0]})")
+    for p in pictures.of_clause(c["id"]):
+        facts.append(f"picture: [{p.label}]({get_relative_url(page_uri(p.chapter), here)}#{p.anchor})")
+    return '<p class="clause-facts" markdown="span">' + " · ".join(facts) + "</p>"
+
+
+def test_anchor(name: str) -> str:
+    """The anchor of a test's entry: its function name (unique across the suite)."""
+    return name.split("::")[1]
+
+
+def tests_by_clause() -> dict[str, list]:
+    found: dict[str, list] = {}
+    for name, fn in property_tests():
+        for cid in dict.fromkeys(clause_ids_of(fn)):  # a parametrized test may name a clause per case
+            found.setdefault(cid, []).append((name, fn))
+    return found
+
+
+def home_clause(fn) -> str:
+    """The clause under which a test's full entry (law and source) is shown: the first it names."""
+    return clause_ids_of(fn)[0]
+
+
+def test_url(name: str, fn, here: str) -> str:
+    page = page_uri(clauses()[home_clause(fn)]["chapter"])
+    return (get_relative_url(page, here) if page != here else "") + f"#{test_anchor(name)}"
+
+
+def law(fn) -> str:
+    """The test's law (its docstring's first paragraph) as Markdown with typeset maths."""
+    first = (inspect.getdoc(fn) or "").split("\n\n")[0]
+    return laws.law_markdown(" ".join(first.split()), set(reference.CONTRACT) | set(reference.STRATEGIES))
+
+
+def clause_tests(c: dict) -> str:
+    here = page_uri(c["chapter"])
+    tests = tests_by_clause().get(c["id"], [])
+    if not tests:
+        return '!!! warning "No property test names this clause yet."'
+    out = [f"**Checked by** {len(tests)} property test{'s' if len(tests) > 1 else ''}:"]
+    for name, fn in tests:
+        module, test = name.split("::")
+        ids = clause_ids_of(fn)
+        cases = ids.count(c["id"])
+        counted = f" ({cases} of its {len(ids)} cases are this clause's)" if cases > 1 and len(set(ids)) > 1 else ""
+        if home_clause(fn) != c["id"]:
+            out.append(f"- {law(fn)} [`{test}`]({test_url(name, fn, here)}){counted}, shown under "
+                       f"[{home_clause(fn)}]({clause_link(home_clause(fn), c)}).")
+            continue
+        others = [i for i in dict.fromkeys(ids) if i != c["id"]]
+        also = " Also checks " + ", ".join(f"[{i}]({clause_link(i, c)})" for i in others) + "." if others else ""
+        source = textwrap.dedent(inspect.getsource(fn)).rstrip()
+        out.append(
+            f"- [](){{#{test_anchor(name)}}}{law(fn)}{counted}{also}\n\n"
+            f'    ??? example "`tests/{module}.py::{test}`"\n\n'
+            "        ```python\n" + textwrap.indent(source, " " * 8) + "\n        ```"
+        )
     return "\n\n".join(out)
 
 
@@ -104,42 +204,12 @@ def functions_section(key: str) -> str:
     funcs = chapter_functions(key)
     if not funcs:
         return ""
-    out = ["## Reference functions {#reference-functions}", "Signature, docstring and source of each reference function this chapter defines."]
-    out += [f"::: reference.{f}" for f in funcs]
-    return "\n\n".join(out)
-
-
-def tests_by_clause() -> dict[str, list]:
-    found: dict[str, list] = {}
-    for name, fn in property_tests():
-        for cid in dict.fromkeys(clause_ids_of(fn)):  # a parametrized test may name a clause per case
-            found.setdefault(cid, []).append((name, fn))
-    return found
-
-
-def properties_section(own: list[dict]) -> str:
-    by_clause = tests_by_clause()
     out = [
-        PROPERTIES_HEADING,
-        "The property tests that check each clause, taken from the suite (`tests/test_*.py`): the law each "
-        "states, and its source. Hypothesis draws the inputs; `impl` is the implementation under test.",
+        "## Reference functions {#reference-functions}",
+        "The reference functions this chapter defines: signature, parameters, what each returns and raises, "
+        "the clauses that specify it and the tests that check it, and its source.",
     ]
-    for c in own:
-        out.append(f"### Properties of {c['id']} {{#{c['id']}-properties}}")
-        out.append(f"[{c['id']}](#{c['id']}) · {c['title']}")
-        if not by_clause.get(c["id"]):
-            out.append('!!! warning "No property test names this clause yet."')
-        for name, fn in by_clause.get(c["id"], []):
-            module, test = name.split("::")
-            law = " ".join((fn.__doc__ or "").split())  # one line: it opens a list item
-            source = textwrap.dedent(inspect.getsource(fn)).rstrip()
-            others = [i for i in dict.fromkeys(clause_ids_of(fn)) if i != c["id"]]
-            also = " Also checks " + ", ".join(f"[{i}]({clause_link(i, c)})" for i in others) + "." if others else ""
-            out.append(
-                f"- {law}{also}\n\n"
-                f'    ??? example "`tests/{module}.py::{test}`"\n\n'
-                "        ```python\n" + textwrap.indent(source, " " * 8) + "\n        ```"
-            )
+    out += [f"::: reference.{f}" for f in funcs]
     return "\n\n".join(out)
 
 
@@ -151,6 +221,32 @@ def clause_link(clause_id: str, here: dict) -> str:
     )
 
 
+def clause_index() -> str:
+    """The clause index page: every clause with its level, functions and tests."""
+    here = CLAUSE_INDEX_URI
+    out = [
+        "# Clause index",
+        "Every clause of the specification, in the order of [`spec/clauses.toml`](clauses.toml) "
+        "(download it, and the [golden vectors](golden/worked_figures.json), to use the spec from another "
+        "language). A clause's level is **core** when every conforming implementation must meet it and "
+        "**strict** for the stricter guarantees that the reference keeps and the suite reports apart.",
+    ]
+    for key, chapter in chapters().items():
+        own = [c for c in clauses().values() if c["chapter"] == key]
+        if not own:
+            continue
+        out.append(f"## [{chapter['title']}]({get_relative_url(page_uri(key), here)})")
+        rows = ["| clause | level | functions | tests |", "|---|---|---|---|"]
+        for c in own:
+            funcs = ", ".join(f"[`{f}`][reference.{f}]" for f in c["functions"]) or "—"
+            tests = ", ".join(
+                f"[`{test_anchor(n)}`]({test_url(n, fn, here)})" for n, fn in tests_by_clause().get(c["id"], [])
+            )
+            rows.append(f"| [{c['id']}]({clause_url(c['id'], here)}) {c['title']} | {level(c)} | {funcs} | {tests} |")
+        out.append("\n".join(rows))
+    return "\n\n".join(out) + "\n"
+
+
 def on_page_markdown(markdown, page, config, files):
     """Hand-written pages take generated parts at markers: the contract table, the link to spec/libraries.md,
     the API blocks of the reference modules."""
@@ -159,7 +255,7 @@ def on_page_markdown(markdown, page, config, files):
     if LIBRARIES_MARKER in markdown:
         markdown = markdown.replace(LIBRARIES_MARKER, libraries_section(page.file.src_uri))
     if MODULES_MARKER in markdown:
-        markdown = markdown.replace(MODULES_MARKER, reference_modules())
+        markdown = markdown.replace(MODULES_MARKER, reference_modules(page.file.src_uri))
     return markdown
 
 
@@ -182,7 +278,26 @@ def libraries_section(here: str) -> str:
     return f"The spec's table of how each library maps onto the contract: [library conventions]({url})."
 
 
-def reference_modules() -> str:
-    """A mkdocstrings block per public module of `reference`, alphabetically."""
+def reference_modules(here: str = "api.md") -> str:
+    """A mkdocstrings block per public module of `reference`, in the chapters' order, each under a link to the
+    chapter that specifies its functions; modules no chapter defines (tolerances) come last."""
     names = [m.name for m in pkgutil.iter_modules(reference.__path__) if not m.name.startswith("_")]
-    return "\n\n".join(f"::: reference.{name}\n    options:\n      members_order: source" for name in names)
+    order: dict[str, str | None] = {}
+    for key in chapters():
+        for f in chapters()[key]["defines"]:
+            module = getattr(reference, f).__module__.split(".")[-1]
+            order.setdefault(module, key)
+    order.update({name: None for name in names if name not in order})
+    out = []
+    shown = set()
+    for module, key in order.items():
+        if key is None:
+            out.append(f"## The rest: `{module}`")
+        elif key not in shown:
+            shown.add(key)
+            number, title = int(chapters()[key]["file"][:2]), chapters()[key]["title"]
+            link = get_relative_url(page_uri(key), here)
+            out.append(f"## {number}. {title}")
+            out.append(f"Specified in [chapter {number}, {title}]({link}), beside the clauses and tests of each function.")
+        out.append(f"::: reference.{module}\n    options:\n      members_order: source")
+    return "\n\n".join(out)

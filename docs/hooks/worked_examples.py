@@ -15,7 +15,7 @@ import numpy as np
 
 import reference as ref
 from tests.clauses import clauses
-from tests.golden import call_arguments, vectors
+from tests.golden import GOLDEN_DIR, call_arguments, vectors
 
 # Three images (rows) scored against three classes (cat, car, frog); the labels are cat, car, frog.
 S = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
@@ -125,8 +125,36 @@ def golden_rows(key: str) -> list[str]:
             computed = computed[v["result_index"]]
         call = r",\; ".join(rf"\mathtt{{{name}}} = {latex(value)}" for name, value in args.items())
         both = rf"\begin{{array}}{{ll}} \text{{expected}} & {latex(v['expected'])} \\ \text{{reference}} & {latex(computed)} \end{{array}}"
-        rows.append(f"| `{v['function']}` with ${call}$<br>`{v['id']}` ([{v['clause']}](#{v['clause']})) | ${both}$ |")
+        rows.append(f"| [](){{#{golden_anchor(v)}}}`{v['function']}` with ${call}$<br>`{v['id']}` "
+                    f"([{v['clause']}](#{v['clause']})) | ${both}$ |")
     return rows
+
+
+def golden_anchor(v: dict) -> str:
+    return "golden-" + re.sub(r"[^a-z0-9-]", "-", v["id"].lower())
+
+
+def example_id(key: str, n: int) -> str:
+    return f"example-{key}-{n}"
+
+
+def example_anchor(clause: dict) -> tuple[str, str] | None:
+    """(link, text) of the clause's worked example on its chapter's page: the first golden vector that
+    names the clause, else the first further call of one of the functions it constrains; None if neither."""
+    for v in vectors():
+        if v["clause"] == clause["id"]:
+            return f"#{golden_anchor(v)}", f"worked example: golden vector `{v['id']}`"
+    for n, call in enumerate(EXAMPLES.get(clause["chapter"], []), 1):
+        if any(re.match(rf"{re.escape(f)}\(", call) for f in clause["functions"]):
+            return f"#{example_id(clause['chapter'], n)}", f"example call: `{call}`"
+    return None
+
+
+def back_links(key: str, n: int) -> str:
+    """The clauses whose example this call is, linked back: ' (HINGE-2, HINGE-3)', or nothing."""
+    here = f"#{example_id(key, n)}"
+    ids = [cid for cid, c in clauses().items() if c["chapter"] == key and (example_anchor(c) or ("",))[0] == here]
+    return "<br>example of " + ", ".join(f"[{i}](#{i})" for i in ids) if ids else ""
 
 
 def section(key: str) -> str:
@@ -136,8 +164,10 @@ def section(key: str) -> str:
     out = ["## Worked examples {#worked-examples}"]
     if golden:
         out.append(
-            "The golden vectors of `spec/golden/` for this chapter: the expected value each file gives, and below "
-            "it the reference's value, computed when this page was built."
+            "The golden vectors of `spec/golden/` for this chapter ("
+            + ", ".join(f"[download `{p.name}`](golden/{p.name})" for p in sorted(GOLDEN_DIR.glob("*.json")))
+            + "): the expected value each file gives, and below it the reference's value, computed when this "
+            "page was built."
         )
         out.append("| call (golden vector) | expected and computed |\n|---|---|\n" + "\n".join(golden))
     if examples:
@@ -149,6 +179,7 @@ def section(key: str) -> str:
         out.append("| input | value |\n|---|---|\n" + "\n".join(f"| `{n}` | ${latex(INPUTS[n])}$ |" for n in used))
         out.append(
             "| call | result |\n|---|---|\n"
-            + "\n".join(f"| `{call}` | ${latex(result(call))}$ |" for call in examples)
+            + "\n".join(f"| [](){{#{example_id(key, n)}}}`{call}`{back_links(key, n)} | ${latex(result(call))}$ |"
+                        for n, call in enumerate(examples, 1))
         )
     return "\n\n".join(out)
