@@ -89,13 +89,8 @@ def log_softmax(S) -> np.ndarray:
     finite float64, including where `log(softmax(S))` gives `-inf`.
 
     References:
-        The max shift: CS231n notes, "Linear classification", Softmax classifier, *Practical issues:
-        numeric stability*, <https://cs231n.github.io/linear-classify/#softmax>.
-        The shifted log-sum-exp with `log1p`, and its error bound: P. Blanchard, D. J. Higham and
-        N. J. Higham, "Accurately computing the log-sum-exp and softmax functions", *IMA Journal of
-        Numerical Analysis* 41(4), 2021, <https://doi.org/10.1093/imanum/draa038>.
-        The exact rounding error of the shift (TwoSum): D. E. Knuth, *The Art of Computer
-        Programming*, vol. 2, 3rd ed., section 4.2.2, Theorem B.
+        As for `softmax`: the CS231n notes' max shift, Blanchard, Higham and Higham (2021) for the
+        shifted log-sum-exp with `log1p`, and Knuth's TwoSum for the shift's rounding error.
 
     Args:
         S (array_like of shape (N, K)): Scores, K >= 2.
@@ -119,13 +114,8 @@ def cross_entropy_losses(S, y) -> np.ndarray:
     Conventions: natural log; not averaged.
 
     References:
-        The max shift: CS231n notes, "Linear classification", Softmax classifier, *Practical issues:
-        numeric stability*, <https://cs231n.github.io/linear-classify/#softmax>.
-        The shifted log-sum-exp with `log1p`, and its error bound: P. Blanchard, D. J. Higham and
-        N. J. Higham, "Accurately computing the log-sum-exp and softmax functions", *IMA Journal of
-        Numerical Analysis* 41(4), 2021, <https://doi.org/10.1093/imanum/draa038>.
-        The exact rounding error of the shift (TwoSum): D. E. Knuth, *The Art of Computer
-        Programming*, vol. 2, 3rd ed., section 4.2.2, Theorem B.
+        As for `softmax`: the CS231n notes' max shift, Blanchard, Higham and Higham (2021) for the
+        shifted log-sum-exp with `log1p`, and Knuth's TwoSum for the shift's rounding error.
 
     Args:
         S (array_like of shape (N, K)): Scores, K >= 2.

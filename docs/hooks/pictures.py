@@ -192,11 +192,14 @@ def draw_gradcheck_error():
     return fig
 
 
+def correct_score_sweep(low: float, high: float):
+    """(s, S, y): the correct class's score swept from `low` to `high`, its two rivals held at 1.0 and −0.5."""
+    s = np.linspace(low, high, 401)
+    return s, np.column_stack([s, np.broadcast_to(np.array([1.0, -0.5]), (len(s), 2))]), np.zeros(len(s), dtype=int)
+
+
 def draw_hinge_variants():
-    others = np.array([1.0, -0.5])
-    s = np.linspace(-3.0, 4.0, 401)
-    S = np.column_stack([s, np.broadcast_to(others, (len(s), 2))])
-    y = np.zeros(len(s), dtype=int)
+    s, S, y = correct_score_sweep(-3.0, 4.0)
     fig, ax = plt.subplots(figsize=(6.5, 3.8), constrained_layout=True)
     ax.plot(s, ref.hinge_losses(S, y), label="Weston–Watkins (hinge_losses)")
     ax.plot(s, ref.squared_hinge_losses(S, y), label="squared (squared_hinge_losses)")
@@ -249,10 +252,7 @@ def draw_softmax_temperature():
 
 
 def draw_svm_vs_softmax():
-    others = np.array([1.0, -0.5])
-    s_correct = np.linspace(-3.0, 5.0, 401)
-    S = np.column_stack([s_correct, np.broadcast_to(others, (len(s_correct), 2))])
-    labels = np.zeros(len(s_correct), dtype=int)
+    s_correct, S, labels = correct_score_sweep(-3.0, 5.0)
     fig, ax = plt.subplots(figsize=(6.5, 3.8), constrained_layout=True)
     ax.plot(s_correct, ref.hinge_losses(S, labels), label="multiclass SVM (Δ = 1)")
     ax.plot(s_correct, ref.cross_entropy_losses(S, labels), label="softmax cross-entropy")

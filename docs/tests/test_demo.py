@@ -11,14 +11,13 @@ error or a request that leaves 127.0.0.1.
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
 
 import reference
 from reference.tolerances import atol
-from test_site import PAGES, base_url, browser  # noqa: F401  (fixtures: the site on 127.0.0.1, Chromium)
+from test_site import PAGES, base_url, browser, offline_page  # noqa: F401  (fixtures: the site on 127.0.0.1, Chromium)
 
 DEMO = "demo/index.html"
 LOSSES = ("svm", "crammer_singer", "softmax")
@@ -29,20 +28,7 @@ pytestmark = pytest.mark.skipif(DEMO not in PAGES, reason="the built site has no
 @pytest.fixture
 def demo(browser, base_url):  # noqa: F811
     """The demo page, loaded offline; on teardown, no console error and no request to another host."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    outside, errors = [], []
-
-    def route(route):
-        if urlsplit(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", route)
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    context, page, outside, errors = offline_page(browser, viewport={"width": 1400, "height": 1000})
     page.goto(base_url + DEMO, wait_until="networkidle")
     page.wait_for_function("() => document.getElementById('lc-demo').dataset.ready === 'true'")
     yield page

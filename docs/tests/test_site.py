@@ -86,12 +86,12 @@ def test_the_site_has_every_kind_of_page():
     assert "api/index.html" in PAGES and "conformance/index.html" in PAGES
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_page_renders_offline(browser, base_url, path):
-    """Opened in Chromium: math typeset, pictures loaded, no console error, no request off 127.0.0.1."""
-    context = browser.new_context()
+def offline_page(browser, **options):
+    """(context, page, outside, errors): a new page whose requests may go to 127.0.0.1 only (any other is
+    aborted and its URL kept in `outside`), with every console or page error kept in `errors`."""
+    context = browser.new_context(**options)
     page = context.new_page()
-    outside, errors, failed = [], [], []
+    outside, errors = [], []
 
     def route(route):
         if urlsplit(route.request.url).hostname == "127.0.0.1":
@@ -103,6 +103,14 @@ def test_page_renders_offline(browser, base_url, path):
     context.route("**/*", route)
     page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return context, page, outside, errors
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_renders_offline(browser, base_url, path):
+    """Opened in Chromium: math typeset, pictures loaded, no console error, no request off 127.0.0.1."""
+    context, page, outside, errors = offline_page(browser)
+    failed = []
     page.on("requestfailed", lambda req: failed.append(f"{req.url}: {req.failure}"))
     response = page.goto(base_url + path, wait_until="networkidle")
     assert response is not None and (response.ok or path == "404.html")
