@@ -39,7 +39,8 @@ reported as stale.
         "notes": [],                   # what the loader did on the way (e.g. a stand-in for a missing module)
         "verdicts": {"core": "conforms", "strict": "fails"},
         "functions": {"svm_loss": {"status": "fails", "levels": {"core": "fails", "strict": "fails"},
-                                   "clauses": ["GRAD-1"], "differential": false, "precision": "float64"},
+                                   "clauses": ["GRAD-1"], "differential": false,
+                                   "found": {"core": ["GRAD-1"], "strict": ["GRAD-1"]}, "precision": "float64"},
                       "scores": {"status": "not provided", ...}, ...},
         "differential": {"status": "conforms", "levels": {...}, "functions": [...], "tests": [...]},
         "clauses": {"GRAD-1": {"level": "core", "status": "fails", "functions": ["svm_loss"],
@@ -57,7 +58,8 @@ were stopped by a failure laid elsewhere: differential or CONV-2; it is "conform
 test of it that ran passed), "not run" (the run stopped, e.g. -x, before its tests) and "reference
 only" (a clause on no contract function). A function's "clauses" lists the clauses it fails or
 deviates on at any level, "differential" whether it fails or deviates there with no law failing
-beside it; "precision" is the dtype its results were judged at. A clause's "tests" lists every
+beside it, "found" both per level (a list of clause IDs, with "differential" where it stands
+alone); "precision" is the dtype its results were judged at. A clause's "tests" lists every
 test of it (differential's, only those whose failure is laid there), each "passed" | "failed" |
 "deviates" | "skipped" | "not judged" (it failed, but on another clause or on a function the clause
 does not constrain).
@@ -425,6 +427,8 @@ class ConformanceReport:
                     explained[level].add(name)  # a law names what is wrong with it: the differential need not
             functions[name] = {"status": at[self.level]["status"], "levels": {lv: a["status"] for lv, a in at.items()},
                                "clauses": at[LEVELS[-1]]["clauses"], "differential": at[LEVELS[-1]]["differential"],
+                               "found": {lv: a["clauses"] + [implementation.DIFFERENTIAL] * a["differential"]
+                                         for lv, a in at.items()},
                                "precision": impl.coarser.get(name, "float64")}
         clause_entries = {}
         for cid, clause in self.registry.items():
@@ -477,15 +481,13 @@ def _overall(statuses: list[str]) -> str:
 
 
 # ---------------------------------------------------------------------- terminal rendering
-def _function_line(name: str, f: dict, registry: dict) -> str:
+def _function_line(name: str, f: dict) -> str:
     """`svm_loss   core: conforms   strict: fails (CONV-3, REG-6)`: the verdict at each level, with what fails there."""
     parts = []
     for level in LEVELS:
         status = f["levels"][level]
-        failing = [c for c in f["clauses"] if within(registry[c]["level"], level)]
-        if status in ("fails", "deviates"):
-            shown = failing or ([implementation.DIFFERENTIAL] if f["differential"] else [])
-            status += f" ({', '.join(shown)})" if shown else ""
+        if status in ("fails", "deviates") and f["found"][level]:
+            status += f" ({', '.join(f['found'][level])})"
         parts.append(f"{level}: {status}")
     precision_note = f"   (judged at {f['precision']} precision)" if f.get("precision", "float64") != "float64" else ""
     return f"  {name:<22}" + "   ".join(parts) + precision_note
@@ -505,7 +507,7 @@ def render(entry: dict, data: dict):
     registry = clauses()
     provided = {n: f for n, f in entry["functions"].items() if f["status"] != NOT_PROVIDED}
     for name, f in provided.items():
-        yield _function_line(name, f, registry), {"red": "fails" in f["levels"].values()}
+        yield _function_line(name, f), {"red": "fails" in f["levels"].values()}
     missing = [n for n in entry["functions"] if n not in provided]
     if missing:
         yield f"  not provided ({len(missing)}): {', '.join(missing)}", {}

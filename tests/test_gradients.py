@@ -181,9 +181,15 @@ def test_centered_differences_are_exact_on_a_quadratic_and_one_sided_are_off_by_
         assert np.all(np.abs(one_sided - (2 * W + h)) <= rounding)
 
 
+def moderate(low: float, high: float) -> st.SearchStrategy[float]:
+    """0, or a magnitude from `low` to `high` of either sign: away from the extremes, where a norm's squares would
+    leave float64 (those are GRAD-8's)."""
+    return st.one_of(st.just(0.0), in_precision(st.floats(low, high)).flatmap(lambda v: st.sampled_from([v, -v])))
+
+
 @pytest.mark.clause("GRAD-7")
-@given(a=hnp.arrays(np.float64, (2, 3), elements=in_precision(st.floats(-1e3, 1e3))),
-       b=hnp.arrays(np.float64, (2, 3), elements=in_precision(st.floats(-1e3, 1e3))),
+@given(a=hnp.arrays(np.float64, (2, 3), elements=moderate(1e-3, 1e3)),
+       b=hnp.arrays(np.float64, (2, 3), elements=moderate(1e-3, 1e3)),
        c=st.floats(-0.32, 0.32).map(range_power))  # 1e-98 to 1e98 in float64, 1e-12 to 1e12 in float32
 def test_relative_error_is_symmetric_bounded_and_scale_free(impl, a, b, c):
     """rel(a, b) = rel(b, a) ∈ [0, 2], rel(a, a) = 0, rel(ca, cb) = rel(a, b) for c > 0, and it is the norm ratio."""
@@ -208,7 +214,7 @@ def scalar_relative_error_law(impl, a, b):
 
 
 @pytest.mark.clause("GRAD-7")
-@given(in_precision(st.floats(-1e100, 1e100)), in_precision(st.floats(-1e100, 1e100)))
+@given(moderate(1e-100, 1e100), moderate(1e-100, 1e100))
 def test_relative_error_of_scalars_is_the_notes_formula(impl, a, b):
     """For scalars, rel(a, b) = |a − b| / max(|a|, |b|), and rel(0, 0) = 0."""
     scalar_relative_error_law(impl, a, b)

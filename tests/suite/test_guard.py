@@ -186,7 +186,8 @@ def test_a_failure_is_laid_at_what_broke_not_at_every_clause_of_its_test():
     functions, clauses = entry["functions"], entry["clauses"]
     # HINGE-1's law names what is wrong with hinge_losses: its wrong value is not the differential's as well.
     assert functions["hinge_losses"] == {"status": "fails", "levels": {"core": "fails", "strict": "fails"},
-                                         "clauses": ["HINGE-1"], "differential": False, "precision": "float64"}
+                                         "clauses": ["HINGE-1"], "differential": False,
+                                         "found": {"core": ["HINGE-1"], "strict": ["HINGE-1"]}, "precision": "float64"}
     assert entry["differential"]["status"] == "not judged"
     assert [(t["id"], t["outcome"]) for t in entry["differential"]["tests"]] == [("t::value", "not judged")]
     assert clauses["CONV-2"]["status"] == "not judged"  # t::value did not get to judge it (t::other passed)
