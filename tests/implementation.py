@@ -96,8 +96,8 @@ def implementations(spec: str, call_timeout: float = DEFAULT_CALL_TIMEOUT) -> li
     if spec.startswith(CS231N):
         found = []
         for layout in _cs231n_layouts(spec[len(CS231N):]):
-            found.append(Implementation(layout, f"{spec} ({layout.description})", spec, layout.variant, call_timeout))
-            found[-1].notes = layout.notes
+            found.append(Implementation(layout, f"{spec} ({layout.description})", spec, layout.variant, call_timeout,
+                                        notes=layout.notes))
         return found
     importer = Importer()
     module = reference if spec == "reference" else importer.spec(spec)
@@ -106,9 +106,7 @@ def implementations(spec: str, call_timeout: float = DEFAULT_CALL_TIMEOUT) -> li
         if any(callable(getattr(module, name, None)) for name in cs231n_files.LOSSES):
             raise LoadError(f"{error}; its names are the CS231n layout's: --impl=cs231n:{spec}")
         raise error
-    impl = Implementation(module, spec, spec, None, call_timeout)
-    impl.notes = importer.notes
-    return [impl]
+    return [Implementation(module, spec, spec, None, call_timeout, notes=importer.notes)]
 
 
 class ConformanceFailure(AssertionError):
@@ -251,12 +249,13 @@ class Implementation:
     """
 
     def __init__(self, module, label: str | None = None, spec: str | None = None, variant: str | None = None,
-                 call_timeout: float = DEFAULT_CALL_TIMEOUT):
+                 call_timeout: float = DEFAULT_CALL_TIMEOUT, notes=()):
         self.module = module
         self.label = label or module.__name__
         self.spec = spec or self.label
         self.variant = variant
         self.call_timeout = call_timeout
+        self.notes = list(notes)  # what the loader did on the way (a stand-in module, a mapping), for the header
         self.coarser: dict[str, str] = {}
         self.hung: set[str] = set()
 

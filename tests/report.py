@@ -215,7 +215,7 @@ class ConformanceReport:
     def pytest_report_header(self, config):
         lines = [f"lcspec implementation under test: {i.label}" for i in self.impls]
         lines.append(f"  loaded from: {implementation.origin(self.impls[0].spec)}")
-        lines += [f"  note: {note}" for note in dict.fromkeys(n for i in self.impls for n in getattr(i, "notes", ()))]
+        lines += [f"  note: {note}" for note in dict.fromkeys(n for i in self.impls for n in i.notes)]
         lines.append(f"  conformance level: {self.level} sets the exit code (--level=core|strict; spec/00-conventions.md §0.7)")
         if precision.SESSION != np.float64:
             lines.append(f"  {precision.SESSION} results: inputs are drawn as {precision.SESSION} numbers in its range, "
@@ -346,8 +346,11 @@ class ConformanceReport:
         if not self.outcomes:
             return
         data = self.summary()
+        shared = [n for n in data["implementations"][0]["notes"] if all(n in e["notes"] for e in data["implementations"])]
+        for note in shared:  # said once, not once per variant
+            terminalreporter.write_line(f"lcspec note: {note}")
         for entry in data["implementations"]:
-            for line, style in render(entry, data):
+            for line, style in render(entry, data, shown=shared):
                 terminalreporter.write_line(line, **style)
         dev = data["deviations"]
         for ident in dev["unknown"]:
@@ -444,7 +447,7 @@ class ConformanceReport:
         provided = [f for f in functions.values() if f["status"] != NOT_PROVIDED]
         verdicts = {level: _overall([f["levels"][level] for f in provided]) for level in LEVELS}
         return {"label": impl.label, "spec": impl.spec, "origin": implementation.origin(impl.spec),
-                "notes": list(getattr(impl, "notes", ())), "verdicts": verdicts, "functions": functions,
+                "notes": impl.notes, "verdicts": verdicts, "functions": functions,
                 "differential": self._differential(impl, mine, bool(unrun), explained), "clauses": clause_entries}
 
     def _differential(self, impl, mine, unfinished: bool, explained: dict[str, set]) -> dict:
@@ -493,13 +496,15 @@ def _function_line(name: str, f: dict) -> str:
     return f"  {name:<22}" + "   ".join(parts) + precision_note
 
 
-def render(entry: dict, data: dict):
-    """The terminal lines, with their styles, for one implementation: verdicts first, details only for what fails."""
+def render(entry: dict, data: dict, shown=()):
+    """The terminal lines, with their styles, for one implementation: verdicts first, details only for what fails.
+    Notes in `shown` were printed already."""
     verdicts = " · ".join(f"{level} {entry['verdicts'][level]}" for level in LEVELS)
     yield f"lcspec conformance: {entry['label']}", {"bold": True}
     yield f"  loaded from {entry['origin']}", {}
-    for note in entry.get("notes", ()):
-        yield f"  note: {note}", {}
+    for note in entry["notes"]:
+        if note not in shown:
+            yield f"  note: {note}", {}
     if data["input_precision"] != "float64":
         yield f"  inputs drawn as {data['input_precision']} numbers (every result was {data['input_precision']})", {}
     failed = entry["verdicts"][data["level"]] == "fails"

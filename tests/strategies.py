@@ -104,37 +104,50 @@ def full_loss(impl, name: str, W, X, y, reg, delta=1.0):
 FULL_LOSSES = ["svm_loss", "softmax_loss"]
 
 
-@st.composite
-def far_apart_scores(draw):
-    """(S, y) at the magnitudes of practice (SOFTMAX-11): |s| <= 1e4, one row near 0 and one far from it.
+LEVELS = [0.0, 1e2, 7e2, 1e3, 2e3, 5e3, 9e3]
+"""Row levels of the magnitudes of practice (SOFTMAX-11): scores in the thousands."""
+SPREAD = 300.0
+"""The largest |score - level| within a row: a spread of at most 600 keeps every probability above e^-600 ≈ 1e-261,
+a normal float64, so -log p is finite however it is computed from p (the notes' way); spreads whose probabilities
+underflow are SOFTMAX-4's, a strict clause."""
 
-    Row 0 lies around 0 and row 1 around ±1e3 to ±9e3 (each row's own spread is up to 1e3), so a
-    shift by the batch's largest score sends one of them below exp's underflow, and raw exponentials
-    overflow; a label is often far below the row's maximum, so its probability is far below 1e-12.
-    """
-    n, k = batch_shape(draw, min_n=2)
-    levels = draw(hnp.arrays(np.float64, (n,), elements=st.sampled_from([0.0, 1e2, 7e2, 1e3, 2e3, 5e3, 9e3])
-                             .flatmap(lambda v: st.sampled_from([v, -v]))), label="row levels")
+
+def row_levels(draw, n: int) -> np.ndarray:
+    """A level per row, row 0 at 0 and row 1 at ±1e3 to ±9e3: a shift by the batch's largest score sends one of the
+    two below exp's underflow, and raw exponentials of the higher overflow."""
+    levels = draw(hnp.arrays(np.float64, (n,), elements=st.sampled_from(LEVELS).flatmap(lambda v: st.sampled_from([v, -v]))),
+                  label="row levels")
     levels[0] = 0.0
     levels[1] = draw(st.sampled_from([1e3, 2e3, 5e3, 9e3, -1e3, -2e3, -5e3, -9e3]), label="row 1 level")
-    S = representable(levels[:, None] + draw(matrices(n, k, 1e3), label="within rows"))
+    return levels
+
+
+@st.composite
+def far_apart_scores(draw):
+    """(S, y) at the magnitudes of practice (SOFTMAX-11): |s| <= 1e4, rows far apart, each row's spread <= 600.
+
+    A label is often far below its row's maximum, so its probability is far below 1e-12 (but normal).
+    """
+    n, k = batch_shape(draw, min_n=2)
+    S = representable(row_levels(draw, n)[:, None] + draw(matrices(n, k, SPREAD), label="within rows"))
     y = draw(hnp.arrays(np.intp, (n,), elements=st.integers(0, k - 1)), label="y")
     return S, y
 
 
 @st.composite
 def far_apart_problems(draw):
-    """(W, X, y) whose scores X Wᵀ reach the thousands, rows far apart (SOFTMAX-11 through softmax_loss).
+    """(W, X, y) whose scores X Wᵀ reach the thousands with rows far apart (SOFTMAX-11 through softmax_loss).
 
-    Each row of X is rescaled so that its largest score has a magnitude drawn from 1 to 1e4: the
-    rows of one batch lie orders of magnitude apart, as the rows of unnormalised data do.
+    The bias trick sets each row's level: X's last column holds the row's level and W's last column is all
+    ones, so every score of row i is its level plus x_i·w_k, the latter scaled to a spread of at most 600
+    (as far_apart_scores).
     """
     W, X, y = draw(smooth_problems(bound=1.0, min_n=2, large=True))
-    sizes = draw(hnp.arrays(np.float64, (len(X),), elements=st.sampled_from([1.0, 1e2, 1e3, 3e3, 1e4])), label="row sizes")
-    sizes[0], sizes[1] = 1.0, draw(st.sampled_from([2e3, 5e3, 1e4]), label="row 1 size")
-    largest = np.abs(X @ W.T).max(axis=1)
-    scalable = largest >= 1e-3  # rows whose scores are (nearly) all 0 stay as they are: no factor of 1e300
-    X = representable(X * np.where(scalable, sizes / np.where(scalable, largest, 1.0), 1.0)[:, None])
+    spread = np.abs(X @ W.T).max()
+    if spread > 0:
+        X = X * (draw(st.sampled_from([1.0, 30.0, SPREAD]), label="spread") / spread)
+    X = representable(np.column_stack([X, row_levels(draw, len(X))]))
+    W = np.column_stack([W, np.ones(len(W))])
     return W, X, y
 
 
