@@ -12,7 +12,10 @@ declared as a deviation, or one that cannot be run here, fails the whole run, so
 once per implementation for both the verdict and the page.
 
 Writes OUT_DIR/<n>.json per implementation (pytest's --conformance-json, schema in tests/report.py)
-and OUT_DIR/skipped.json for those that could not be run and why. An implementation that fails
+and OUT_DIR/skipped.json for those that could not be run and why. It also makes the validation
+guide's failing report (docs/hooks/conformance_runs.py, cached under build/docs-runs/), so that the
+build that follows runs nothing. Without it, `mkdocs build` runs the suite itself on the implementations
+of docs/conformance.toml, with fewer examples (the `docs` Hypothesis profile). An implementation that fails
 clauses is a result, not an error; a run that does not get through the suite (collection error,
 usage error) is an error.
 """
@@ -32,6 +35,11 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from docs.hooks import conformance_runs  # noqa: E402  (the guide's failing report, as the build makes it)
+
 CONFIG = ROOT / "docs" / "conformance.toml"
 
 
@@ -110,6 +118,9 @@ def main(out: Path, strict: bool = False) -> int:
             )
             return 1
     (out / "skipped.json").write_text(json.dumps(skipped, indent=2) + "\n")
+    print("run_conformance: the validation guide's failing report (docs profile)", flush=True)
+    conformance_runs.start(with_page_runs=False)
+    conformance_runs.results()
     return 0
 
 

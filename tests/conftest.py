@@ -35,6 +35,10 @@ settings.register_profile("thorough", parent=settings.get_profile("ci"), max_exa
 settings.register_profile(
     "ci-noshrink", parent=settings.get_profile("ci"), phases=[Phase.explicit, Phase.reuse, Phase.generate]
 )
+# `docs` is what `mkdocs build` runs the suite with when it fills in the conformance page and the validation
+# guide's report itself (docs/hooks/conformance_runs.py): `ci` with a sixth of its examples, derandomized, so
+# the build stays quick and reproducible. `python docs/run_conformance.py` (the `ci` profile) gives the full verdict.
+settings.register_profile("docs", parent=settings.get_profile("ci"), max_examples=10)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 

@@ -1,9 +1,14 @@
-"""MkDocs hook: the conformance page's matrix, from a real run of the suite on each implementation.
+"""MkDocs hook: the conformance page, and the validation guide's failing report, from real runs of the suite.
 
 docs/run_conformance.py runs `pytest tests --impl=... --conformance-json ...` for the implementations of
-docs/conformance.toml and leaves the reports in build/conformance/ (or LCSPEC_CONFORMANCE_DIR); this
-hook turns them into a table of contract functions x implementations, with each failure and declared
-deviation linked to its clause. Without reports the page says how to make them.
+docs/conformance.toml and every library adapter, and leaves the reports in build/conformance/ (or
+LCSPEC_CONFORMANCE_DIR). Without such reports the build makes its own, for the implementations of
+docs/conformance.toml, with a smaller Hypothesis budget (conformance_runs.py). This hook turns the
+reports into each implementation's verdict per level, a table of contract functions x implementations
+and one of clauses x implementations, with each failure and declared deviation linked to its clause.
+
+The validation guide's "Reading a report" shows the real terminal report of a broken CS231n-layout
+file, run by the build (conformance_runs.py) and placed at the guide's markers.
 """
 
 from __future__ import annotations
@@ -20,16 +25,33 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import reference  # noqa: E402
+from docs.hooks import conformance_runs  # noqa: E402
 from docs.hooks.spec_pages import clause_url  # noqa: E402
-from tests.clauses import LEVELS  # noqa: E402
+from tests.clauses import LEVELS, clauses  # noqa: E402
 from tests.implementation import DIFFERENTIAL  # noqa: E402  (the JSON key of what the guard finds)
 from tests.report import SCHEMA  # noqa: E402  (the report's JSON schema, which this page reads)
 
 REPORTS = Path(os.environ.get("LCSPEC_CONFORMANCE_DIR", ROOT / "build" / "conformance"))
 MARKER = "<!-- conformance matrix -->"
+GUIDE = "guides/validate.md"
+GUIDE_SUMMARY = "<!-- conformance: failing report -->"
+GUIDE_REPRODUCTION = "<!-- conformance: failing reproduction -->"
+
+
+def on_config(config):
+    """Start the suite runs this build needs and has not cached, so that they overlap the rest of the build."""
+    conformance_runs.start(with_page_runs=not given_reports())
+    return config
 
 
 def on_page_markdown(markdown, page, config, files):
+    if page.file.src_uri == GUIDE:
+        for marker in (GUIDE_SUMMARY, GUIDE_REPRODUCTION):
+            if marker not in markdown:
+                raise ValueError(f"{GUIDE} must contain {marker!r} where the failing report goes")
+        summary, reproduction = conformance_runs.guide_report()
+        return (markdown.replace(GUIDE_SUMMARY, f"```text\n{summary}\n```")
+                .replace(GUIDE_REPRODUCTION, f"```text\n{reproduction}\n```"))
     if page.file.src_uri != "conformance.md":
         return markdown
     if MARKER not in markdown:
@@ -37,10 +59,16 @@ def on_page_markdown(markdown, page, config, files):
     return markdown.replace(MARKER, matrix(page.file.src_uri))
 
 
+def given_reports() -> list[Path]:
+    """The reports of `python docs/run_conformance.py`, when it was run before the build."""
+    return sorted(REPORTS.glob("[0-9]*.json"))
+
+
 def load_reports() -> tuple[list[dict], dict[str, str]]:
-    """Every implementation of every report, in run order, with its run's declared deviations and verdict."""
+    """Every implementation of every report, in run order, with its run's declared deviations and verdict:
+    run_conformance.py's when there are any, else the build's own runs'."""
     entries = []
-    for path in sorted(REPORTS.glob("[0-9]*.json")):
+    for path in given_reports() or conformance_runs.page_reports():
         data = json.loads(path.read_text())
         if data.get("schema") != SCHEMA:
             raise ValueError(f"{path}: schema {data.get('schema')!r}, this page reads {SCHEMA!r}")
@@ -68,6 +96,24 @@ def anchor(entry: dict) -> str:
     return "impl-" + re.sub(r"[^\w]+", "-", short_name(entry["label"])).strip("-")
 
 
+MARKS = {"conforms": "✔", "fails": "✘", "deviates": "≈"}
+
+
+def source_note() -> str:
+    """Where the results come from: run_conformance.py's full runs, or the build's own quicker ones."""
+    if given_reports():
+        return ("These results are from `python docs/run_conformance.py`, run before this site was built: every "
+                "implementation it could run, with the suite's `ci` Hypothesis profile (60 examples per test).")
+    return (
+        '!!! note "Conformance as this build ran it"\n\n'
+        "    This site's build ran the suite itself on the implementations of `docs/conformance.toml`, each at the "
+        "level it claims, with the `docs` Hypothesis profile: 10 examples per test instead of the `ci` profile's 60, "
+        "derandomized, so the build stays quick and the same commit builds the same page. "
+        "`python docs/run_conformance.py` runs every implementation, the library adapters included, with the `ci` "
+        "profile and gives the full verdict; run before `mkdocs build`, its reports fill this page instead."
+    )
+
+
 def matrix(here: str) -> str:
     entries, skipped = load_reports()
     if not entries:
@@ -83,38 +129,60 @@ def matrix(here: str) -> str:
             return "differential"
         return f"[{cid}]({clause_url(cid, here)})"
 
-    marks = {"conforms": "✔", "fails": "✘", "deviates": "≈"}
+    def mark(status):
+        return f"{MARKS[status]} {status}" if status in MARKS else status
 
     def cell(f):
         if f["status"] == "not provided":
             return "—"
-        levels = " ".join(f"{marks.get(f['levels'][lv], f['levels'][lv])} {lv}" for lv in LEVELS)
+        levels = " ".join(f"{MARKS.get(f['levels'][lv], f['levels'][lv])} {lv}" for lv in LEVELS)
         found = [DIFFERENTIAL] * f["differential"] + f["clauses"]
         return levels + (": " + ", ".join(link(c) for c in found) if found else "")
 
-    header = "| function | " + " | ".join(f"[{short_name(e['label'])}](#{anchor(e)})" for e in entries) + " |"
-    rule = "|---" * (len(entries) + 1) + "|"
-    rows = [
-        f"| `{name}` | " + " | ".join(cell(e["functions"][name]) for e in entries) + " |" for name in reference.CONTRACT
+    def clause_cell(c):
+        if c is None:  # the run had no test of it (another report's schema or selection)
+            return ""
+        return "—" if c["status"] == "not provided" else MARKS.get(c["status"], c["status"])
+
+    columns = " | ".join(f"[{short_name(e['label'])}](#{anchor(e)})" for e in entries)
+    verdicts = ["## Verdicts", "| implementation | run as | " + " | ".join(LEVELS) + " |",
+                "|---|---|" + "---|" * len(LEVELS)]
+    verdicts += [
+        f"| [{short_name(e['label'])}](#{anchor(e)}) | `pytest tests --impl={e['spec']} --level={e['level']}`{variant(e)}"
+        + ("" if e["exit_ok"] else " (**the run fails**)") + " | "
+        + " | ".join(mark(e["verdicts"][lv]) for lv in LEVELS) + " |"
+        for e in entries
     ]
-    out = [
-        "| column | run as | verdict |\n|---|---|---|\n"
-        + "\n".join(
-            f"| [{short_name(e['label'])}](#{anchor(e)}) | `pytest tests --impl={e['spec']} --level={e['level']}`{variant(e)} | "
-            + ", ".join(f"{lv}: {e['verdicts'][lv]}" for lv in LEVELS) + ("" if e["exit_ok"] else " (**the run fails**)") + " |"
-            for e in entries
-        ),
-        f'<div class="conformance-matrix" markdown>\n\n{header}\n{rule}\n' + "\n".join(rows) + "\n\n</div>",
-    ]
+    by_function = ["## By function",
+                   "Each cell: the function's status at each level, and the clauses it fails or deviates on.",
+                   f'<div class="conformance-matrix" markdown>\n\n| function | {columns} |\n'
+                   + "|---" * (len(entries) + 1) + "|\n"
+                   + "\n".join(f"| `{name}` | " + " | ".join(cell(e["functions"][name]) for e in entries) + " |"
+                                for name in reference.CONTRACT)
+                   + "\n\n</div>"]
+    judged = [cid for cid in clauses() if any(cid in e["clauses"] for e in entries)]
+    rows = [f"| differential | — | " + " | ".join(clause_cell(e["differential"]) for e in entries) + " |"]
+    rows += [f"| {link(cid)} | {clauses()[cid]['level']} | "
+             + " | ".join(clause_cell(e["clauses"].get(cid)) for e in entries) + " |" for cid in judged]
+    by_clause = ["## By clause",
+                 "Each clause with its level, and its status in each implementation's run (✔ conforms, ✘ fails, "
+                 "≈ deviates, — on functions it does not provide, or why it was not judged); *differential* is the comparison with the reference on every call.",
+                 f'<div class="conformance-matrix conformance-clauses" markdown>\n\n| clause | level | {columns} |\n'
+                 + "|---" * (len(entries) + 2) + "|\n" + "\n".join(rows) + "\n\n</div>"]
+    out = [source_note(), "\n".join(verdicts), "\n\n".join(by_function), "\n\n".join(by_clause),
+           "## Each implementation", '<div class="conformance-details" markdown>']
     for e in entries:
         counts = Counter(c["status"] for c in e["clauses"].values())
         out.append(f"### `{e['label']}` {{#{anchor(e)}}}")
+        out.append("Verdict: " + " · ".join(f"{lv} {mark(e['verdicts'][lv])}" for lv in LEVELS)
+                   + f" (run at `--level={e['level']}`).")
         out.append("Clauses: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + ".")
-        judged = {DIFFERENTIAL: e["differential"], **e["clauses"]}
-        bad = [clause_problems(cid, c, link) for cid, c in judged.items() if c["status"] in ("fails", "deviates")]
+        judged_here = {DIFFERENTIAL: e["differential"], **e["clauses"]}
+        bad = [clause_problems(cid, c, link) for cid, c in judged_here.items() if c["status"] in ("fails", "deviates")]
         out.append("\n".join(bad) if bad else "Every clause it was tested on holds.")
     if skipped:
         out.append("### Not run\n\n" + "\n".join(f"- `{impl}`: {why}" for impl, why in skipped.items()))
+    out.append("</div>")
     return "\n\n".join(out)
 
 
