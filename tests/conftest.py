@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from hypothesis import HealthCheck, Phase, settings
 from tests import precision
 from tests.implementation import DEFAULT_CALL_TIMEOUT, implementations
 from tests.loading import USAGE_ERROR, LoadError
-from tests.report import ConformanceReport
+from tests.report import SCHEMA, ConformanceReport
 
 # `ci` is the default: derandomized, so every run draws the same examples and nothing is flaky.
 # `thorough` draws ten times as many, from a fresh seed each run (select with --hypothesis-profile).
@@ -81,6 +82,15 @@ def pytest_addoption(parser):
                     help=f"time limit of one call to the implementation (default {DEFAULT_CALL_TIMEOUT:g})")
 
 
+def usage_error(config, message: str):
+    """Stop with exit status 2, a usage error as command-line tools have it: nothing was judged, so there is no
+    verdict either way. A JSON report asked for still says so (never a stale one, never exit_ok true)."""
+    path = config.getoption("--conformance-json")
+    if path:
+        Path(path).write_text(json.dumps({"schema": SCHEMA, "exit_ok": False, "error": message}, indent=2) + "\n")
+    pytest.exit(f"lcspec: {message}", returncode=USAGE_ERROR)
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "child_runs: runs the property suite in child processes (needs --child-runs)")
     # Hypothesis imports libcst when a test fails; libcst warns about mypy_extensions, which says nothing here.
@@ -89,8 +99,10 @@ def pytest_configure(config):
     try:
         impls = implementations(spec, config.getoption("--call-timeout"))
     except LoadError as exc:  # already one paragraph naming the file, the line and the fix (tests/loading.py)
-        # Exit status 2, a usage error as command-line tools have it: nothing was judged, so no verdict either way.
-        pytest.exit(f"lcspec: --impl={spec}: {exc}", returncode=USAGE_ERROR)
+        usage_error(config, f"--impl={spec}: {exc}")
+    deviations = config.getoption("--deviations")
+    if deviations and not Path(deviations).is_file():
+        usage_error(config, f"--deviations={deviations}: no such file")
     if config.option.level is None:
         config.option.level = "strict" if spec == "reference" else "core"
     if spec != "reference" and config.option.tbstyle == "auto":

@@ -63,6 +63,7 @@ def find(target: str) -> Assignment:
     found = _collected([module], importer.notes)
     if not (found.losses or found.classifier or found.gradient_check):
         raise nothing_provided(target, module, [*LOSSES, CLASSIFIER, GRADIENT_CHECK])
+    _refuse_misspellings(target, module, [*LOSSES, CLASSIFIER, GRADIENT_CHECK])
     return found
 
 
@@ -105,13 +106,21 @@ def _lacking(path: Path, module: ModuleType, wanted: tuple[str, ...]) -> list[st
     missing = [name for name in wanted if not callable(getattr(module, name, None))]
     if missing == list(wanted):
         raise nothing_provided(shown(path), module, wanted)
-    defined = [n for n in vars(module) if not n.startswith("_")]
-    notes = []
-    for name in missing:
-        near = difflib.get_close_matches(name, defined, n=1, cutoff=0.7)
-        notes.append(f"{shown(path)} defines no {name}" + (f" (it defines {near[0]})" if near else "")
-                     + "; its tests are skipped")
-    return notes
+    _refuse_misspellings(shown(path), module, missing)
+    return [f"{shown(path)} defines no {name}; its tests are skipped" for name in missing]
+
+
+def _refuse_misspellings(where: str, module: ModuleType, wanted) -> None:
+    """A usage error for a name of `wanted` the module lacks but nearly defines (`svm_loss_vectorised`): the
+    notebook would fail on it, so a run must not pass over it as merely "not provided"."""
+    defined = [n for n in vars(module) if not n.startswith("_") and callable(getattr(module, n))]
+    for name in wanted:
+        if callable(getattr(module, name, None)):
+            continue
+        near = [n for n in difflib.get_close_matches(name, defined, n=3, cutoff=0.8) if n not in wanted]
+        if near:
+            raise LoadError(f"{where} defines {near[0]}, not {name}: the assignment calls it {name}; rename it "
+                            "(or remove it) and run again")
 
 
 @contextlib.contextmanager

@@ -45,6 +45,7 @@ from pathlib import Path
 import numpy as np
 from hypothesis import assume
 
+from reference import _checks
 from tests import cs231n_classifier
 from tests.cs231n_files import Assignment
 from tests.loading import LoadError
@@ -196,6 +197,7 @@ class Cs231nLayout:
             f"reproduce (python, in {where}):",
             "    import numpy as np",
             "    from numpy import array, inf, nan, float32, float64, int32, int64",
+            *self._past_stand_in(),
             f"    from {module} import {fn.__name__}",
             f"    W = {fmt(W)}",
             f"    X = {fmt(X)}",
@@ -205,11 +207,21 @@ class Cs231nLayout:
             "    print(dW)",
         ])
 
+    def _past_stand_in(self) -> list[str]:
+        """Snippet lines that stand in for past.builtins.xrange, as the loader did, where the files needed it."""
+        if not any("past.builtins" in note for note in self.notes):
+            return []
+        return ["    # your files import past.builtins.xrange and the `future` package is not installed: stand in for it",
+                "    import sys, types; sys.modules['past'] = types.ModuleType('past')",
+                "    sys.modules['past.builtins'] = types.SimpleNamespace(xrange=range)"]
+
     def _svm(self, fn):
         orientation = self.orientation
 
         def svm_loss(W, X, y, reg, delta=1.0):
             W, X = np.asarray(W), np.asarray(X)  # no checks, no conversion: the file gets what the caller gave
+            # Δ is the mapping's own argument (the file has none), so the mapping checks it as the reference does.
+            delta = _checks.nonnegative("delta", delta)
             if delta == 0:
                 self.cannot_express(MARGIN)
             # No copies: the layout's W and X are views, so an in-place change by the file shows in the

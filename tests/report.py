@@ -333,7 +333,10 @@ class ConformanceReport:
                 last.pop(c.name, None)
                 last[c.name] = c
             shown = list(last.values())[-3:]
+            if not all(_agrees(c) for c in shown):  # a call that returned the reference's value explains nothing
+                shown = [c for c in shown if not _agrees(c)]
         item.user_properties.append(("lcspec_fails", " ".join(sorted(outcome.functions))))
+        item.user_properties.append(("lcspec_blamed", " ".join(self._laid_at(outcome))))  # the clause(s) it counts against
         if shown:
             report.sections.append(("lcspec reproduction", "\n\n".join(reproduction(c) for c in shown)))
         declared = [d for d in self.deviations if d in ids or d in (outcome.blamed or ()) or _matches(item.nodeid, d)]
@@ -414,7 +417,7 @@ class ConformanceReport:
         outcome = o.outcome
         if outcome in ("failed", "deviates") and cid not in self._laid_at(o):
             outcome = NOT_JUDGED
-        return {"id": o.nodeid, "outcome": outcome, "level": o.level,
+        return {"id": o.nodeid, "outcome": outcome, "level": o.level, "functions": sorted(o.functions),
                 "message": o.deviation if outcome == "deviates" else o.message}
 
     def _function_at(self, name: str, mine: list[Outcome], level: str, unfinished: bool) -> dict:
@@ -542,7 +545,8 @@ def render(entry: dict, data: dict, shown=()):
         yield "  what fails:", {}
     for cid, c in bad.items():
         title = registry[cid]["title"] if cid in registry else "the reference's value on the same inputs"
-        yield f"    {cid} [{c['level']}] {c['status']}: {title} — {', '.join(c['functions'])}", {"red": c["status"] == "fails"}
+        culprits = sorted({f for t in c["tests"] if t["outcome"] in ("failed", "deviates") for f in t["functions"]})
+        yield f"    {cid} [{c['level']}] {c['status']}: {title} — {', '.join(culprits or c['functions'])}", {"red": c["status"] == "fails"}
         for test in [t for t in c["tests"] if t["outcome"] in ("failed", "deviates")][:3]:
             prefix = "" if test["outcome"] == "failed" else "deviates: "
             yield f"        {test['id'].split('::')[-1]}: {prefix}{test['message'][:200]}", {}

@@ -135,17 +135,17 @@ def far_apart_scores(draw):
 
 
 @st.composite
-def far_apart_problems(draw):
+def far_apart_problems(draw, spreads=(1.0, 30.0, SPREAD)):
     """(W, X, y) whose scores X Wᵀ reach the thousands with rows far apart (SOFTMAX-11 through softmax_loss).
 
     The bias trick sets each row's level: X's last column holds the row's level and W's last column is all
-    ones, so every score of row i is its level plus x_i·w_k, the latter scaled to a spread of at most 600
-    (as far_apart_scores).
+    ones, so every score of row i is its level plus x_i·w_k, the latter scaled to one of `spreads` (by default
+    at most 300 either way, as far_apart_scores; wider ones make probabilities underflow, SOFTMAX-4's matter).
     """
     W, X, y = draw(smooth_problems(bound=1.0, min_n=2, large=True))
     spread = np.abs(X @ W.T).max()
     if spread > 0:
-        X = X * (draw(st.sampled_from([1.0, 30.0, SPREAD]), label="spread") / spread)
+        X = X * (draw(st.sampled_from(spreads), label="spread") / spread)
     X = representable(np.column_stack([X, row_levels(draw, len(X))]))
     W = np.column_stack([W, np.ones(len(W))])
     return W, X, y

@@ -296,6 +296,21 @@ def offset_scores(draw):
     return precision.representable(S + offset), y
 
 
+@pytest.mark.clause("SOFTMAX-4")
+@given(problem=far_apart_problems(spreads=(1e3, 5e3)))
+def test_softmax_loss_is_finite_where_a_labels_probability_underflows(impl, problem):
+    """With rows spreading over thousands, a label's probability may be below 1e-308 (0 as a float64), yet the loss
+    (1/N) Σ −log p_iy_i is finite: it must come out finite and exact to CONV-10 (λ = 0)."""
+    W, X, y = problem
+    loss, dW = impl.softmax_loss(W, X, y, 0.0)
+    S = X @ W.T
+    expected = math.fsum(exact_softmax_family("cross_entropy_losses", S, y)) / S.shape[0]
+    assert math.isfinite(loss), f"the loss is {loss} where the exact loss is {expected:.6g}"
+    size = float((np.abs(X) @ np.abs(W).T).max())
+    assert abs(loss - expected) <= atol(max(size, expected), terms=4 * (X.shape[1] + S.shape[1]))
+    assert np.all(np.isfinite(dW)), f"dW is not finite: {dW}"
+
+
 @pytest.mark.clause("SOFTMAX-12")
 @pytest.mark.parametrize("name", ["softmax", "log_softmax", "cross_entropy_losses"])
 @example(case=(np.array([[512.0, 512.0]]), np.array([0])))  # s − logsumexp(s) errs by 5.5e-14 on log p = −0.69

@@ -152,14 +152,19 @@ def test_a_train_that_cannot_be_driven_one_step_is_not_provided_and_the_note_say
     assert any("sgd_step: not provided" in n and "num_iters, batch_size" in n for n in impl.notes)
 
 
-def test_a_folder_file_with_none_of_its_names_is_refused_and_one_lacking_a_name_is_noted(tmp_path):
+def test_a_folder_file_lacking_a_name_is_noted_misspelling_it_or_all_is_refused(tmp_path):
     folder = copy_of_folder(tmp_path)
     svm = folder / "cs231n" / "classifiers" / "linear_svm.py"
-    svm.write_text(svm.read_text().replace("def svm_loss_vectorized", "def svm_loss_vectorised"))
+    original = svm.read_text()
+    svm.write_text(original.replace("def svm_loss_vectorized", "def _not_yet_written"))  # a student not done yet
     impls = by_variant(f"cs231n:{folder}")
     assert not impls["vectorized"].provides("svm_loss")
-    assert any("defines no svm_loss_vectorized (it defines svm_loss_vectorised)" in n for n in impls["vectorized"].notes)
-    svm.write_text(svm.read_text().replace("def svm_loss_naive", "def svmloss_naive"))
+    assert any("defines no svm_loss_vectorized; its tests are skipped" in n for n in impls["vectorized"].notes)
+    svm.write_text(original.replace("def svm_loss_vectorized", "def svm_loss_vectorised"))  # the notebook would fail
+    with pytest.raises(LoadError, match="defines svm_loss_vectorised, not svm_loss_vectorized: the assignment calls it"):
+        implementations(f"cs231n:{folder}")
+    svm.write_text(original.replace("def svm_loss_vectorized", "def svm_loss_vectorised")
+                   .replace("def svm_loss_naive", "def svmloss_naive"))
     with pytest.raises(LoadError, match=r"linear_svm.py provides none of the names looked for \(svm_loss_naive, "
                                         r"svm_loss_vectorized\); the nearest names it defines: svmloss_naive"):
         implementations(f"cs231n:{folder}")
