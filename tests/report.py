@@ -45,10 +45,14 @@ reported as stale.
         "differential": {"status": "conforms", "levels": {...}, "functions": [...], "tests": [...]},
         "clauses": {"GRAD-1": {"level": "core", "status": "fails", "functions": ["svm_loss"],
                                "tests": [{"id": "tests/...::test_x", "outcome": "failed", "level": "core",
-                                          "message": "first line of the failure"}]}, ...}
+                                          "functions": ["svm_loss"], "message": "first line of the failure"}]}, ...}
       }],
       "deviations": {"declared": {"ID": "reason"}, "unknown": ["ID"], "stale": ["ID"]}
     }
+
+A run that cannot judge anything (--impl cannot be loaded or provides nothing of the contract, a
+deviations file is missing) exits with status 2 and writes `{"schema": ..., "exit_ok": false,
+"error": "what was wrong"}` instead.
 
 Statuses: functions "conforms" | "fails" | "deviates" | "not provided" | "not exercised" (provided,
 but every test of it was skipped) | "unfinished" (no failure, but the run stopped, e.g. -x, before
