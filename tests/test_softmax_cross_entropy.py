@@ -334,6 +334,8 @@ def test_probabilities_are_accurate_to_their_own_size(impl, name, case):
         allowed = each(np.abs(want), 4 * K)
     error = np.abs(got - want)
     worst = np.unravel_index(np.argmax(error - allowed), error.shape)
+    size = max(abs(float(want[worst])), 1.0 if name != "softmax" else np.finfo(np.float64).smallest_subnormal)
     assert np.all(error <= allowed), (
-        f"{name} at {tuple(map(int, worst))} is {got[worst]!r}, the exact value {want[worst]!r}: off by "
-        f"{error[worst] / max(abs(want[worst]), 1e-300) / precision.eps():.0f} ε relative, where {allowed[worst] / max(abs(want[worst]), 1e-300) / precision.eps():.0f} ε are allowed (row {S[worst[0]]})")
+        f"{name} at {tuple(map(int, worst))} is {float(got[worst])!r}, the exact value {float(want[worst])!r}: off by "
+        f"{error[worst] / size / precision.eps():.0f} ε relative, where {allowed[worst] / size / precision.eps():.0f} ε are "
+        f"allowed (row {S[worst[0]]})")
