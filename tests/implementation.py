@@ -179,7 +179,7 @@ def settle(error: BaseException | None = None) -> Finding | None:
         return Finding(wrong, list(RECORDER))
     if isinstance(error, AssertionError):
         if hasattr(error, "add_note"):  # add_note: Python >= 3.11
-            error.add_note(f"lcspec: on this example also {wrong.problem}")
+            error.add_note(f"Also on this example (lcspec's comparison with the reference): {wrong.problem}")
         return None
     raise Finding(wrong, list(RECORDER)).failure() from error
 

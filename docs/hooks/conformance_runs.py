@@ -129,7 +129,7 @@ def guide_report() -> tuple[str, str]:
     text = relative((results() / "guide.txt").read_text())
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if line.startswith("lcspec conformance:")), None)
-    last = max((i for i, line in enumerate(lines) if line.startswith("lcspec:")), default=None)
+    last = max((i for i, line in enumerate(lines) if line.startswith("lcspec: ") and " at level " in line), default=None)
     if first is None or last is None or last < first:
         raise RuntimeError(f"the guide's run ({GUIDE_IMPL}) printed no conformance summary:\n{text[-3000:]}")
     summary = lines[first : last + 1]
