@@ -4,9 +4,10 @@
 bad-input cases from it (tests/test_conventions.py), and tests/precision.py reads the precision an
 implementation computes in from its results on these calls.
 
-Wrappers that map some other code onto the contract (the CS231n layout, the library adapters, the
-suite's literal transcription) validate the contract's arguments exactly as the reference does,
+Wrappers that map some other code onto the contract (the library adapters, the suite's literal
+transcription and its catalogue) validate the contract's arguments exactly as the reference does,
 with the reference's own checks (reference._checks), so the code they wrap is judged on its maths.
+The CS231n layout does not: assignment code is judged as it is, and meets core, not strict.
 """
 
 from __future__ import annotations

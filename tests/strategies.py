@@ -50,6 +50,12 @@ def reals(bound: float = 1e3) -> st.SearchStrategy[float]:
     )
 
 
+def moderate(low: float, high: float) -> st.SearchStrategy[float]:
+    """0, or a magnitude from `low` to `high` of either sign: away from the extremes, where a norm's squares would
+    leave float64 (those are GRAD-8's)."""
+    return st.one_of(st.just(0.0), in_precision(st.floats(low, high)).flatmap(lambda v: st.sampled_from([v, -v])))
+
+
 def matrices(rows, cols, bound: float = 1e3) -> st.SearchStrategy[np.ndarray]:
     return hnp.arrays(np.float64, (rows, cols), elements=reals(bound))
 

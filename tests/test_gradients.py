@@ -17,6 +17,7 @@ from tests.strategies import (
     full_loss,
     integer_problems_with_a_tie,
     labelled_scores,
+    moderate,
     problems,
     regs,
     smooth_problems,
@@ -179,12 +180,6 @@ def test_centered_differences_are_exact_on_a_quadratic_and_one_sided_are_off_by_
     if impl.expresses("numerical_gradient", centered=False):  # CS231n's eval_numerical_gradient is centered only
         one_sided = impl.numerical_gradient(f, W, h, centered=False)
         assert np.all(np.abs(one_sided - (2 * W + h)) <= rounding)
-
-
-def moderate(low: float, high: float) -> st.SearchStrategy[float]:
-    """0, or a magnitude from `low` to `high` of either sign: away from the extremes, where a norm's squares would
-    leave float64 (those are GRAD-8's)."""
-    return st.one_of(st.just(0.0), in_precision(st.floats(low, high)).flatmap(lambda v: st.sampled_from([v, -v])))
 
 
 @pytest.mark.clause("GRAD-7")
