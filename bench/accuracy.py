@@ -15,7 +15,7 @@ import mpmath
 import numpy as np
 import scipy.special
 
-import reference
+from lcspec import reference
 
 from . import forms
 from .results import Figure

@@ -1,8 +1,8 @@
 """Learning on real data: the notes' four strategies on scikit-learn's 8x8 digits.
 
-    python -m bench.learn            # full budget (about 20 s on two cores)
-    python -m bench.learn --quick    # a tenth of the budget, for CI
-    python -m bench.learn --out DIR  # where learning.json and the PNG plots go (default bench/out/)
+    python -m lcspec.bench.learn            # full budget (about 20 s on two cores)
+    python -m lcspec.bench.learn --quick    # a tenth of the budget, for CI
+    python -m lcspec.bench.learn --out DIR  # where learning.json and the PNG plots go (default bench/out/)
 
 The data ships inside scikit-learn (1,797 images of 64 pixels, 10 classes; nothing is downloaded).
 It is split with a fixed seed into train/validation/test, mean-centred with the training mean, and
@@ -25,7 +25,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-import reference
+from lcspec import reference
 
 SEED = 0
 SPLIT = (1000, 300)  # train, validation; the remaining 497 images are the test set

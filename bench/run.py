@@ -1,7 +1,7 @@
 """Run every benchmark, print the figures and write them to bench/results.json.
 
-    python bench/run.py            # full: N = 50,000 at CIFAR-10 shape, the whole suite (a few minutes)
-    python bench/run.py --quick    # about a minute: N = 10,000, fewer oracle rows, the suite's self-tests
+    python -m lcspec.bench.run            # full: N = 50,000 at CIFAR-10 shape, the whole suite (a few minutes)
+    python -m lcspec.bench.run --quick    # about a minute: N = 10,000, fewer oracle rows, the suite's self-tests
 
 Benchmarks are not tests: nothing here asserts a speed, and the ratios are taken within one run so
 that they compare like with like on whatever machine runs them.
@@ -14,10 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a script: import this checkout's `bench` and `reference`
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench import accuracy, results, suite, throughput  # noqa: E402
+from . import accuracy, results, suite, throughput
 
 SIZES = {  # mode: (N for throughput, N for the loop forms, timing repeats, oracle rows per input family)
     "full": (50_000, 1_000, 15, 400),

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-import reference
-from reference.tolerances import atol
+from lcspec import reference
+from lcspec.reference.tolerances import atol
 
 from . import forms
 from .results import Figure

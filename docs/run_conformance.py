@@ -11,7 +11,7 @@ With --strict (CI) it is also the pass/fail check: an implementation that fails 
 declared as a deviation, or one that cannot be run here, fails the whole run, so CI runs the suite
 once per implementation for both the verdict and the page.
 
-Writes OUT_DIR/<n>.json per implementation (pytest's --conformance-json, schema in tests/report.py)
+Writes OUT_DIR/<n>.json per implementation (`lcspec check --json`, schema in lcspec/harness/verdict.py)
 and OUT_DIR/skipped.json for those that could not be run and why. It also makes the validation
 guide's failing report (docs/hooks/conformance_runs.py, cached under build/docs-runs/), so that the
 build that follows runs nothing. Without it, `mkdocs build` runs the suite itself on the implementations
@@ -34,11 +34,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from hooks import conformance_runs  # docs/hooks, beside this script: the guide's failing report, as the build makes it
 
-from docs.hooks import conformance_runs  # noqa: E402  (the guide's failing report, as the build makes it)
+ROOT = Path(__file__).resolve().parents[1]
 
 CONFIG = ROOT / "docs" / "conformance.toml"
 
@@ -47,7 +45,7 @@ def implementations() -> list[dict]:
     listed = tomllib.loads(CONFIG.read_text())["implementation"]
     adapters = sorted(p for p in (ROOT / "tests" / "adapters").glob("*.py") if p.name != "__init__.py")
     for path in adapters:
-        entry = {"impl": f"tests.adapters.{path.stem}", "file": str(path.relative_to(ROOT)), "level": claimed_level(path)}
+        entry = {"impl": f"lcspec.tests.adapters.{path.stem}", "file": str(path.relative_to(ROOT)), "level": claimed_level(path)}
         if path.with_suffix(".deviations").is_file():
             entry["deviations"] = str(path.with_suffix(".deviations").relative_to(ROOT))
         listed.append(entry)
@@ -67,7 +65,7 @@ def why_not(entry: dict) -> str | None:
     """Why an implementation cannot be run here (its file is absent, its library not installed), or None."""
     if "file" in entry and not (ROOT / entry["file"]).is_file():
         return f"{entry['file']} is not in this checkout"
-    if entry["impl"].startswith("tests."):
+    if entry["impl"].startswith("lcspec.tests."):
         imported = subprocess.run(
             [sys.executable, "-c", f"import {entry['impl']}"], cwd=ROOT, capture_output=True, text=True
         )
@@ -90,20 +88,11 @@ def main(out: Path, strict: bool = False) -> int:
             skipped[entry["impl"]] = reason
             continue
         report = out / f"{n:02d}.json"
-        cmd = [
-            sys.executable,
-            "-m",
-            "pytest",
-            "tests",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            f"--impl={entry['impl']}",
-            f"--conformance-json={report}",
-            f"--level={entry.get('level', 'core')}",
-        ]
+        cmd = [sys.executable, "-m", "lcspec", "check", entry["impl"], f"--json={report}",
+               f"--level={entry.get('level', 'core')}"]
         if "deviations" in entry:
             cmd.append(f"--deviations={entry['deviations']}")
+        cmd += ["--", "-q"]
         print("run_conformance:", " ".join(cmd[2:]), flush=True)
         done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         if strict and done.returncode == 1:

@@ -225,7 +225,7 @@ def minibatch_sgd(loss_and_grad, W0, X, y, rng, learning_rate, batch_size=256, n
         `OptimizationResult(W, loss_history)`: the final weights and the batch loss before each step.
 
     >>> import numpy as np
-    >>> from reference import svm_loss
+    >>> from lcspec.reference import svm_loss
     >>> X, y = np.eye(4), np.array([0, 1, 2, 3])
     >>> f = lambda W, Xb, yb: svm_loss(W, Xb, yb, reg=0.0)
     >>> out = minibatch_sgd(f, np.zeros((4, 4)), X, y, np.random.default_rng(0), 1.0, batch_size=2, num_steps=20)

@@ -6,9 +6,9 @@ import json
 
 import numpy as np
 
-from tests import precision
-from tests.precision import atol
-from tests.clauses import SPEC_DIR
+from lcspec.harness import precision
+from lcspec.harness.precision import atol
+from lcspec.harness.clauses import SPEC_DIR
 
 GOLDEN_DIR = SPEC_DIR / "golden"
 
@@ -30,11 +30,11 @@ def call_arguments(args: dict) -> dict:
 
 
 def in_range(args: dict) -> bool:
-    """Whether every number of the call is within the range of the implementation's precision (tests/precision.py).
+    """Whether every number of the call is within the range of the implementation's precision (lcspec/harness/precision.py).
 
     Always, for float64. A float32 port cannot be handed the stability cases at 1e300.
     """
-    top = float(np.finfo(precision.SESSION).max)
+    top = float(np.finfo(precision.input_dtype()).max)
     return all(np.all(np.abs(a) <= top) for a in args.values() if isinstance(a, (np.ndarray, float)))
 
 

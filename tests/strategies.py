@@ -6,7 +6,7 @@ draw in sixteen, see `rarely`) a batch is large (up to 300 rows, up to 12 classe
 code has blocked or special-cased paths for large batches, and its rows are of very different
 magnitudes (each row scaled by its own power of ten), because code with one batch-wide constant
 goes wrong there. Shrinking leads away from both, so a counterexample is only large when it must
-be. Every float drawn here is a number of the implementation's precision (tests/precision.py): for
+be. Every float drawn here is a number of the implementation's precision (lcspec/harness/precision.py): for
 a float32 port, a float32 value in float32's range; for everything else, any float64.
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from tests.precision import in_precision, representable
+from lcspec.harness.precision import in_precision, representable
 
 MAX_N, MAX_K, MAX_D = 6, 6, 5
 LARGE_N, LARGE_K = 300, 12

@@ -1,6 +1,6 @@
 """Conventions every public function keeps: dtypes, no mutation, and clear errors for bad input (chapter 00).
 
-One table, `VALID` (tests/contract_inputs.py), holds a small valid call of every contract function,
+One table, `VALID` (lcspec/harness/adapting.py), holds a small valid call of every contract function,
 and `STRATEGY_VALID` one of every optimisation strategy; every bad-input case below is derived from
 them by changing one argument, so each rule is checked for every function it applies to. Values are
 small integers so that int64 and float32 copies are exact.
@@ -13,11 +13,11 @@ import re
 import numpy as np
 import pytest
 
-import reference as ref
-from reference import tolerances
-from tests.precision import atol
-from tests.clauses import clauses
-from tests.contract_inputs import VALID, S, W, X, square, y
+from lcspec import reference as ref
+from lcspec.reference import tolerances
+from lcspec.harness.precision import atol
+from lcspec.harness.clauses import clauses
+from lcspec.harness.contract import VALID, S, W, X, square, y
 
 MATRICES = {"X", "W", "S"}  # arguments that must be 2-D (sgd_step's W and dW may have any shape, as long as they match)
 LABELS = "y"

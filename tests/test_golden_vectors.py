@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests import precision
-from tests.golden import call_arguments, in_range, printed_figures, tolerance, vectors
+from lcspec.harness import precision
+from .golden import call_arguments, in_range, printed_figures, tolerance, vectors
 
 
 @pytest.mark.parametrize(
@@ -16,7 +16,7 @@ def test_golden_vector(impl, vector):
     """The function applied to the vector's arguments gives its exact expected value, to the tolerance of CONV-10."""
     arguments = call_arguments(vector["args"])
     if not in_range(arguments):
-        pytest.skip(f"its arguments are beyond {precision.SESSION}'s range")
+        pytest.skip(f"its arguments are beyond {precision.input_dtype()}'s range")
     result = getattr(impl, vector["function"])(**arguments)
     if "result_index" in vector:
         result = result[vector["result_index"]]

@@ -10,9 +10,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-import reference as ref
-from tests.precision import atol, in_precision, judged_dtype, range_power
-from tests.strategies import (
+from lcspec import reference as ref
+from lcspec.harness.precision import atol, in_precision, judged_dtype, range_power
+from .strategies import (
     FULL_LOSSES,
     full_loss,
     integer_problems_with_a_tie,

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import reference as ref
-from tests.precision import atol, eps, judged_dtype, largest
-from tests.strategies import deltas, labelled_scores, matrices
+from lcspec import reference as ref
+from lcspec.harness.precision import atol, eps, judged_dtype, largest
+from .strategies import deltas, labelled_scores, matrices
 
 VARIANTS = ["hinge_losses", "squared_hinge_losses", "crammer_singer_losses"]
 

@@ -8,9 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-import reference as ref
-from tests.precision import atol, judged_dtype
-from tests.strategies import FULL_LOSSES, MAX_N, full_loss, matrices, problems, regs, smooth_problems
+from lcspec import reference as ref
+from lcspec.harness.precision import atol, judged_dtype
+from .strategies import FULL_LOSSES, MAX_N, full_loss, matrices, problems, regs, smooth_problems
 
 
 @pytest.mark.clause("OPT-1")

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-import reference as ref
-from tests import precision
-from tests.precision import atol
-from tests.strategies import FULL_LOSSES, MAX_D, MAX_K, full_loss, matrices, problems, regs, smooth_problems
+from lcspec import reference as ref
+from lcspec.harness import precision
+from lcspec.harness.precision import atol
+from .strategies import FULL_LOSSES, MAX_D, MAX_K, full_loss, matrices, problems, regs, smooth_problems
 
 weights = st.tuples(st.integers(1, MAX_K), st.integers(1, MAX_D)).flatmap(lambda shape: matrices(*shape))
 

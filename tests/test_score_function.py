@@ -8,9 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-import reference as ref
-from tests.precision import atol, judged_dtype
-from tests.strategies import MAX_D, MAX_K, MAX_N, labelled_scores, matrices, reals
+from lcspec import reference as ref
+from lcspec.harness.precision import atol, judged_dtype
+from .strategies import MAX_D, MAX_K, MAX_N, labelled_scores, matrices, reals
 
 shapes = st.tuples(st.integers(0, MAX_N), st.integers(2, MAX_K), st.integers(1, MAX_D))
 

@@ -11,9 +11,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from tests import precision
-from tests.precision import atol, in_precision
-from tests.strategies import MAX_K, MAX_N, far_apart_problems, far_apart_scores, labelled_scores
+from lcspec.harness import precision
+from lcspec.harness.precision import atol, in_precision
+from .strategies import MAX_K, MAX_N, far_apart_problems, far_apart_scores, labelled_scores
 
 huge = in_precision(st.floats(-1.7e308, 1.7e308, allow_nan=False, allow_infinity=False))
 huge_scores = st.integers(1, MAX_N).flatmap(
@@ -120,7 +120,7 @@ def test_softmax_is_finite_and_correct_near_the_float64_limit(impl, S):
 @given(huge_scores)
 def test_log_softmax_is_finite_where_the_exact_value_is(impl, S):
     """log p_ij is finite (and accurate) whenever the exact value is a finite float64, even for |s| ~ 1e308."""
-    # ("float64": the implementation's precision, tests/precision.py; float32's range for a float32 port.)
+    # ("float64": the implementation's precision, lcspec/harness/precision.py; float32's range for a float32 port.)
     logP = impl.log_softmax(S)
     for i, row in enumerate(S):
         for j, value in enumerate(exact_log_softmax(row)):

@@ -8,19 +8,15 @@ runs before MkDocs resolves links, so the targets are checked like any hand-writ
 from __future__ import annotations
 
 import re
-import sys
 import xml.etree.ElementTree as etree
 from pathlib import Path
 
 from markdown import Extension
 from markdown.treeprocessors import Treeprocessor
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from docs.hooks.spec_pages import clause_url  # noqa: E402
-from tests.clauses import clauses  # noqa: E402
+from spec_pages import clause_url
+from lcspec.harness.clauses import clauses
 
 SKIP_TAGS = {"a", "autoref", "code", "pre", "script", "style", "h1", "h2", "h3", "h4", "h5", "h6"}
 CLAUSE_ID = re.compile(r"\b(" + "|".join(sorted(map(re.escape, clauses()), key=len, reverse=True)) + r")\b")

@@ -1,6 +1,6 @@
 """MkDocs hook: the conformance page, and the validation guide's failing report, from real runs of the suite.
 
-docs/run_conformance.py runs `pytest tests --impl=... --conformance-json ...` for the implementations of
+docs/run_conformance.py runs `lcspec check IMPL --json ...` for the implementations of
 docs/conformance.toml and every library adapter, and leaves the reports in build/conformance/ (or
 LCSPEC_CONFORMANCE_DIR). Without such reports the build makes its own, for the implementations of
 docs/conformance.toml, with a smaller Hypothesis budget (conformance_runs.py). This hook turns the
@@ -20,16 +20,14 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parents[2]  # the checkout the site is built from
 
-import reference  # noqa: E402
-from docs.hooks import conformance_runs  # noqa: E402
-from docs.hooks.spec_pages import clause_url  # noqa: E402
-from tests.clauses import LEVELS, clauses  # noqa: E402
-from tests.implementation import DIFFERENTIAL  # noqa: E402  (the JSON key of what the guard finds)
-from tests.report import SCHEMA  # noqa: E402  (the report's JSON schema, which this page reads)
+from lcspec import reference
+import conformance_runs  # a sibling hook module: MkDocs loads hooks with their folder on sys.path
+from spec_pages import clause_url
+from lcspec.harness.clauses import LEVELS, clauses
+from lcspec.harness.deviations import DIFFERENTIAL  # the JSON key of what the guard finds
+from lcspec.harness.verdict import SCHEMA, check_schema  # the report's JSON schema, which this page reads
 
 REPORTS = Path(os.environ.get("LCSPEC_CONFORMANCE_DIR", ROOT / "build" / "conformance"))
 MARKER = "<!-- conformance matrix -->"
@@ -72,6 +70,7 @@ def load_reports() -> tuple[list[dict], dict[str, str]]:
         data = json.loads(path.read_text())
         if data.get("schema") != SCHEMA:
             raise ValueError(f"{path}: schema {data.get('schema')!r}, this page reads {SCHEMA!r}")
+        check_schema(data)  # a report this page cannot read fails the build, not the reader
         entries += [dict(e, exit_ok=data["exit_ok"], level=data["level"]) for e in data["implementations"]]
     skipped_file = REPORTS / "skipped.json"
     skipped = json.loads(skipped_file.read_text()) if skipped_file.is_file() else {}
@@ -148,7 +147,7 @@ def matrix(here: str) -> str:
     verdicts = ["## Verdicts", "| implementation | run as | " + " | ".join(LEVELS) + " |",
                 "|---|---|" + "---|" * len(LEVELS)]
     verdicts += [
-        f"| [{short_name(e['label'])}](#{anchor(e)}) | `pytest tests --impl={e['spec']} --level={e['level']}`{variant(e)}"
+        f"| [{short_name(e['label'])}](#{anchor(e)}) | `lcspec check {e['spec']} --level={e['level']}`{variant(e)}"
         + ("" if e["exit_ok"] else " (**the run fails**)") + " | "
         + " | ".join(mark(e["verdicts"][lv]) for lv in LEVELS) + " |"
         for e in entries

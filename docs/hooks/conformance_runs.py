@@ -6,7 +6,7 @@ implementations of docs/conformance.toml (the reference at strict, the CS231n ex
 it always runs it on a broken CS231n-layout file (tests/suite/fixtures/cs231n_student.py) whose real
 report the validation guide shows. The runs are child processes started in parallel when the build
 is configured (`start`), so they overlap the rest of the build, and waited for where their results
-are placed (`results`). They use the `docs` Hypothesis profile (tests/conftest.py): ten examples per
+are placed (`results`). They use the `docs` Hypothesis profile (lcspec/harness/profiles.py): ten examples per
 test, derandomized, so the build stays quick and the same inputs give the same page.
 
 Results are cached under build/docs-runs/<hash>/, the hash of everything they depend on (spec/,
@@ -35,7 +35,7 @@ else:  # pragma: no cover - Python 3.10
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / "build" / "docs-runs"
 PROFILE = "docs"
-INPUTS = ("spec", "reference", "tests", "examples")
+INPUTS = ("spec", "reference", "tests", "lcspec", "examples")
 # The guide's failing report: a student's CS231n file with a `margin >= 0` and a batch-wide max-shift.
 GUIDE_IMPL = "cs231n:tests/suite/fixtures/cs231n_student.py"
 GUIDE_TEST = "test_svm_loss_meets_an_exact_margin_at_delta_one[naive]"  # whose reproduction the guide shows
@@ -62,11 +62,10 @@ def page_implementations() -> list[dict]:
     return tomllib.loads((ROOT / "docs" / "conformance.toml").read_text())["implementation"]
 
 
-def _pytest(*args: str) -> list[str]:
-    # Only the tests that judge the implementation: tests/suite tests the suite (for the reference it would
-    # add its own slow child runs, and the report is the same without them).
-    return [sys.executable, "-m", "pytest", "tests", "-p", "no:cacheprovider", "--ignore=tests/suite", "--color=no",
-            f"--hypothesis-profile={PROFILE}", *args]
+def _check(impl: str, *args: str, pytest_args=()) -> list[str]:
+    """`lcspec check IMPL`, as a user runs it: the laws only, with the build's Hypothesis profile."""
+    return [sys.executable, "-m", "lcspec", "check", impl, f"--profile={PROFILE}", *args, "--", "--color=no",
+            *pytest_args]
 
 
 def start(with_page_runs: bool) -> None:
@@ -74,20 +73,20 @@ def start(with_page_runs: bool) -> None:
     final = CACHE / inputs_hash()
     _started["dir"] = final
     _running.clear()
-    wanted = {"guide": [f"--impl={GUIDE_IMPL}"]}
+    wanted = {"guide": (GUIDE_IMPL, [], [])}
     if with_page_runs:
         for n, entry in enumerate(page_implementations()):
-            wanted[f"{n:02d}"] = ["-q", f"--impl={entry['impl']}", f"--level={entry.get('level', 'core')}",
-                                  f"--conformance-json={{dir}}/{n:02d}.json"]
+            wanted[f"{n:02d}"] = (entry["impl"], [f"--level={entry.get('level', 'core')}", f"--json={{dir}}/{n:02d}.json"],
+                                  ["-q"])
     partial = final.with_name(final.name + ".partial")
     env = dict(os.environ, COLUMNS="100")  # pytest's rule lines, whatever terminal the build runs in
     env.pop("LCSPEC_IMPL", None)
-    for name, args in wanted.items():
+    for name, (impl, args, pytest_args) in wanted.items():
         if (final / f"{name}.txt").is_file():
             continue
         partial.mkdir(parents=True, exist_ok=True)
         out = partial / f"{name}.txt"
-        cmd = _pytest(*(a.replace("{dir}", str(partial)) for a in args))
+        cmd = _check(impl, *(a.replace("{dir}", str(partial)) for a in args), pytest_args=pytest_args)
         with out.open("w") as stream:
             _running[name] = (subprocess.Popen(cmd, cwd=ROOT, stdout=stream, stderr=subprocess.STDOUT, env=env), out)
 

@@ -18,18 +18,14 @@ chapter pages and the API page alike.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import griffe
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-import reference  # noqa: E402
-from tests.clauses import chapters, clauses  # noqa: E402
-from tests.suite.test_clause_links import clause_ids_of, property_tests  # noqa: E402
+from lcspec import reference
+from lcspec.harness.clauses import chapters, clauses  # noqa: E402
+from lcspec.harness.laws import clause_ids_of, property_tests
 
 DONE = "<!-- lcspec card -->"  # a docstring is extended once, however often griffe visits the object
 

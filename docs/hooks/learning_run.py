@@ -1,4 +1,4 @@
-"""The learning run on scikit-learn's digits (`bench.learn`), made once per build and shared.
+"""The learning run on scikit-learn's digits (`lcspec.bench.learn`), made once per build and shared.
 
 Two hooks use it: measurements.py puts its tables on the optimisation chapter, pictures.py draws its
 loss curves, its step-size sweep and the learned templates. This module is imported by both (it is
@@ -8,9 +8,9 @@ not a hook itself), so they see the same run; measurements.py's on_config calls 
 
 from __future__ import annotations
 
-from bench import learn
+from lcspec.bench import learn
 
-BUDGET = 1000  # full-training-set loss evaluations per strategy run, as `python -m bench.learn`
+BUDGET = 1000  # full-training-set loss evaluations per strategy run, as `python -m lcspec.bench.learn`
 
 _summary: dict = {}
 

@@ -1,9 +1,9 @@
 """MkDocs hook: measured figures: learning on real data, and the benchmarks.
 
-Learning (the optimisation chapter): `bench.learn` runs at build time with its fixed seeds (about
+Learning (the optimisation chapter): `lcspec.bench.learn` runs at build time with its fixed seeds (about
 15 s, learning_run.py), so the strategy table and the step-size sweep, placed at their markers in
 the chapter's text, are always those of the code being documented (pictures.py draws its plots). Benchmarks (the performance page) depend on the machine and take minutes, so the page
-shows the last `python bench/run.py` recorded in bench/results.json, with its date and machine.
+shows the last `python -m lcspec.bench.run` recorded in bench/results.json, with its date and machine.
 """
 
 from __future__ import annotations
@@ -15,12 +15,10 @@ from pathlib import Path
 
 from mkdocs.structure.files import File  # under ProperDocs, mkdocs.* is ProperDocs' own
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parents[2]  # the checkout the site is built from
 
-from docs.hooks import learning_run  # noqa: E402
-from docs.hooks.spec_pages import page_uri  # noqa: E402
+import learning_run  # a sibling hook module: MkDocs loads hooks with their folder on sys.path
+from spec_pages import page_uri
 
 RESULTS = ROOT / "bench" / "results.json"
 PERFORMANCE_PAGE = "performance.md"
@@ -55,7 +53,7 @@ def how() -> str:
             f"mean-centred with the training mean, bias trick; $\\lambda = {data['reg']:g}$; every strategy "
             f"gets {learning_run.BUDGET} full evaluations of the training loss, counted in examples (a mini-batch "
             f"of {data['batch_size']} costs {data['batch_size']}). Computed when this page was built, by "
-            "`python -m bench.learn`.")
+            "`python -m lcspec.bench.learn`.")
 
 
 def strategies_table() -> str:
@@ -81,7 +79,7 @@ def step_sizes_table() -> str:
 
 def benchmark_section() -> str:
     if not RESULTS.is_file():
-        return '!!! note "No benchmark results"\n\n    Run `python bench/run.py` to record them in bench/results.json.'
+        return '!!! note "No benchmark results"\n\n    Run `python -m lcspec.bench.run` to record them in bench/results.json.'
     data = json.loads(RESULTS.read_text())
     machine = ", ".join(f"{k} {v}" for k, v in data["machine"].items())
     out = [f"Recorded {data['date']} ({data['mode']} run) on: {machine}."]

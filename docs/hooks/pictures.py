@@ -21,18 +21,15 @@ from typing import Callable
 import matplotlib
 
 matplotlib.use("Agg")  # no display: draw to files only
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 import numpy as np  # noqa: E402
-from mkdocs.exceptions import PluginError  # noqa: E402
+from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File  # noqa: E402 - under ProperDocs, mkdocs.* is ProperDocs' own
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-import reference as ref  # noqa: E402
-from docs.hooks import learning_run, worked_examples  # noqa: E402
-from tests.clauses import SPEC_DIR, chapters  # noqa: E402
+from lcspec import reference as ref
+import learning_run, worked_examples  # a sibling hook module: MkDocs loads hooks with their folder on sys.path
+from lcspec.harness.clauses import SPEC_DIR, chapters
 
 SEED = 231
 N, D, K = 100, 20, 10  # the synthetic problem every landscape picture uses
@@ -154,7 +151,7 @@ def draw_templates():
 
 def penalty_runs():
     """Softmax on the digits by gradient descent, for increasing λ: the final weights of each run."""
-    from bench import learn
+    from lcspec.bench import learn
 
     (X, y), _, _ = learn.digits_split()
     W0 = np.zeros((10, X.shape[1]))
@@ -299,7 +296,7 @@ def draw_step_sizes():
 def _learning_how() -> str:
     data = learning_run.summary()["data"]
     return (f"scikit-learn's 8×8 digits, {data['train']} training images (seed {data['seed']}), mean-centred, "
-            f"bias trick, $\\lambda = {data['reg']:g}$; computed when this page was built by `bench.learn`")
+            f"bias trick, $\\lambda = {data['reg']:g}$; computed when this page was built by `lcspec.bench.learn`")
 
 
 PICTURES = [
@@ -350,7 +347,7 @@ PICTURES = [
         "$W = 0$) for four strengths $\\lambda$ of the L2 penalty: each row is the learned $W$ drawn as ten "
         "8×8 templates, with its norm. As $\\lambda$ grows the weights shrink and spread out, and the "
         "templates lose the fine pixel-level detail that only fits the training images. Made with "
-        "`softmax_loss` and `gradient_descent` on the split of `bench.learn`.",
+        "`softmax_loss` and `gradient_descent` on the split of `lcspec.bench.learn`.",
         draw_penalty_templates, ("REG-1", "REG-3"),
     ),
     Picture(

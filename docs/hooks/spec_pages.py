@@ -23,14 +23,11 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File  # under ProperDocs, mkdocs.* is ProperDocs' own
 from mkdocs.utils import get_relative_url
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # this checkout's reference/ and tests/, not an installed copy
-    sys.path.insert(0, str(ROOT))
 
-import reference  # noqa: E402
-from docs.hooks import laws, notes, pictures, worked_examples  # noqa: E402
-from tests.clauses import SPEC_DIR, chapters, clauses  # noqa: E402
-from tests.suite.test_clause_links import clause_ids_of, property_tests  # noqa: E402
+from lcspec import reference
+import laws, notes, pictures, worked_examples  # a sibling hook module: MkDocs loads hooks with their folder on sys.path
+from lcspec.harness.clauses import SPEC_DIR, chapters, clauses
+from lcspec.harness.laws import clause_ids_of, property_tests
 
 NAV_SECTION = "Specification"
 LIBRARIES = SPEC_DIR / "libraries.md"  # the spec's table of library conventions, after the chapters

@@ -13,9 +13,9 @@ import re
 
 import numpy as np
 
-import reference as ref
-from tests.clauses import clauses
-from tests.golden import GOLDEN_DIR, call_arguments, vectors
+from lcspec import reference as ref
+from lcspec.harness.clauses import clauses
+from lcspec.tests.golden import GOLDEN_DIR, call_arguments, vectors
 
 # Three images (rows) scored against three classes (cat, car, frog); the labels are cat, car, frog.
 S = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])

@@ -20,7 +20,7 @@ SITE = Path(os.environ.get("LCSPEC_SITE", ROOT / "site"))
 sys.path.insert(0, str(ROOT))
 
 from docs.tests.test_site import base_url, browser  # noqa: E402,F401  (the served site and Chromium, shared)
-from tests.clauses import clauses  # noqa: E402
+from lcspec.harness.clauses import clauses  # noqa: E402
 
 EXAMPLE = "cs231n:examples/cs231n_linear_classifier.py"
 
@@ -44,9 +44,9 @@ def verdict_rows(text: str) -> dict[str, list[str]]:
 
 def test_the_reference_conforms_at_strict_and_the_example_at_core():
     rows = verdict_rows(html("conformance/index.html"))
-    assert rows["pytest tests --impl=reference --level=strict"] == ["✔ conforms", "✔ conforms"], rows
+    assert rows["lcspec check reference --level=strict"] == ["✔ conforms", "✔ conforms"], rows
     for variant in ("naive", "vectorized"):
-        core, _ = rows[f"pytest tests --impl={EXAMPLE} --level=core ({variant})"]
+        core, _ = rows[f"lcspec check {EXAMPLE} --level=core ({variant})"]
         assert core == "✔ conforms", rows
 
 
@@ -117,8 +117,8 @@ def test_without_reports_the_build_runs_the_suite_itself(tmp_path, monkeypatch):
     conformance_page.on_config(None)
     text = conformance_page.matrix("conformance.md")
     assert "Conformance as this build ran it" in text
-    assert "| [reference](#impl-reference) | `pytest tests --impl=reference --level=strict` | ✔ conforms | ✔ conforms |" in text
-    assert f"`pytest tests --impl={EXAMPLE} --level=core` (naive) | ✔ conforms |" in text
+    assert "| [reference](#impl-reference) | `lcspec check reference --level=strict` | ✔ conforms | ✔ conforms |" in text
+    assert f"`lcspec check {EXAMPLE} --level=core` (naive) | ✔ conforms |" in text
     assert "## By clause" in text and "| [HINGE-2](spec/02-multiclass-svm.md#HINGE-2) | core |" in text
 
 

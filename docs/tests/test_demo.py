@@ -15,8 +15,8 @@ import json
 import numpy as np
 import pytest
 
-import reference
-from reference.tolerances import atol
+from lcspec import reference
+from lcspec.reference.tolerances import atol
 from test_site import PAGES, base_url, browser, offline_page  # noqa: F401  (fixtures: the site on 127.0.0.1, Chromium)
 
 DEMO = "demo/index.html"

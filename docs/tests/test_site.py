@@ -153,7 +153,7 @@ def test_a_chapter_page_shows_what_a_reader_needs(browser, base_url):
 # Following the spec around the site: clause <-> function, tests, worked example, picture; the notes.
 
 sys.path.insert(0, str(ROOT))
-from tests.clauses import chapters, clauses  # noqa: E402
+from lcspec.harness.clauses import chapters, clauses  # noqa: E402
 
 CHAPTER_PAGES = {key: f"spec/{c['file'][:-3]}/index.html" for key, c in chapters().items()}
 

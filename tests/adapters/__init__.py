@@ -4,7 +4,7 @@ Each module is an implementation under test (`pytest tests --impl=tests.adapters
 states its convention mapping in its docstring, and has a deviations file next to it
 (`<module>.deviations`) listing where the suite found the library disagreeing with the spec. They
 live under tests/ because they are test subjects, not part of the `reference` package, and they
-share the suite's argument checks (tests/contract_inputs.py): an adapter checks the contract's
+share the suite's argument checks (lcspec/harness/adapting.py): an adapter checks the contract's
 arguments the way the reference does, so what is judged is the library's arithmetic and
 conventions, not the adapter's error messages. spec/libraries.md has the table.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.contract_inputs import checked_like_reference
+from lcspec.harness.adapting import checked_like_reference
 
 
 def contract(fn, name: str | None = None):

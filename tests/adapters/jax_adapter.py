@@ -26,7 +26,7 @@ import jax.numpy as jnp  # noqa: E402 - after enabling float64
 import numpy as np  # noqa: E402
 import optax  # noqa: E402
 
-from tests.adapters import contract, per_example_margin  # noqa: E402
+from . import contract, per_example_margin  # noqa: E402
 
 LEVEL = "strict"
 """The conformance level this adapter meets, apart from its declared deviations (docs/run_conformance.py runs

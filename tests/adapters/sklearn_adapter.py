@@ -16,7 +16,7 @@ import numpy as np
 from sklearn import metrics
 from sklearn.utils import extmath
 
-from tests.adapters import contract, per_example_margin
+from . import contract, per_example_margin
 
 LEVEL = "strict"
 """The conformance level this adapter meets, apart from its declared deviations (docs/run_conformance.py runs

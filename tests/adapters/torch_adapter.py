@@ -23,7 +23,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from tests.adapters import contract
+from . import contract
 
 LEVEL = "strict"
 """The conformance level this adapter meets, apart from its declared deviations (docs/run_conformance.py runs

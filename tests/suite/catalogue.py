@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-import reference
-from reference import _checks
-from tests.contract_inputs import checked_like_reference
+from lcspec import reference
+from lcspec.reference import _checks
+from lcspec.harness.adapting import checked_like_reference
 
 BROKEN: dict[str, type] = {}
 

@@ -4,10 +4,10 @@ Vectorised NumPy like a GPU kernel or a mobile port would be written, with every
 float32 before any arithmetic and every result left in float32 (scalars as Python floats, which then
 hold float32 numbers). Apart from CONV-1 (float64 arithmetic), which it breaks by design, the suite
 must find it correct: it draws float32 inputs for it and judges it at float32's epsilon
-(tests/precision.py), and the run passes with CONV-1 declared (float32_port.deviations).
+(lcspec/harness/precision.py), and the run passes with CONV-1 declared (float32_port.deviations).
 numerical_gradient is not provided: finite differences in float32 are too coarse to be worth having.
 
-Input validation is the reference's (tests/contract_inputs.py), so only the arithmetic is the port's.
+Input validation is the reference's (lcspec/harness/adapting.py), so only the arithmetic is the port's.
 A formula that uses another calls its unchecked body (`f.__wrapped__`): the arguments were checked at
 the entry point, and float32 scores may overflow where the reference's float64 ones do not.
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.contract_inputs import checked_like_reference
+from lcspec.harness.adapting import checked_like_reference
 
 F32 = np.float32
 

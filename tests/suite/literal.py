@@ -3,7 +3,7 @@
 It shares no arithmetic with `reference` (no vectorised NumPy, no shared helpers): each function is
 the spec's formula written out with Python loops over examples, classes and features, the way one
 would check it by hand. Input validation is not maths and is not re-derived: it reuses the
-reference's checks (reference._checks, tests/contract_inputs.py). The suite must pass it
+reference's checks (reference._checks, lcspec/harness/adapting.py). The suite must pass it
 (tests/suite/test_correct_implementations.py).
 """
 
@@ -13,8 +13,8 @@ import math
 
 import numpy as np
 
-from reference import _checks
-from tests.contract_inputs import loss_inputs
+from lcspec.reference import _checks
+from lcspec.harness.adapting import loss_inputs
 
 
 def scores(X, W, b=None):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-import reference
+from lcspec import reference
 from tests.suite.catalogue import BROKEN
 from tests.suite.runs import run_all
 

@@ -2,47 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import pkgutil
-
 import pytest
 
-import reference
-import tests
-from tests.clauses import LEVELS, SPEC_DIR, chapters, clauses, registry
-
-
-def property_tests():
-    """(qualified name, function) of every test in the property modules tests/test_*.py."""
-    found = []
-    for info in pkgutil.iter_modules(tests.__path__):
-        if not info.name.startswith("test_"):
-            continue
-        module = importlib.import_module(f"tests.{info.name}")
-        for name, fn in inspect.getmembers(module, inspect.isfunction):
-            if name.startswith("test_") and fn.__module__ == module.__name__:
-                found.append((f"{info.name}::{name}", fn))
-    return found
-
-
-def clause_ids_of(fn) -> list[str]:
-    """Clause IDs marked on the test, or on every one of its parametrized cases."""
-    ids = []
-    for mark in getattr(fn, "pytestmark", []):
-        if mark.name == "clause":
-            ids += mark.args
-        elif mark.name == "parametrize":
-            ids += [i for case in mark.args[1] for m in getattr(case, "marks", ()) if m.name == "clause" for i in m.args]
-    return ids
-
-
-def clause_sets_of(fn) -> list[set[str]]:
-    """The clause IDs of each case the test runs: its own marks with those of each parametrized case."""
-    own = {i for mark in getattr(fn, "pytestmark", []) if mark.name == "clause" for i in mark.args}
-    cases = [{i for m in getattr(case, "marks", ()) if m.name == "clause" for i in m.args}
-             for mark in getattr(fn, "pytestmark", []) if mark.name == "parametrize" for case in mark.args[1]]
-    return [own | case for case in cases if case] or [own]
+from lcspec import reference
+from lcspec.harness.clauses import LEVELS, SPEC_DIR, chapters, clauses, registry
+from lcspec.harness.laws import clause_ids_of, clause_sets_of, property_tests
 
 
 def test_every_property_test_names_known_clauses_and_states_its_law():
@@ -59,7 +23,7 @@ def test_every_property_test_names_known_clauses_and_states_its_law():
 
 
 def test_every_clause_has_a_level_and_every_test_checks_clauses_of_one_level():
-    """A test's level is that of its clauses (tests/clauses.py): a test mixing levels would fail a core clause on
+    """A test's level is that of its clauses (lcspec/harness/clauses.py): a test mixing levels would fail a core clause on
     inputs only the strict one asks about."""
     problems = [f"{cid}: level {c.get('level')!r} is not one of {LEVELS}" for cid, c in clauses().items()
                 if c.get("level") not in LEVELS]

@@ -8,7 +8,7 @@ check are judged too (tests/suite/fixtures/cs231n_assignment) and losses in the 
 conforming; the reference itself is what the default `pytest` run checks.
 
 A third computes in float32 (tests/suite/float32_port.py): with CONV-1 declared, its run must exit 0
-too, drawing float32 inputs and judging every function at float32's precision (tests/precision.py).
+too, drawing float32 inputs and judging every function at float32's precision (lcspec/harness/precision.py).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The guard and the report never break on a bad implementation, and say plainly what happened.
 
-Fast checks of tests/implementation.py, tests/differential.py and tests/report.py on tiny
+Fast checks of lcspec/harness/guard.py, lcspec/harness/differential.py and the verdict (lcspec/harness/verdict.py) on tiny
 hand-made implementations, plus one short child run for declared deviations (stale, unknown).
 """
 
@@ -15,11 +15,15 @@ import numpy as np
 import pytest
 from hypothesis.errors import UnsatisfiedAssumption
 
-import reference
-from tests import implementation, precision
-from tests.implementation import DIFFERENTIAL, ConformanceFailure, Implementation, load
-from tests.loading import USAGE_ERROR
-from tests.report import ConformanceReport, Outcome, _matches, read_deviations, reproduction
+from lcspec import reference
+from lcspec.harness import precision
+from lcspec.harness.clauses import clauses
+from lcspec.harness.deviations import matches, read
+from lcspec.harness.guard import DIFFERENTIAL, ConformanceFailure, Implementation, probe_precision, settle
+from lcspec.harness.loading import USAGE_ERROR, load
+from lcspec.harness.reproduce import reproduction
+from lcspec.harness.session import Session, activated
+from lcspec.harness.verdict import Judged, Outcome, Run, check_schema, verdict
 from tests.suite import float32_port
 from tests.suite.runs import ROOT, run_suite
 
@@ -27,8 +31,8 @@ S = np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]])
 y = np.array([1, 2])
 
 
-def guarded(**functions):
-    return Implementation(SimpleNamespace(__name__="handmade", **functions), call_timeout=0.5)
+def guarded(session=None, **functions):
+    return Implementation(SimpleNamespace(__name__="handmade", **functions), call_timeout=0.5, session=session)
 
 
 def test_a_hang_fails_the_call_within_the_time_limit_and_later_calls_at_once():
@@ -87,27 +91,27 @@ def test_an_argument_modified_in_place_is_a_failure():
     assert failure.value.clause == "CONV-2"
 
 
-def test_a_wrong_value_is_let_through_to_the_law_and_laid_at_differential_only_where_no_law_fails(monkeypatch):
+def test_a_wrong_value_is_let_through_to_the_law_and_laid_at_differential_only_where_no_law_fails():
     """So the test judges its own law on it: a law that fails is blamed (the wrong value a note on it); a test that
     passes, discards or skips the example leaves a Finding for the report; a test that trips over it fails at once."""
     wrong = np.array([0.5, 0.25])
-    monkeypatch.setattr(implementation, "RECORDER", [])
-    assert guarded(cross_entropy_losses=lambda S, y: wrong).cross_entropy_losses(S, y) is wrong
-    found = implementation.settle()
+    session = Session(recorder=[])
+    assert guarded(session, cross_entropy_losses=lambda S, y: wrong).cross_entropy_losses(S, y) is wrong
+    found = settle(session)
     assert found.call.name == "cross_entropy_losses" and found.size == S.size + y.size
     end = found.failure()
     assert end.clause == DIFFERENTIAL and "the result differs from the reference by" in str(end)
     law = AssertionError("assert False")
-    assert implementation.settle(law) is None
+    assert settle(session, law) is None
     assert "cross_entropy_losses: the result differs" in law.__notes__[0]
     for excuse in (UnsatisfiedAssumption(), pytest.skip.Exception("another function is not provided")):
-        assert implementation.settle(excuse).call is found.call  # a discarded or skipped example does not excuse it
+        assert settle(session, excuse).call is found.call  # a discarded or skipped example does not excuse it
     with pytest.raises(ConformanceFailure, match="cross_entropy_losses: the result differs"):
-        implementation.settle(TypeError("the test tripped over the wrong value"))
+        settle(session, TypeError("the test tripped over the wrong value"))
     with pytest.raises(ConformanceFailure, match="shape"):  # a result a test could not use stops it at once
-        guarded(cross_entropy_losses=lambda S, y: wrong[:1]).cross_entropy_losses(S, y)
+        guarded(session, cross_entropy_losses=lambda S, y: wrong[:1]).cross_entropy_losses(S, y)
     nan = np.array([np.nan, 0.25])  # NaN is a value too: the law (finiteness, say) judges it first
-    assert guarded(cross_entropy_losses=lambda S, y: nan).cross_entropy_losses(S, y) is nan
+    assert guarded(session, cross_entropy_losses=lambda S, y: nan).cross_entropy_losses(S, y) is nan
 
 
 def test_a_scalar_result_is_named_without_an_index():
@@ -137,51 +141,62 @@ def test_a_float32_result_may_overflow_where_the_reference_leaves_float32s_range
 
 def test_the_probe_draws_float32_inputs_only_when_every_result_is_float32():
     everything = Implementation(float32_port, call_timeout=0.5)
-    assert precision.probe([everything]) == np.float32
+    assert probe_precision([everything]) == np.float32
     # One float32 result among float64 ones (JAX's accuracy) judges that function at float32, not the inputs.
     mixed = guarded(accuracy=float32_port.accuracy, softmax=reference.softmax)
-    assert precision.probe([mixed]) == np.float64
-    assert precision.probe([Implementation(reference)]) == np.float64
+    assert probe_precision([mixed]) == np.float64
+    assert probe_precision([Implementation(reference)]) == np.float64
     # A function that raises or hangs tells the probe nothing; the tests report it.
-    assert precision.probe([guarded(softmax=float32_port.softmax, l2_penalty=lambda W: 1 / 0)]) == np.float32
+    assert probe_precision([guarded(softmax=float32_port.softmax, l2_penalty=lambda W: 1 / 0)]) == np.float32
 
 
-def test_float32_inputs_are_rounded_and_clipped_and_float64_ones_untouched(monkeypatch):
+def test_float32_inputs_are_rounded_and_clipped_and_float64_ones_untouched():
     value = np.array([0.1, -1e300, 1e-300])
     assert precision.representable(value) is value
-    monkeypatch.setattr(precision, "SESSION", np.dtype(np.float32))
-    rounded = precision.representable(value)
-    assert rounded.dtype == np.float64
-    np.testing.assert_array_equal(rounded, [float(np.float32(0.1)), -float(np.finfo(np.float32).max), 0.0])
-    assert precision.representable(0.1) == float(np.float32(0.1))
+    with activated(Session(precision=np.dtype(np.float32))):
+        rounded = precision.representable(value)
+        assert rounded.dtype == np.float64
+        np.testing.assert_array_equal(rounded, [float(np.float32(0.1)), -float(np.finfo(np.float32).max), 0.0])
+        assert precision.representable(0.1) == float(np.float32(0.1))
+    assert precision.representable(value) is value  # the session ended: float64 again
 
 
-def test_a_law_is_judged_at_the_coarsest_precision_the_example_returned(monkeypatch):
-    monkeypatch.setattr(implementation, "RECORDER", [])
-    assert precision.atol(1.0) == reference.tolerances.atol(1.0)
-    guarded(softmax=lambda S: reference.softmax(S).astype(np.float32), l2_penalty=reference.l2_penalty).softmax(S)
-    assert precision.atol(1.0) == reference.tolerances.atol(1.0, dtype=np.float32)
-    assert precision.fits(1e38) and not precision.fits(1e39)
+def test_a_law_is_judged_at_the_coarsest_precision_the_example_returned():
+    with activated(Session(recorder=[])) as session:
+        assert precision.atol(1.0) == reference.tolerances.atol(1.0)
+        guarded(session, softmax=lambda S: reference.softmax(S).astype(np.float32),
+                l2_penalty=reference.l2_penalty).softmax(S)
+        assert precision.atol(1.0) == reference.tolerances.atol(1.0, dtype=np.float32)
+        assert precision.fits(1e38) and not precision.fits(1e39)
+
+
+def run_of(impl, outcomes, unrun=(), level="core") -> Run:
+    """What a verdict on `impl` is computed from after `outcomes`, with tests `unrun` ((node id, clauses)) selected
+    but never reached."""
+    provided = frozenset(f for f in reference.CONTRACT if impl.provides(f))
+    judged = Judged(impl.label, impl.spec, "here", [], provided, {}, provided - {"numerical_gradient"})
+    return Run(impls=[judged], outcomes=list(outcomes),
+               scheduled={o.nodeid: (impl.label, o.clauses) for o in outcomes} | {n: (impl.label, ids) for n, ids in unrun},
+               contract=reference.CONTRACT, clauses=clauses(), declared={}, unknown=[], level=level, seconds=1.0,
+               input_precision="float64", spec_version="1.0.0")
 
 
 def report_of(impl, outcomes, unrun=()):
-    """The summary of `impl` after `outcomes`, with tests `unrun` ((node id, clauses)) selected but never reached."""
-    options = {"--deviations": None}
-    report = ConformanceReport(SimpleNamespace(getoption=options.get), [impl])
-    report.outcomes = {o.nodeid: o for o in outcomes}
-    report.scheduled = {o.nodeid: (impl, o.clauses) for o in outcomes} | {n: (impl, ids) for n, ids in unrun}
-    (entry,) = report.summary()["implementations"]
+    """The report's entry of `impl` after `outcomes` (see run_of); the whole report must fit its schema."""
+    data = verdict(run_of(impl, outcomes, unrun))
+    check_schema(data)
+    (entry,) = data["implementations"]
     return entry
 
 
 def test_a_failure_is_laid_at_what_broke_not_at_every_clause_of_its_test():
     impl = guarded(hinge_losses=reference.hinge_losses, hinge_grad=reference.hinge_grad)
     entry = report_of(impl, [
-        Outcome("t::value", impl, ["CONV-2"], "failed", "differs", {"hinge_losses"}, {"hinge_losses"},
+        Outcome("t::value", impl.label, ["CONV-2"], "failed", "differs", {"hinge_losses"}, {"hinge_losses"},
                 blamed=[DIFFERENTIAL]),
-        Outcome("t::law", impl, ["HINGE-1", "HINGE-10"], "failed", "assert", {"hinge_losses"}, {"hinge_losses"}),
-        Outcome("t::other", impl, ["CONV-2", "HINGE-3"], "passed", called={"hinge_losses"}),
-        Outcome("t::grad", impl, ["HINGE-12"], "passed", called={"hinge_grad"}),
+        Outcome("t::law", impl.label, ["HINGE-1", "HINGE-10"], "failed", "assert", {"hinge_losses"}, {"hinge_losses"}),
+        Outcome("t::other", impl.label, ["CONV-2", "HINGE-3"], "passed", called={"hinge_losses"}),
+        Outcome("t::grad", impl.label, ["HINGE-12"], "passed", called={"hinge_grad"}),
     ], unrun=[("t::stopped", ["HINGE-4", "GRAD-4"])])
     functions, clauses = entry["functions"], entry["clauses"]
     # HINGE-1's law names what is wrong with hinge_losses: its wrong value is not the differential's as well.
@@ -203,9 +218,9 @@ def test_a_failure_is_laid_at_what_broke_not_at_every_clause_of_its_test():
 def test_a_failure_counts_at_its_tests_level_and_the_selected_level_sets_exit_ok():
     impl = guarded(svm_loss=reference.svm_loss, softmax_loss=reference.softmax_loss)
     outcomes = [
-        Outcome("t::bad-input", impl, ["CONV-3"], "failed", "no ValueError", {"svm_loss"}, {"svm_loss"}),
-        Outcome("t::huge", impl, ["REG-6"], "failed", "nan", {"softmax_loss"}, {"softmax_loss"}),
-        Outcome("t::law", impl, ["REG-4"], "passed", called={"svm_loss", "softmax_loss"}),
+        Outcome("t::bad-input", impl.label, ["CONV-3"], "failed", "no ValueError", {"svm_loss"}, {"svm_loss"}),
+        Outcome("t::huge", impl.label, ["REG-6"], "failed", "nan", {"softmax_loss"}, {"softmax_loss"}),
+        Outcome("t::law", impl.label, ["REG-4"], "passed", called={"svm_loss", "softmax_loss"}),
     ]
     assert outcomes[0].level == "strict" and outcomes[2].level == "core"
     entry = report_of(impl, outcomes)
@@ -215,9 +230,7 @@ def test_a_failure_counts_at_its_tests_level_and_the_selected_level_sets_exit_ok
     assert entry["clauses"]["CONV-3"] == {"level": "strict", "status": "fails", "functions": ["svm_loss", "softmax_loss"],
                                           "tests": [{"id": "t::bad-input", "outcome": "failed", "level": "strict",
                                                      "functions": ["svm_loss"], "message": "no ValueError"}]}
-    report = ConformanceReport(SimpleNamespace(getoption={"--level": "strict"}.get), [impl])
-    report.outcomes = {o.nodeid: o for o in outcomes}
-    data = report.summary()
+    data = verdict(run_of(impl, outcomes, level="strict"))
     assert (data["level"], data["exit_ok"], data["verdicts"]) == ("strict", False, {"core": True, "strict": False})
 
 
@@ -228,7 +241,7 @@ def test_the_reproduction_snippet_runs_in_a_fresh_interpreter():
         impl.hinge_losses(S, y, 1.0)
     text = reproduction(failure.value.call)
     assert "implementation:" in text and "reference:" in text
-    snippet = "\n".join(line[4:] for line in text.split("reproduce (python, from the repository root):\n")[1].splitlines())
+    snippet = "\n".join(line[4:] for line in text.split("reproduce (python, where you ran lcspec):\n")[1].splitlines())
     out = subprocess.run([sys.executable, "-c", snippet], cwd=ROOT, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT)})
     assert out.returncode == 0, out.stderr
     implementation_line, reference_line = out.stdout.strip().splitlines()
@@ -238,11 +251,11 @@ def test_the_reproduction_snippet_runs_in_a_fresh_interpreter():
 def test_deviation_files_and_ids(tmp_path):
     path = tmp_path / "deviations"
     path.write_text("# a comment\n\nHINGE-2  # a reason\ntest_x[a]#another\n")
-    assert read_deviations(str(path)) == {"HINGE-2": "a reason", "test_x[a]": "another"}
-    assert _matches("tests/test_m.py::test_x[a]", "test_x[a]")
-    assert _matches("tests/test_m.py::test_x[a]", "test_x")
-    assert _matches("tests/test_m.py::test_x[a]", "test_m.py::test_x")
-    assert not _matches("tests/test_m.py::test_xy", "test_x")
+    assert read(str(path)) == {"HINGE-2": "a reason", "test_x[a]": "another"}
+    assert matches("tests/test_m.py::test_x[a]", "test_x[a]")
+    assert matches("tests/test_m.py::test_x[a]", "test_x")
+    assert matches("tests/test_m.py::test_x[a]", "test_m.py::test_x")
+    assert not matches("tests/test_m.py::test_xy", "test_x")
 
 
 def test_declared_deviations_turn_failures_into_deviates_and_report_stale_and_unknown(tmp_path):
@@ -263,7 +276,7 @@ def test_declared_deviations_turn_failures_into_deviates_and_report_stale_and_un
 
 def test_a_file_may_import_modules_beside_it(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "path", list(sys.path))
-    (tmp_path / "my_helpers.py").write_text("import reference\nsoftmax = reference.softmax\n")
+    (tmp_path / "my_helpers.py").write_text("from lcspec import reference\nsoftmax = reference.softmax\n")
     (tmp_path / "mine.py").write_text("from my_helpers import softmax\n")
     assert load(str(tmp_path / "mine.py")).softmax is reference.softmax
 

@@ -1,7 +1,7 @@
 """Loading the code under test: CS231n folders, the 2015 layout, and one-paragraph errors.
 
-Fast checks of tests/loading.py, tests/python2.py, tests/cs231n_files.py, tests/cs231n_layout.py and
-tests/cs231n_classifier.py on the fixtures in tests/suite/fixtures and on small files written to
+Fast checks of lcspec/harness/loading/importer.py, lcspec/harness/loading/python2.py, lcspec/harness/loading/cs231n_files.py, lcspec/harness/loading/cs231n_layout.py and
+lcspec/harness/loading/cs231n_classifier.py on the fixtures in tests/suite/fixtures and on small files written to
 tmp_path. The full runs of the suite on the fixture folder and on the 2015 file are in
 test_correct_implementations.py (child runs).
 """
@@ -20,10 +20,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 
-import reference
-from tests import cs231n_files
-from tests.implementation import ConformanceFailure, implementations, unguarded
-from tests.loading import USAGE_ERROR, LoadError
+from lcspec import reference
+from lcspec.harness.loading import cs231n_files
+from lcspec.harness.guard import ConformanceFailure
+from lcspec.harness.loading import USAGE_ERROR, LoadError, implementations, unguarded
 from tests.suite.runs import ROOT
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -133,7 +133,7 @@ def test_a_broken_classifier_or_gradient_check_fails_through_the_guard(tmp_path,
 
 
 def test_a_broken_gradient_check_gives_other_values_than_the_reference(tmp_path):
-    """numerical_gradient is not compared by the guard (tests/differential.py); its laws judge it (GRAD-5)."""
+    """numerical_gradient is not compared by the guard (lcspec/harness/differential.py); its laws judge it (GRAD-5)."""
     folder = copy_of_folder(tmp_path)
     path = folder / "cs231n" / "gradient_check.py"
     path.write_text(path.read_text().replace("(above - below) / (2 * h)", "(above - below) / h"))

@@ -22,9 +22,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-import reference as ref
-from reference.tolerances import atol
-from tests.strategies import MAX_K, MAX_N
+from lcspec import reference as ref
+from lcspec.reference.tolerances import atol
+from lcspec.tests.strategies import MAX_K, MAX_N
 
 ORACLE = decimal.Context(prec=60)
 

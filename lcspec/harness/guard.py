@@ -7,11 +7,11 @@ module under test. Every call goes through one guard, which
   implementation of part of the contract is judged on that part only;
 * runs the reference on a copy of the same arguments, and when the reference returns a value,
   requires the implementation to return one too, of the right type, shape and dtype, finite, and
-  equal to the reference's within the tolerance of tests/differential.py (the differential check);
+  equal to the reference's within the tolerance of lcspec/harness/differential.py (the differential check);
 * fails the call with a plain message if the implementation raises where the reference does not,
   does not return within the per-call time limit, or modifies an argument in place (CONV-2);
 * records the call (arguments, result, reference value) so a failing test can show them and a
-  paste-able reproduction (tests/report.py).
+  paste-able reproduction (lcspec/harness/reproduce.py).
 
 A failure found by the guard is a :class:`ConformanceFailure`, an AssertionError naming the
 function, so the property test it happened in fails and the run carries on with the next test.
@@ -20,7 +20,7 @@ happened in, which it did not judge. A result that is merely a wrong value (righ
 dtype, whatever its values, NaN and inf included) is let through (:func:`settle`), so the test's
 own law is judged on the same inputs: a law it breaks is reported under the law's clause. Only
 when no law of the test tells the value from the reference's does the wrong value fail the test,
-after Hypothesis has finished with it (tests/report.py), so that shrinking never trades the law's
+after Hypothesis has finished with it (lcspec/harness/reproduce.py), so that shrinking never trades the law's
 counterexample for a smaller one on which the law happens to hold. Where the reference raises (a
 test feeding bad input on purpose), the implementation's exception or value is passed through
 untouched and the test judges it.
@@ -43,71 +43,15 @@ import numpy as np
 import pytest
 from hypothesis.errors import UnsatisfiedAssumption
 
-import reference
-from tests import cs231n_files, cs231n_layout, differential, precision
-from tests.cs231n_layout import Cs231nLayout
-from tests.loading import Importer, LoadError, nothing_provided
+from lcspec import reference
+from lcspec.harness import differential
+from lcspec.harness.contract import REGISTRY, entry
+from lcspec.harness.session import DEFAULT_CALL_TIMEOUT, Session
 
-CS231N = "cs231n:"
 DIFFERENTIAL = "differential"
 """Where the report lays what the guard finds on a call (other than CONV-2): the implementation does not
 return what the reference returns on the same inputs (it raises, hangs, or gives a wrong type, shape,
 dtype, a NaN or a value off by more than the tolerance)."""
-DEFAULT_CALL_TIMEOUT = 10.0
-"""Seconds one call may take before the guard calls it a hang (the suite's inputs are tiny)."""
-
-
-def load(spec: str):
-    """Import an implementation from a dotted module name, a path to a .py file, or `module:attribute`
-    (tests/loading.py; a failure is a LoadError saying why in one paragraph)."""
-    return Importer().spec(spec)
-
-
-def origin(spec: str) -> str:
-    """Where `spec` was loaded from: the file of its module, or the CS231n assignment folder."""
-    target = spec[len(CS231N):] if spec.startswith(CS231N) else spec
-    if target.endswith(".py") or Path(target).exists():
-        return str(Path(target).resolve())
-    module = sys.modules.get(target.partition(":")[0])
-    return getattr(module, "__file__", None) or target
-
-
-def _cs231n_layouts(target: str) -> list[Cs231nLayout]:
-    return cs231n_layout.layouts(cs231n_files.find(target))
-
-
-def unguarded(spec: str, variant: str | None = None):
-    """The raw object whose functions are tested, as `--impl=spec` selects it (used by reproductions)."""
-    if spec == "reference":
-        return reference
-    if spec.startswith(CS231N):
-        layouts = _cs231n_layouts(spec[len(CS231N):])
-        return next((layout for layout in layouts if layout.variant == variant), layouts[-1])
-    return load(spec)
-
-
-def implementations(spec: str, call_timeout: float = DEFAULT_CALL_TIMEOUT) -> list["Implementation"]:
-    """The implementations `--impl=spec` selects: one, or one per variant of a CS231n assignment.
-
-    Each carries `notes`, the lines the run's header should print about it: how it was loaded (the
-    stand-in for past.builtins), what a CS231n function was mapped from, what could not be mapped.
-    Notes about the loading as a whole are on each implementation; print them once.
-    """
-    if spec.startswith(CS231N):
-        found = []
-        for layout in _cs231n_layouts(spec[len(CS231N):]):
-            found.append(Implementation(layout, f"{spec} ({layout.description})", spec, layout.variant, call_timeout,
-                                        notes=layout.notes))
-        return found
-    importer = Importer()
-    module = reference if spec == "reference" else importer.spec(spec)
-    if not any(callable(getattr(module, name, None)) for name in reference.CONTRACT):
-        error = nothing_provided(spec, module, reference.CONTRACT)
-        if any(callable(getattr(module, name, None)) for name in cs231n_files.LOSSES):
-            raise LoadError(f"{error}; its names are the CS231n layout's: --impl=cs231n:{spec}")
-        raise error
-    return [Implementation(module, spec, spec, None, call_timeout, notes=importer.notes)]
-
 
 class ConformanceFailure(AssertionError):
     """A call the guard judged wrong; `call` is the :class:`Call` it happened on.
@@ -138,11 +82,6 @@ class Call:
     wrong_value: bool = False  # a wrong value let through to the end of the example (see settle)
 
 
-RECORDER: list[Call] | None = None
-"""The calls of the running example, in order, while tests/report.py records (a fresh list per example);
-None otherwise, and then every failure is raised at once."""
-
-
 @dataclasses.dataclass
 class Finding:
     """A wrong value no law of its test caught: the call, and every call of its example (for the reproduction)."""
@@ -161,7 +100,7 @@ class Finding:
         return failure
 
 
-def settle(error: BaseException | None = None) -> Finding | None:
+def settle(session: Session, error: BaseException | None = None) -> Finding | None:
     """End of an example: what becomes of a wrong value the guard let through.
 
     * The test's law failed (an AssertionError): the law's clause is blamed; the wrong value is added
@@ -172,16 +111,17 @@ def settle(error: BaseException | None = None) -> Finding | None:
       as a :class:`Finding`, for the report to fail the test with once Hypothesis is done.
     """
     __tracebackhide__ = True
-    wrong = next((c for c in RECORDER or () if c.wrong_value), None)
+    recorder = session.recorder or []
+    wrong = next((c for c in recorder if c.wrong_value), None)
     if wrong is None or isinstance(error, ConformanceFailure):
         return None
     if error is None or isinstance(error, (UnsatisfiedAssumption, pytest.skip.Exception)):
-        return Finding(wrong, list(RECORDER))
+        return Finding(wrong, list(recorder))
     if isinstance(error, AssertionError):
         if hasattr(error, "add_note"):  # add_note: Python >= 3.11
             error.add_note(f"Also on this example (lcspec's comparison with the reference): {wrong.problem}")
         return None
-    raise Finding(wrong, list(RECORDER)).failure() from error
+    raise Finding(wrong, list(recorder)).failure() from error
 
 
 def _snapshot(value):
@@ -249,8 +189,9 @@ class Implementation:
     """
 
     def __init__(self, module, label: str | None = None, spec: str | None = None, variant: str | None = None,
-                 call_timeout: float = DEFAULT_CALL_TIMEOUT, notes=()):
+                 call_timeout: float = DEFAULT_CALL_TIMEOUT, notes=(), session: Session | None = None):
         self.module = module
+        self.session = session or Session(call_timeout=call_timeout)  # the run's, once it attaches this one
         self.label = label or module.__name__
         self.spec = spec or self.label
         self.variant = variant
@@ -290,7 +231,7 @@ class Implementation:
         return f"Implementation({self.label})"
 
 
-def _bind(signature: inspect.Signature, args, kwargs) -> dict | None:
+def bind(signature: inspect.Signature, args, kwargs) -> dict | None:
     try:
         bound = signature.bind(*args, **kwargs)
     except TypeError:
@@ -306,12 +247,13 @@ def _guarded(impl: Implementation, name: str, fn):
     @functools.wraps(fn)
     def call(*args, **kwargs):
         record = Call(impl, name, copy.deepcopy(args), copy.deepcopy(kwargs))
-        if RECORDER is not None:
-            RECORDER.append(record)
-        bound = _bind(signature, args, kwargs)
+        recorder = impl.session.recorder
+        if recorder is not None:
+            recorder.append(record)
+        bound = bind(signature, args, kwargs)
         named = dict(bound) if bound is not None else {f"argument {i}": a for i, a in enumerate(args)} | kwargs
         before = {k: _snapshot(v) for k, v in named.items()}
-        consult = bound is not None and name not in differential.SKIPPED
+        consult = bound is not None and entry(name).compared
         if consult:
             try:
                 record.expected = oracle(*copy.deepcopy(args), **copy.deepcopy(kwargs))
@@ -346,10 +288,10 @@ def _guarded(impl: Implementation, name: str, fn):
                 raise fail(f"modified its argument {arg} in place (CONV-2)", "CONV-2")
         if judged:
             try:
-                coarser = differential.judge(name, bound, result, record.expected, precision.SESSION,
+                coarser = differential.judge(name, bound, result, record.expected, impl.session.precision,
                                              index=lambda part, i: impl.display_index(name, part, i))
             except differential.Mismatch as exc:
-                if exc.wrong_value and RECORDER is not None:
+                if exc.wrong_value and recorder is not None:
                     # Let the test judge its law on this value too; settle() fails the example if it does not.
                     record.problem, record.wrong_value = f"{shown}: {exc}", True
                     return result
@@ -361,3 +303,27 @@ def _guarded(impl: Implementation, name: str, fn):
         return result
 
     return call
+
+
+def probe_precision(impls) -> np.dtype:
+    """The dtype every provided function of every implementation returns on its valid call (the registry's).
+
+    float64 unless every floating result agrees on one coarser dtype (a JAX `accuracy` that alone
+    returns float32 does not make the whole run draw float32 inputs). Functions the registry does not
+    probe (numerical_gradient, whose result follows its `f`) are left out; a call that raises or hangs
+    says nothing here, the tests report it.
+    """
+    found = set()
+    for impl in impls:
+        for name, function in REGISTRY.items():
+            if not function.probed or not impl.provides(name):
+                continue
+            try:
+                with _time_limit(impl.call_timeout):
+                    result = getattr(impl.module, name)(**copy.deepcopy(function.valid))
+            except BaseException:  # noqa: BLE001 - judged by the tests, not here
+                continue
+            found.update(differential.float_dtypes(result))
+    if len(found) == 1 and (only := found.pop()).itemsize < 8:
+        return only
+    return np.dtype(np.float64)

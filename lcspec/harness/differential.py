@@ -1,14 +1,12 @@
 """The differential check: an implementation's result against the reference's, on the same inputs.
 
-The guard (tests/implementation.py) calls both on every call a test makes and hands the pair to
-:func:`judge`. Each function's tolerance is `reference.tolerances.atol(scale, terms, dtype)` with the
-magnitude and the number of rounded terms its formula accumulates (the `_BOUNDS` table below) and
-the dtype of the implementation's *result*: a float32 result is judged at float32's epsilon, and
-the guard records that so the report can say so. Functions whose result is an index or an exact
-copy are compared exactly.
-
-`numerical_gradient` has no differential check: its argument `f` may count or record its calls,
-and calling it a second time on the reference's behalf would change what the test observes.
+The guard (lcspec/harness/guard.py) calls both on every call a test makes and hands the pair to
+:func:`judge`. Each function's tolerance is `lcspec.reference.tolerances.atol(scale, terms, dtype)`
+with the magnitude and the number of rounded terms its formula accumulates (the `bound` of its entry
+in the registry, lcspec/harness/contract.py, with its derivation) and the dtype of the
+implementation's *result*: a float32 result is judged at float32's epsilon, and the guard records
+that so the report can say so. Functions whose result is an index or an exact copy are compared
+exactly; functions the registry does not compare (numerical_gradient) are not judged here.
 """
 
 from __future__ import annotations
@@ -17,7 +15,8 @@ import numbers
 
 import numpy as np
 
-from reference.tolerances import atol
+from lcspec.harness.contract import entry, magnitude, margin_scale, score_size
+from lcspec.reference.tolerances import atol
 
 
 class Mismatch(Exception):
@@ -33,85 +32,14 @@ class Mismatch(Exception):
         self.wrong_value = wrong_value
 
 
-def _mx(a) -> float:
-    return float(np.max(np.abs(np.asarray(a, dtype=np.float64)), initial=0.0))
-
-
-def _score_size(X, W, b=None) -> float:
-    S = np.abs(np.asarray(X, dtype=np.float64)) @ np.abs(np.asarray(W, dtype=np.float64)).T
-    return _mx(S) + (_mx(b) if b is not None else 0.0)
-
-
-def _penalty(a) -> float:
-    with np.errstate(over="ignore"):
-        return float(np.sum(np.square(np.sqrt(a["reg"]) * np.asarray(a["W"], dtype=np.float64))))
-
-
-def _margin_scale(S, delta) -> float:
-    return 2.0 * _mx(S) + float(delta)
-
-
-def _squared_margin_scale(S, y, delta) -> float:
-    """Scale of the rounding error of a sum of squared margins: (largest violated margin) x (margin scale).
-
-    Squaring a margin m computed with an absolute error e gives an error of about 2·m·e, and e is of
-    the order of eps times the margin scale; scale² would overflow long before the loss does.
-    """
-    S = np.asarray(S, dtype=np.float64)
-    rows = np.arange(S.shape[0])
-    with np.errstate(over="ignore"):
-        m = S - S[rows, np.asarray(y)][:, None] + float(delta)
-    return max(_mx(np.maximum(m, 0.0)), 1.0) * _margin_scale(S, delta)
-
-
-def _sum_of_squares(W) -> float:
-    """ΣW², the scale of its own rounding error (every term is >= 0); inf when it overflows."""
-    with np.errstate(over="ignore"):
-        return float(np.sum(np.square(np.asarray(W, dtype=np.float64))))
-
-
 def _near_kink(S, y, delta, tol) -> np.ndarray:
     """Rows of S holding a wrong-class margin within `tol` of 0, where the hinge subgradient may flip."""
     S = np.asarray(S, dtype=np.float64)
     rows = np.arange(S.shape[0])
-    m = S - S[rows, y][:, None] + float(delta)
+    with np.errstate(over="ignore", invalid="ignore"):  # a margin beyond float64 is far from any kink
+        m = S - S[rows, y][:, None] + float(delta)
     m[rows, y] = np.inf
     return (np.abs(m) <= tol).any(axis=1)
-
-
-# name -> function(bound arguments) -> one (scale, terms) per result component; None means "exact".
-_BOUNDS = {
-    "scores": lambda a: [(_score_size(a["X"], a["W"], a["b"]), np.shape(a["X"])[1] + 1)],
-    "append_ones": lambda a: [None],
-    "fold_bias": lambda a: [None],
-    "hinge_losses": lambda a: [(_margin_scale(a["S"], a["delta"]), np.shape(a["S"])[1] + 1)],
-    "squared_hinge_losses": lambda a: [(_squared_margin_scale(a["S"], a["y"], a["delta"]), 2 * np.shape(a["S"])[1] + 2)],
-    "crammer_singer_losses": lambda a: [(_margin_scale(a["S"], a["delta"]), 3)],
-    "softmax": lambda a: [(_mx(a["S"]), np.shape(a["S"])[1] + 2)],
-    "log_softmax": lambda a: [(_mx(a["S"]), np.shape(a["S"])[1] + 2)],
-    "cross_entropy_losses": lambda a: [(_mx(a["S"]), np.shape(a["S"])[1] + 2)],
-    "cross_entropy_grad": lambda a: [(_mx(a["S"]) + 1.0, np.shape(a["S"])[1] + 2)],
-    "hinge_grad": lambda a: [(1.0, 2)],
-    "l2_penalty": lambda a: [(_sum_of_squares(a["W"]), np.size(a["W"]) + 1)],
-    "svm_loss": lambda a: [
-        (_margin_scale(_score_size(a["X"], a["W"]), a["delta"]) + _penalty(a),
-         np.shape(a["W"])[0] * (np.shape(a["W"])[1] + 2) + np.size(a["W"])),
-        (np.shape(a["W"])[0] * _mx(a["X"]) + 2.0 * a["reg"] * _mx(a["W"]), np.shape(a["X"])[0] + 2),
-    ],
-    "softmax_loss": lambda a: [
-        (_score_size(a["X"], a["W"]) + np.log(np.shape(a["W"])[0]) + _penalty(a),
-         sum(np.shape(a["W"])) + 2 + np.size(a["W"])),
-        ((_score_size(a["X"], a["W"]) + 1.0) * _mx(a["X"]) + 2.0 * a["reg"] * _mx(a["W"]),
-         sum(np.shape(a["W"])) + np.shape(a["X"])[0] + 2),
-    ],
-    "relative_error": lambda a: [(1.0, np.size(a["a"]) + 2)],
-    "sgd_step": lambda a: [(_mx(a["W"]) + float(a["learning_rate"]) * _mx(a["dW"]), 2)],
-    "predict": lambda a: [None],
-    "accuracy": lambda a: [(1.0, 1)],
-}
-
-SKIPPED = frozenset({"numerical_gradient"})
-"""Contract functions that get no differential check (see the module docstring)."""
 
 
 def float_dtypes(result):
@@ -140,11 +68,11 @@ def _kink_mask(name: str, a: dict, dtype):
     """
     if name == "hinge_grad":
         S = np.asarray(a["S"], dtype=np.float64)
-        tol = atol(_margin_scale(S, a["delta"]), 3, dtype)
+        tol = atol(margin_scale(S, a["delta"]), 3, dtype)
         return ~_near_kink(S, np.asarray(a["y"]), a["delta"], tol)[:, None]
     if name == "svm_loss":
         X, W = np.asarray(a["X"], dtype=np.float64), np.asarray(a["W"], dtype=np.float64)
-        tol = atol(_margin_scale(_score_size(X, W), a["delta"]), np.shape(W)[1] + 2, dtype)
+        tol = atol(margin_scale(score_size(X, W), a["delta"]), np.shape(W)[1] + 2, dtype)
         if _near_kink(X @ W.T, np.asarray(a["y"]), a["delta"], tol).any():
             return False  # dW sums over every example: one kink anywhere makes every entry uncertain
     return True
@@ -163,15 +91,16 @@ def _as_array(value, what: str) -> np.ndarray:
 def judge(name: str, bound: dict, result, expected, floor=np.dtype(np.float64), index=None) -> str | None:
     """Compare `result` with the reference's `expected` for `name(**bound)`.
 
-    The precision is the result's floating dtype, or `floor` (the session's, tests/precision.py) where
+    The precision is the result's floating dtype, or `floor` (the session's, lcspec/harness/precision.py) where
     that is coarser: a float32 port's Python-float loss is a float32 number. Returns that dtype when it
     is coarser than float64 (so the report can say the implementation was judged at that precision),
     else None; raises :class:`Mismatch` on a difference.
     """
-    if name in SKIPPED:
+    function = entry(name)
+    if not function.compared:
         return None
     parts, expected_parts = (result, expected) if isinstance(expected, tuple) else ((result,), (expected,))
-    what = ("the loss", "dW") if isinstance(expected, tuple) else ("the result",)
+    what = function.parts
     if len(expected_parts) > 1 and not (isinstance(result, (tuple, list)) and len(result) == len(expected_parts)):
         raise Mismatch(f"returned {type(result).__name__} {_short(result)}, not a (loss, dW) pair")
     coarser = None
@@ -183,7 +112,7 @@ def judge(name: str, bound: dict, result, expected, floor=np.dtype(np.float64), 
 
     # A margin within rounding of 0 at the precision judged (a float32 port's margins round at float32's).
     mask = _kink_mask(name, bound, coarsest(floor, *float_dtypes(result)))
-    for label, got, want, bound_terms in zip(what, parts, expected_parts, _BOUNDS[name](bound)):
+    for label, got, want, bound_terms in zip(what, parts, expected_parts, function.bound(bound)):
         if isinstance(want, np.ndarray) and not isinstance(got, np.ndarray):
             raise Mismatch(f"{label} is a {type(got).__name__}, expected a numpy array ({_short(got)})")
         got_arr, want_arr = _as_array(got, label), np.asarray(want)

@@ -19,7 +19,7 @@
   start, as CS231n wrote it. It takes centered differences only: examples with `centered=False`
   cannot be expressed and are discarded.
 
-Arguments are checked with the reference's own checks first (tests/contract_inputs.py), as for the
+Arguments are checked with the reference's own checks first (lcspec/harness/adapting.py), as for the
 losses, so the code is judged on its maths and not on input validation it was never asked for.
 """
 
@@ -30,7 +30,7 @@ from typing import Callable
 
 import numpy as np
 
-from tests.cs231n_files import Assignment
+from lcspec.harness.loading.cs231n_files import Assignment
 
 ONE_SIDED = "centered=False (eval_numerical_gradient takes centered differences only)"
 

@@ -2,7 +2,7 @@
 
 `Importer().spec(spec)` imports what `--impl` names: a dotted module, a path to a .py file, or
 `module:attribute`; `Importer().file(path)` and `.module(name)` import one file or module. Every
-import runs under the stand-in for `past.builtins` (tests/python2.py), and a stand-in that was used
+import runs under the stand-in for `past.builtins` (lcspec/harness/loading/python2.py), and a stand-in that was used
 is recorded in the importer's `notes`, which the run prints in its header.
 
 A failure is a :class:`LoadError` whose message names the file and the line and says what to change:
@@ -23,7 +23,7 @@ import traceback
 from pathlib import Path
 from types import ModuleType
 
-from tests import python2
+from lcspec.harness.loading import python2
 
 
 USAGE_ERROR = 2

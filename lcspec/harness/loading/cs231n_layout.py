@@ -1,6 +1,6 @@
 """The CS231n assignment layout, mapped onto the contract.
 
-A CS231n file or folder (tests/cs231n_files.py finds its functions) provides any of
+A CS231n file or folder (lcspec/harness/loading/cs231n_files.py finds its functions) provides any of
 `svm_loss_naive`, `svm_loss_vectorized`, `softmax_loss_naive` and `softmax_loss_vectorized`, each
 `(W, X, y, reg) -> (loss, dW)` with W of shape (D, C) — one class per *column* — and loss including
 reg·ΣW². The contract's W is (K, D), so the mapping transposes W on the way in and dW on the way
@@ -9,7 +9,7 @@ out. Naive and vectorized are different code, so each becomes an implementation 
 
 An assignment folder may also hold `LinearClassifier` (linear_classifier.py) and
 `eval_numerical_gradient` (gradient_check.py), mapped onto `predict`, `sgd_step` and
-`numerical_gradient` by tests/cs231n_classifier.py. They join the *vectorized* implementation: the
+`numerical_gradient` by lcspec/harness/loading/cs231n_classifier.py. They join the *vectorized* implementation: the
 classifier trains with the vectorized losses, and the tests that combine a loss with an update step
 (OPT-2, OPT-3) then run on the code the notebook runs. A third implementation would skip those
 tests, and judging the three functions twice (with naive too) would add run time and no verdict.
@@ -45,10 +45,10 @@ from pathlib import Path
 import numpy as np
 from hypothesis import assume
 
-from reference import _checks
-from tests import cs231n_classifier
-from tests.cs231n_files import Assignment
-from tests.loading import LoadError
+from lcspec.reference import _checks
+from lcspec.harness.loading import cs231n_classifier
+from lcspec.harness.loading.cs231n_files import Assignment
+from lcspec.harness.loading.importer import LoadError
 
 VARIANTS = ("naive", "vectorized")
 LOSSES = ("svm", "softmax")

@@ -30,7 +30,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
-from tests.loading import Importer, LoadError, shown, nothing_provided
+from lcspec.harness.loading.importer import Importer, LoadError, shown, nothing_provided
 
 LOSSES = ("svm_loss_naive", "svm_loss_vectorized", "softmax_loss_naive", "softmax_loss_vectorized")
 CLASSIFIER = "LinearClassifier"

@@ -1,4 +1,5 @@
-"""Read the spec's clause registry (spec/clauses.toml): the one place clause IDs and texts live."""
+"""Read the spec's data (spec/, installed as `lcspec.spec`): clauses.toml is the one place clause IDs,
+texts and levels live, and where the spec's version is written."""
 
 from __future__ import annotations
 
@@ -6,19 +7,28 @@ import functools
 import sys
 from pathlib import Path
 
+import lcspec.spec
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-SPEC_DIR = Path(__file__).resolve().parent.parent / "spec"
+
+SPEC_DIR = Path(lcspec.spec.__file__).resolve().parent
+"""The spec's folder: spec/ in a checkout, lcspec/spec/ where the distribution is installed."""
 
 
 @functools.cache
 def registry() -> dict:
-    """The parsed registry: {"chapters": {key: {...}}, "clause": [{id, chapter, title, text, functions}]}."""
+    """The parsed registry: {"version": ..., "chapters": {key: {...}}, "clause": [{id, chapter, title, text, functions, level}]}."""
     with open(SPEC_DIR / "clauses.toml", "rb") as fh:
         return tomllib.load(fh)
+
+
+def spec_version() -> str:
+    """The version of the spec (clauses.toml's `version`): what a report says it judged against."""
+    return registry()["version"]
 
 
 def clauses() -> dict[str, dict]:

@@ -1,0 +1,19 @@
+"""The harness that runs lcspec's laws against an implementation and gives the verdict.
+
+Modules, each holding one thing, with no import cycles (a module imports only those above it):
+
+* `clauses`       the spec's data: clauses, chapters, levels, the spec's version
+* `contract`      the registry: what the suite knows about each contract function
+* `differential`  an implementation's result against the reference's, within the registry's bound
+* `session`       the run: implementations, the precision they are judged at, the running example
+* `precision`     the tolerances and input precision the laws use, from the active session
+* `loading`       how `--impl` values become implementations (modules, files, the CS231n layout)
+* `guard`         every call an implementation gets goes through it
+* `adapting`      argument checks for wrappers that map a library onto the contract
+* `deviations`    declared deviations: read, matched, made expected failures
+* `reproduce`     the paste-able reproduction of a failing call
+* `record`        the pytest hooks that record each test's outcome (in `item.stash`)
+* `verdict`       the pure function from outcomes to the JSON report, and its schema
+* `render`        the report on the terminal
+* `profiles`      the Hypothesis profiles
+"""

@@ -1,0 +1,53 @@
+"""Argument checks for wrappers that map some other code onto the contract.
+
+The library adapters (lcspec/tests/adapters), the suite's literal transcription and its catalogue
+of broken implementations wrap code whose own argument checks are not what lcspec judges: they
+validate the contract's arguments exactly as the reference does, with the reference's own checks,
+so that the code they wrap is judged on its mathematics. The CS231n layout does not: assignment
+code is judged as it is, and meets core, not strict.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+
+from lcspec.harness.contract import entry
+from lcspec.reference import _checks
+
+
+def loss_inputs(W, X, y, reg):
+    """(W, X, y, reg) checked and converted as `lcspec.reference.svm_loss` does: float64 arrays, intp labels."""
+    W = _checks.weight_matrix("W", W)
+    X = _checks.real_array("X", X, ndim=2)
+    reg = _checks.nonnegative("reg", reg)
+    if X.shape[0] == 0:
+        raise ValueError("X must have N >= 1 rows because the data loss is a mean over examples, got an empty batch")
+    if X.shape[1] != W.shape[1]:
+        raise ValueError(f"X must have D = {W.shape[1]} columns to match W of shape {W.shape}, got shape {X.shape}")
+    y = _checks.labels("y", y, X.shape[0], W.shape[0])
+    _checks.finite_result("scores", X @ W.T, "X @ W.T is larger than 1.8e308")
+    return W, X, y, reg
+
+
+def checked_like_reference(name: str):
+    """Decorate a contract function `name` so that its arguments are first checked as the reference checks them.
+
+    By the registry entry's `check_arguments` where it has one (numerical_gradient's, which must not
+    call `f`), else by calling the reference on copies and discarding its result: it raises exactly
+    where the contract says bad input must raise, and the decorated body only ever sees good input.
+    """
+    function = entry(name)
+
+    def decorate(body):
+        @functools.wraps(body)
+        def checked(*args, **kwargs):
+            if function.check_arguments is not None:
+                function.check_arguments(*args, **kwargs)
+            else:
+                function.reference(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+            return body(*args, **kwargs)
+
+        return checked
+
+    return decorate

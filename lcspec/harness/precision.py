@@ -1,0 +1,85 @@
+"""The precision an implementation is judged at: its own, as its results show (CONV-10, §0.5).
+
+Two things follow the implementation's precision, so that a port that computes in float32 is held to
+float32's standard and not to one it cannot meet:
+
+* **Inputs.** The session's `precision` is the dtype every provided function returns on its valid
+  call (the probe of lcspec/harness/guard.py, when the run starts); float64 unless all of their
+  array and NumPy-scalar results agree on a coarser one. The strategies pass every drawn float
+  through `representable`, so for a float32 port they draw float32 values in float32's range: a law
+  that holds exactly holds exactly there too, and "near the limit" means its limit.
+* **Tolerances.** The laws take them from here, not from `lcspec.reference.tolerances` directly.
+  The rule is the same (16 ulps per term times the magnitude), but the unit is the epsilon of the
+  judged dtype: the coarser of the session's precision and the floating dtypes the implementation
+  returned in the running example (a float32 port's Python-float scalars are float32 numbers too).
+  The differential check uses the same floor. Call `atol`, `eps` and `largest` *after* the
+  implementation: before its first call in an example there is no result to read.
+
+Everything here reads the active session (lcspec/harness/session.py) when it is called, so the
+strategies built when a law module is imported draw in the precision of whichever run uses them.
+For the reference and every float64 implementation nothing changes: the precision is float64,
+`representable` is the identity, and `atol` is `lcspec.reference.tolerances.atol`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lcspec.harness.differential import coarsest, float_dtypes
+from lcspec.harness.session import active
+from lcspec.reference import tolerances
+
+
+def input_dtype() -> np.dtype:
+    """The dtype inputs are drawn representable in (the active session's precision)."""
+    return active().precision
+
+
+def representable(value):
+    """`value` (a float or a float64 array) rounded to the session's precision, clipped into its finite range.
+
+    The result is still float64 (the contract's input type), but every entry is a number of that precision.
+    """
+    dtype = input_dtype()
+    if dtype == np.float64:
+        return value
+    top = float(np.finfo(dtype).max)
+    rounded = np.clip(np.asarray(value, dtype=np.float64), -top, top).astype(dtype).astype(np.float64)
+    return rounded if isinstance(value, np.ndarray) else float(rounded)
+
+
+def range_power(p: float) -> float:
+    """The largest number of the session's precision to the power `p`: sizes that scale with its range."""
+    return float(np.finfo(input_dtype()).max) ** p
+
+
+def in_precision(floats):
+    """`floats` mapped through `representable`: the same draws as ever in a float64 session (a map draws nothing)."""
+    return floats.map(representable)
+
+
+def judged_dtype() -> np.dtype:
+    """The coarsest of the session's precision and the floating dtypes of the results of the example's calls so far."""
+    session = active()
+    return coarsest(session.precision, *(d for call in session.recorder or () for d in float_dtypes(call.result)))
+
+
+def largest() -> float:
+    """The largest finite number of the judged dtype."""
+    return float(np.finfo(judged_dtype()).max)
+
+
+def fits(value) -> bool:
+    """Whether the exact `value` rounds to a finite number of the judged dtype (the float64 limit, for float64)."""
+    with np.errstate(over="ignore"):
+        return bool(np.isfinite(np.asarray(float(value)).astype(judged_dtype())))
+
+
+def eps() -> float:
+    """Machine epsilon of the judged dtype."""
+    return tolerances.eps(judged_dtype())
+
+
+def atol(scale, terms: int = 1) -> float:
+    """`lcspec.reference.tolerances.atol` at the judged dtype (see the module docstring)."""
+    return tolerances.atol(scale, terms, judged_dtype())

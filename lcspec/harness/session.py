@@ -1,0 +1,70 @@
+"""The run: what the laws and the guard need to know while they judge, in one object.
+
+A :class:`Session` holds the implementations under test, the precision they are judged at, the
+conformance level that sets the exit code, the per-call time limit, and the calls of the running
+example. The pytest plugin (lcspec/plugin.py) makes one per run and *activates* it; the laws'
+helpers (lcspec/harness/precision.py) read the active session when a test runs, never when a module
+is imported, so nothing has to be set before anything else is imported. Outside a run (a doctest,
+a suite test that builds an `Implementation` by hand) the active session is a default one: float64,
+no recording.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import dataclasses
+
+import numpy as np
+
+DEFAULT_CALL_TIMEOUT = 10.0
+"""Seconds one call may take before the guard calls it a hang (the suite's inputs are tiny)."""
+
+
+@dataclasses.dataclass
+class Session:
+    """One run of the laws against one or more implementations (the variants of a CS231n assignment)."""
+
+    impls: list = dataclasses.field(default_factory=list)
+    precision: np.dtype = dataclasses.field(default_factory=lambda: np.dtype(np.float64))
+    """The dtype inputs are drawn representable in: float64, or what every result of the implementation is."""
+    level: str = "core"
+    call_timeout: float = DEFAULT_CALL_TIMEOUT
+    recorder: list | None = None
+    """The calls of the running example, in order, while the run records (a fresh list per example); None
+    otherwise, and then the guard raises every failure at once."""
+
+    def attach(self, impls) -> "Session":
+        """Make `impls` this session's implementations (each judged in it)."""
+        self.impls = list(impls)
+        for impl in self.impls:
+            impl.session = self
+        return self
+
+
+_ACTIVE: contextvars.ContextVar[Session | None] = contextvars.ContextVar("lcspec_session", default=None)
+_DEFAULT = Session()
+
+
+def active() -> Session:
+    """The session of the running run, or the default one (float64, nothing recorded)."""
+    return _ACTIVE.get() or _DEFAULT
+
+
+@contextlib.contextmanager
+def activated(session: Session):
+    """`session` is the active one inside the block."""
+    token = _ACTIVE.set(session)
+    try:
+        yield session
+    finally:
+        _ACTIVE.reset(token)
+
+
+def activate(session: Session) -> contextvars.Token:
+    """Make `session` active until `deactivate(token)` (the plugin's configure and unconfigure hooks)."""
+    return _ACTIVE.set(session)
+
+
+def deactivate(token: contextvars.Token) -> None:
+    _ACTIVE.reset(token)

@@ -1,0 +1,318 @@
+"""The verdict: from the outcomes of a run's tests to its report, a pure function, and the report's schema.
+
+:func:`verdict` takes what the run recorded (lcspec/harness/record.py) and returns the JSON report;
+nothing here knows pytest. The schema is typed (the `TypedDict` classes below, `SCHEMA` their
+version): the docs' conformance page and the suite's own tests import it, and :func:`check_schema`
+checks a report against it.
+
+Levels: every clause has one (spec/clauses.toml), and a test's level is the highest of its clauses'.
+The selected level (`--level`) sets `exit_ok`; a failure above it still counts in its own level's
+verdict. A wrong value is laid at the law that fails on it, and at `differential` only where no law
+of its test tells it from the reference's value.
+
+Statuses: functions "conforms" | "fails" | "deviates" | "not provided" | "not exercised" (provided,
+but every test of it was skipped) | "unfinished" (no failure, but the run stopped, e.g. -x, before
+all of its tests); a function's "status" is its status at the selected level, "levels" its status at
+each. Clauses the same plus "no test", "skipped", "not judged" (its tests, or some of them, were
+stopped by a failure laid elsewhere: differential or CONV-2; it is "conforms" only if every test of
+it that ran passed), "not run" (the run stopped before its tests) and "reference only" (a clause on
+no contract function). A function's "clauses" lists the clauses it fails or deviates on at any
+level, "differential" whether it fails or deviates there with no law failing beside it, "found"
+both per level; "precision" is the dtype its results were judged at. A clause's "tests" lists every
+test of it (differential's, only those whose failure is laid there), each "passed" | "failed" |
+"deviates" | "skipped" | "not judged".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from typing import Literal, TypedDict
+
+from lcspec.harness.clauses import LEVELS, level_of, within
+from lcspec.harness.deviations import DIFFERENTIAL, matches
+
+SCHEMA = "lcspec-conformance/3"
+"""The report's schema version: /3 added `spec_version` and `isolated` to /2."""
+NOT_PROVIDED = "not provided"
+NOT_RUN = "not run"
+NOT_JUDGED = "not judged"
+UNFINISHED = "unfinished"
+
+
+# ---------------------------------------------------------------------- the schema
+class TestEntry(TypedDict):
+    id: str
+    outcome: str          # passed | failed | deviates | skipped | not judged
+    level: str
+    functions: list[str]
+    message: str
+
+
+class ClauseEntry(TypedDict):
+    level: str
+    status: str
+    functions: list[str]  # the provided functions it constrains
+    tests: list[TestEntry]
+
+
+class FunctionEntry(TypedDict, total=False):
+    status: str           # at the selected level
+    levels: dict[str, str]
+    clauses: list[str]
+    differential: bool
+    found: dict[str, list[str]]
+    precision: str
+
+
+class DifferentialEntry(TypedDict):
+    status: str
+    levels: dict[str, str]
+    functions: list[str]
+    tests: list[TestEntry]
+
+
+class ImplementationEntry(TypedDict):
+    label: str
+    spec: str             # the --impl value
+    origin: str           # the file or folder it was loaded from
+    notes: list[str]      # what the loader did on the way
+    verdicts: dict[str, str]
+    functions: dict[str, FunctionEntry]
+    differential: DifferentialEntry
+    clauses: dict[str, ClauseEntry]
+
+
+class DeviationsEntry(TypedDict):
+    declared: dict[str, str]
+    unknown: list[str]
+    stale: list[str]
+
+
+class Report(TypedDict):
+    schema: str
+    spec_version: str
+    level: Literal["core", "strict"]
+    exit_ok: bool
+    verdicts: dict[str, bool]
+    isolated: bool        # whether the implementation ran in a process of its own
+    seconds: float
+    input_precision: str
+    implementations: list[ImplementationEntry]
+    deviations: DeviationsEntry
+
+
+class ErrorReport(TypedDict):
+    """What a run that could judge nothing writes (exit status 2)."""
+
+    schema: str
+    exit_ok: bool          # always false
+    error: str
+
+
+def check_schema(data, kind=Report, where: str = "report") -> None:
+    """Raise a ValueError naming the first field of `data` that does not have the type the schema gives it."""
+    if typing.is_typeddict(kind):
+        if not isinstance(data, dict):
+            raise ValueError(f"{where} must be an object, got {type(data).__name__}")
+        hints = typing.get_type_hints(kind)
+        missing = [k for k in kind.__required_keys__ if k not in data]
+        if missing:
+            raise ValueError(f"{where} lacks {', '.join(missing)}")
+        for key, value in data.items():
+            if key not in hints:
+                raise ValueError(f"{where}.{key} is not in the schema")
+            check_schema(value, hints[key], f"{where}.{key}")
+        return
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is Literal:
+        if data not in args:
+            raise ValueError(f"{where} must be one of {args}, got {data!r}")
+    elif origin is list:
+        if not isinstance(data, list):
+            raise ValueError(f"{where} must be a list, got {type(data).__name__}")
+        for i, value in enumerate(data):
+            check_schema(value, args[0], f"{where}[{i}]")
+    elif origin is dict:
+        if not isinstance(data, dict):
+            raise ValueError(f"{where} must be an object, got {type(data).__name__}")
+        for key, value in data.items():
+            check_schema(value, args[1], f"{where}.{key}")
+    elif kind is float:
+        if not isinstance(data, (int, float)) or isinstance(data, bool):
+            raise ValueError(f"{where} must be a number, got {data!r}")
+    elif not isinstance(data, kind) or (kind is int and isinstance(data, bool)):
+        raise ValueError(f"{where} must be {kind.__name__}, got {data!r}")
+
+
+# ---------------------------------------------------------------------- what the run recorded
+@dataclasses.dataclass
+class Outcome:
+    """One test of one implementation, as the run recorded it."""
+
+    nodeid: str
+    impl: str             # the implementation's label
+    clauses: list[str]
+    outcome: str = "skipped"  # passed | failed | deviates | skipped
+    message: str = ""
+    functions: set[str] = dataclasses.field(default_factory=set)  # the functions a failure is laid at
+    called: set[str] = dataclasses.field(default_factory=set)
+    deviation: str | None = None
+    blamed: list[str] | None = None  # what a failure found by the guard is laid at (CONV-2 or differential)
+    level: str = ""  # the test's conformance level: the highest of its clauses'
+
+    def __post_init__(self):
+        self.level = self.level or level_of(self.clauses)
+
+
+@dataclasses.dataclass(frozen=True)
+class Judged:
+    """What the verdict needs to know of one implementation besides its tests' outcomes."""
+
+    label: str
+    spec: str
+    origin: str
+    notes: list[str]
+    provided: frozenset[str]
+    precision: dict[str, str]  # function -> the dtype its results were judged at, where coarser than float64
+    compared: frozenset[str]   # the provided functions whose results the guard compares with the reference's
+
+
+@dataclasses.dataclass(frozen=True)
+class Run:
+    """Everything a verdict is computed from."""
+
+    impls: list[Judged]
+    outcomes: list[Outcome]
+    scheduled: dict[str, tuple[str, list[str]]]  # node id -> (implementation label, clauses) of each selected test
+    contract: tuple[str, ...]
+    clauses: dict[str, dict]
+    declared: dict[str, str]
+    unknown: list[str]
+    level: str
+    seconds: float
+    input_precision: str
+    spec_version: str
+    isolated: bool = False
+
+
+# ---------------------------------------------------------------------- the verdict
+def laid_at(o: Outcome, registry: dict) -> list[str]:
+    """What a failed or deviating test is laid at: the guard's finding, else those of the test's clauses
+    that constrain a function it failed on (all of them when none names one)."""
+    if o.blamed:
+        return o.blamed
+    return [c for c in o.clauses if o.functions & set(registry.get(c, {}).get("functions", ()))] or o.clauses
+
+
+def verdict(run: Run) -> Report:
+    """The report of a run (see the module docstring for what each status means)."""
+    entries = [_summarise(run, impl) for impl in run.impls]
+    ran: dict[str, list[str]] = {}
+    for o in run.outcomes:
+        for d in run.declared:
+            if (d in o.clauses or d in (o.blamed or ()) or matches(o.nodeid, d)
+                    or (d == DIFFERENTIAL and o.called)):
+                ran.setdefault(d, []).append(o.outcome)
+    stale = [d for d, outs in ran.items() if "deviates" not in outs and "passed" in outs]
+    verdicts = {level: all(e["verdicts"][level] != "fails" for e in entries) for level in LEVELS}
+    return {"schema": SCHEMA, "spec_version": run.spec_version, "level": run.level,
+            "exit_ok": verdicts[run.level], "verdicts": verdicts, "isolated": run.isolated,
+            "seconds": round(run.seconds, 2), "input_precision": run.input_precision, "implementations": entries,
+            "deviations": {"declared": dict(run.declared), "unknown": list(run.unknown), "stale": stale}}
+
+
+def _judged(run: Run, o: Outcome, cid: str) -> TestEntry:
+    """A test as an entry of clause `cid`: a failure laid elsewhere did not judge `cid`."""
+    outcome = o.outcome
+    if outcome in ("failed", "deviates") and cid not in laid_at(o, run.clauses):
+        outcome = NOT_JUDGED
+    return {"id": o.nodeid, "outcome": outcome, "level": o.level, "functions": sorted(o.functions),
+            "message": o.deviation if outcome == "deviates" else o.message}
+
+
+def _function_at(run: Run, name: str, mine: list[Outcome], level: str, unfinished: bool) -> dict:
+    """A provided function's verdict from the tests of `level` and below."""
+    judged = [o for o in mine if within(o.level, level)]
+    laid = {kind: sorted({c for o in judged if o.outcome == kind and name in o.functions for c in laid_at(o, run.clauses)})
+            for kind in ("failed", "deviates")}
+    exercised = any(o.outcome == "passed" and name in o.called for o in judged)
+    status = ("fails" if laid["failed"] else "deviates" if laid["deviates"]
+              else UNFINISHED if unfinished else "conforms" if exercised else "not exercised")
+    found = laid["failed"] or laid["deviates"]
+    laws = [c for c in found if c != DIFFERENTIAL]
+    # A wrong value is the differential's only where no law it broke names it.
+    return {"status": status, "clauses": laws, "differential": DIFFERENTIAL in found and not laws}
+
+
+def _summarise(run: Run, impl: Judged) -> ImplementationEntry:
+    mine = [o for o in run.outcomes if o.impl == impl.label]
+    done = {o.nodeid for o in mine}
+    # the clauses of tests the run stopped before (-x): a verdict of "conforms" on them would be premature
+    unrun = {c for node, (label, ids) in run.scheduled.items() if label == impl.label and node not in done for c in ids}
+    unfinished_functions = {f for c in unrun for f in run.clauses.get(c, {}).get("functions", ())}
+    functions: dict[str, FunctionEntry] = {}
+    explained: dict[str, set] = {level: set() for level in LEVELS}
+    for name in run.contract:
+        if name not in impl.provided:
+            functions[name] = {"status": NOT_PROVIDED, "levels": dict.fromkeys(LEVELS, NOT_PROVIDED),
+                               "clauses": [], "differential": False}
+            continue
+        at = {level: _function_at(run, name, mine, level, name in unfinished_functions) for level in LEVELS}
+        for level, found in at.items():
+            if found["clauses"]:
+                explained[level].add(name)  # a law names what is wrong with it: the differential need not
+        functions[name] = {"status": at[run.level]["status"], "levels": {lv: a["status"] for lv, a in at.items()},
+                           "clauses": at[LEVELS[-1]]["clauses"], "differential": at[LEVELS[-1]]["differential"],
+                           "found": {lv: a["clauses"] + [DIFFERENTIAL] * a["differential"] for lv, a in at.items()},
+                           "precision": impl.precision.get(name, "float64")}
+    clause_entries: dict[str, ClauseEntry] = {}
+    for cid, clause in run.clauses.items():
+        tests = [_judged(run, o, cid) for o in mine if cid in o.clauses or cid in (o.blamed or ())]
+        outs = {t["outcome"] for t in tests}
+        provided = [f for f in clause["functions"] if f in impl.provided]
+        status = ("reference only" if not clause["functions"] else NOT_PROVIDED if not provided
+                  else "fails" if "failed" in outs else "deviates" if "deviates" in outs
+                  else NOT_JUDGED if NOT_JUDGED in outs else NOT_RUN if not tests and cid in unrun
+                  else UNFINISHED if cid in unrun else "conforms" if "passed" in outs
+                  else "no test" if not tests else "skipped")
+        clause_entries[cid] = {"level": clause["level"], "status": status, "functions": provided, "tests": tests}
+    provided_entries = [f for f in functions.values() if f["status"] != NOT_PROVIDED]
+    verdicts = {level: _overall([f["levels"][level] for f in provided_entries]) for level in LEVELS}
+    return {"label": impl.label, "spec": impl.spec, "origin": impl.origin, "notes": list(impl.notes),
+            "verdicts": verdicts, "functions": functions,
+            "differential": _differential(run, impl, mine, bool(unrun), explained), "clauses": clause_entries}
+
+
+def _differential(run: Run, impl: Judged, mine: list[Outcome], unfinished: bool,
+                  explained: dict[str, set]) -> DifferentialEntry:
+    """The guard's verdict on every call: the implementation returns what the reference returns.
+
+    It counts at each level only for functions that fail no law at that level: where a law fails,
+    the law's clause says what is wrong, and the differential's tests are "not judged" there.
+    """
+    provided = [f for f in run.contract if f in impl.compared]
+    laid = [o for o in mine if DIFFERENTIAL in (o.blamed or ())]
+
+    def status(level):
+        mine_here = [o for o in laid if within(o.level, level)]
+        outs = {o.outcome for o in mine_here if not o.functions <= explained[level]}
+        checked = any(o.outcome == "passed" and o.called & set(provided) for o in mine if within(o.level, level))
+        return (NOT_PROVIDED if not provided else "fails" if "failed" in outs else "deviates" if "deviates" in outs
+                else NOT_JUDGED if any(o.outcome == "failed" for o in mine_here)
+                else UNFINISHED if unfinished else "conforms" if checked else "no test")
+
+    levels = {level: status(level) for level in LEVELS}
+    tests = [_judged(run, o, DIFFERENTIAL) for o in laid]
+    for test, o in zip(tests, laid):
+        if test["outcome"] == "failed" and o.functions <= explained[LEVELS[-1]]:
+            test["outcome"], test["message"] = NOT_JUDGED, f"{test['message']} (laid at the law that fails)"
+    return {"status": levels[run.level], "levels": levels, "functions": provided, "tests": tests}
+
+
+def _overall(statuses: list[str]) -> str:
+    """An implementation's verdict at one level from its provided functions' statuses there."""
+    for verdict_ in ("fails", UNFINISHED, "deviates", "conforms"):
+        if verdict_ in statuses:
+            return verdict_
+    return "not exercised"

@@ -1,0 +1,202 @@
+"""The pytest plugin that judges an implementation with lcspec's laws.
+
+Load it explicitly: `pytest -p lcspec.plugin --impl=mymodule.py` (or `pytest_plugins = ["lcspec.plugin"]`
+in a conftest), or run `lcspec check`, which does. It is inert unless asked: without `--impl` (or the
+environment variable LCSPEC_IMPL) it adds options and nothing else, unless the laws themselves are
+collected (lcspec's own checkout, where they judge the reference). With `--impl` it adds the laws
+(the `test_*.py` modules of `lcspec.tests`) to the run if they are not already in it.
+
+What it does for a run that judges an implementation: loads it (a usage error, exit status 2, when
+it cannot), makes the run's :class:`~lcspec.harness.session.Session` and activates it, probes the
+precision the implementation computes in, gives the laws their `impl` fixture (one per variant of a
+CS231n assignment), marks declared deviations at collection, records every test (lcspec/harness/record.py),
+and at the end computes the verdict (lcspec/harness/verdict.py), writes the JSON report, sets the
+exit status from the verdict at the selected level, and prints the report (lcspec/harness/render.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import settings
+
+from lcspec import reference
+from lcspec.harness import profiles, render, session as sessions
+from lcspec.harness.clauses import LEVELS, clauses, spec_version
+from lcspec.harness.contract import REGISTRY
+from lcspec.harness.deviations import Deviations
+from lcspec.harness.guard import probe_precision
+from lcspec.harness.laws import LAWS, law_files
+from lcspec.harness.loading import USAGE_ERROR, LoadError, implementations, origin
+from lcspec.harness.record import OUTCOME, Recorder, clause_ids
+from lcspec.harness.session import DEFAULT_CALL_TIMEOUT, Session
+from lcspec.harness.verdict import SCHEMA, Judged, Run, verdict
+
+DEFAULT_IMPL = "reference"
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("lcspec", "lcspec conformance")
+    group.addoption(
+        "--impl", default=None,
+        help="implementation under test: a dotted module name, a path to a .py file, module:attribute, "
+        "or cs231n:PATH for the CS231n assignment layout, PATH a file, a module or an assignment folder "
+        "(env LCSPEC_IMPL; without either, lcspec's laws judge the reference)")
+    group.addoption("--deviations", default=None, metavar="FILE",
+                    help="declared deviations: one clause ID or test id per line, the reason after '#'")
+    group.addoption("--conformance-json", default=None, metavar="PATH",
+                    help="also write the conformance report as JSON (schema: lcspec/harness/verdict.py)")
+    group.addoption("--level", choices=LEVELS, default=None,
+                    help="the conformance level whose verdict sets the exit code and the JSON's exit_ok: core (the "
+                    "notes' mathematics; the default) or strict (also the reference's API guarantees; the default for "
+                    "the reference, which must meet it); both are reported")
+    group.addoption("--call-timeout", type=float, default=DEFAULT_CALL_TIMEOUT, metavar="SECONDS",
+                    help=f"time limit of one call to the implementation (default {DEFAULT_CALL_TIMEOUT:g})")
+
+
+@pytest.fixture(scope="session")
+def impl(request):
+    """The implementation under test, behind the guard of lcspec/harness/guard.py (one per variant)."""
+    return getattr(request, "param", None) or request.config.pluginmanager.get_plugin("lcspec-conformance").session.impls[0]
+
+
+def usage_error(config, message: str):
+    """Stop with exit status 2, a usage error as command-line tools have it: nothing was judged, so there is no
+    verdict either way. A JSON report asked for still says so (never a stale one, never exit_ok true)."""
+    path = config.getoption("--conformance-json")
+    if path:
+        Path(path).write_text(json.dumps({"schema": SCHEMA, "exit_ok": False, "error": message}, indent=2) + "\n")
+    pytest.exit(f"lcspec: {message}", returncode=USAGE_ERROR)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "clause(*ids): the spec clauses (spec/clauses.toml) that this test checks")
+    # Hypothesis imports libcst when a test fails; libcst warns about mypy_extensions, which says nothing here.
+    config.addinivalue_line("filterwarnings", "ignore:mypy_extensions.TypedDict is deprecated:DeprecationWarning")
+    asked = config.getoption("--impl") or os.environ.get("LCSPEC_IMPL")
+    if asked and not any(_names_laws(arg) for arg in config.args):
+        config.args.extend(str(p) for p in law_files())
+    config.pluginmanager.register(Conformance(config, asked or DEFAULT_IMPL), "lcspec-conformance")
+
+
+def _names_laws(arg: str) -> bool:
+    path = Path(arg.split("::")[0]).resolve()
+    return path == LAWS or path.parent == LAWS
+
+
+class Conformance:
+    """The run's conformance plugin: the session, its recorder, and the report at the end."""
+
+    def __init__(self, config, spec: str):
+        self.config = config
+        self.spec = spec
+        self.started = time.perf_counter()
+        path = config.getoption("--conformance-json")
+        if path:  # never a stale report: it is written anew at the end, whatever happens
+            Path(path).unlink(missing_ok=True)
+        try:
+            impls = implementations(spec, config.getoption("--call-timeout"))
+        except LoadError as exc:  # already one paragraph naming the file, the line and the fix
+            usage_error(config, f"--impl={spec}: {exc}")
+        deviations = config.getoption("--deviations")
+        if deviations and not Path(deviations).is_file():
+            usage_error(config, f"--deviations={deviations}: no such file")
+        level = config.getoption("--level") or ("strict" if spec == DEFAULT_IMPL else "core")
+        if spec != DEFAULT_IMPL and config.option.tbstyle == "auto":
+            config.option.tbstyle = "short"  # the law's line and the reproduction say it; a full traceback buries them
+        self.session = Session(level=level, call_timeout=config.getoption("--call-timeout")).attach(impls)
+        self.session.precision = probe_precision(impls)
+        self.token = sessions.activate(self.session)
+        self.deviations = Deviations.from_file(deviations)
+        self.recorder = Recorder(self.session, self.deviations, LAWS)
+        config.pluginmanager.register(self.recorder, "lcspec-recorder")
+        self.laws: list = []  # the collected items that judge the implementation
+
+    # ------------------------------------------------------------------ the laws' fixture
+    @pytest.hookimpl
+    def pytest_generate_tests(self, metafunc):
+        """The CS231n layout gives one implementation per variant (naive, vectorized): each test runs on each."""
+        if "impl" in metafunc.fixturenames and len(self.session.impls) > 1:
+            metafunc.parametrize("impl", self.session.impls, ids=[i.variant for i in self.session.impls],
+                                 indirect=True, scope="session")
+
+    # ------------------------------------------------------------------ collection
+    def pytest_collection_modifyitems(self, session, config, items):
+        self.laws = [item for item in items if self.recorder.impl_of(item) is not None]
+        if self.laws:
+            self.deviations.mark(self.laws, clause_ids, clauses())
+
+    def pytest_collection_finish(self, session):
+        if self.laws and not self.config.getoption("--hypothesis-profile", None):
+            settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", profiles.DEFAULT))
+
+    def pytest_report_header(self, config):
+        impls = self.session.impls
+        lines = [f"lcspec implementation under test: {i.label}" for i in impls]
+        lines.append(f"  loaded from: {origin(impls[0].spec)}")
+        lines += [f"  note: {note}" for note in dict.fromkeys(n for i in impls for n in i.notes)]
+        lines.append(f"  conformance level: {self.session.level} sets the exit code (--level=core|strict; "
+                     f"spec {spec_version()}, chapter 0 §0.7)")
+        if self.session.precision != np.float64:
+            lines.append(f"  {self.session.precision} results: inputs are drawn as {self.session.precision} numbers "
+                         "in its range, and judged at its precision (lcspec/harness/precision.py)")
+        if self.deviations:
+            lines.append(f"  declared deviations: {len(self.deviations.declared)} from {self.deviations.source}")
+        return lines
+
+    # ------------------------------------------------------------------ the verdict
+    def report(self) -> dict:
+        impls = self.session.impls
+        run = Run(
+            impls=[Judged(i.label, i.spec, origin(i.spec), list(i.notes),
+                          frozenset(f for f in reference.CONTRACT if i.provides(f)), dict(i.coarser),
+                          frozenset(f for f in reference.CONTRACT if i.provides(f) and REGISTRY[f].compared))
+                   for i in impls],
+            outcomes=[item.stash[OUTCOME] for item in self.laws if OUTCOME in item.stash],
+            scheduled={item.nodeid: (self.recorder.impl_of(item).label, clause_ids(item)) for item in self.laws},
+            contract=reference.CONTRACT, clauses=clauses(), declared=self.deviations.declared,
+            unknown=self.deviations.unknown, level=self.session.level,
+            seconds=time.perf_counter() - self.started, input_precision=str(self.session.precision),
+            spec_version=spec_version())
+        return verdict(run)
+
+    def pytest_sessionfinish(self, session):
+        if not self.laws or self.config.option.collectonly:
+            return  # no test of the implementation was to run (only the suite's own tests, or --collect-only)
+        self.data = data = self.report()
+        interrupted = session.exitstatus not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
+        if interrupted:  # an interrupted run has no verdict to stand on
+            data["exit_ok"] = False
+        path = self.config.getoption("--conformance-json")
+        if path:
+            Path(path).write_text(json.dumps(data, indent=2) + "\n")
+        # The exit code is the verdict at the selected level (a failure above it is an xfail), and any
+        # failure of a test that does not judge the implementation; interruptions and usage errors stand.
+        if not interrupted:
+            ok = data["exit_ok"] and not self.recorder.other_failures
+            session.exitstatus = pytest.ExitCode.OK if ok else pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter):
+        data = getattr(self, "data", None)
+        if data is None:
+            return
+        shared = [n for n in data["implementations"][0]["notes"] if all(n in e["notes"] for e in data["implementations"])]
+        for note in shared:  # said once, not once per variant
+            terminalreporter.write_line(f"lcspec note: {note}")
+        for entry in data["implementations"]:
+            for line, style in render.render(entry, data, shown=shared):
+                terminalreporter.write_line(line, **style)
+        dev = data["deviations"]
+        for ident in dev["unknown"]:
+            terminalreporter.write_line(f"deviation {ident!r} matches no clause or test (check the id)", yellow=True)
+        for ident in dev["stale"]:
+            terminalreporter.write_line(f"stale deviation {ident!r}: declared, but its tests pass now", yellow=True)
+        terminalreporter.write_line(render.closing_line(data), bold=True)
+
+    def pytest_unconfigure(self, config):
+        sessions.deactivate(self.token)
