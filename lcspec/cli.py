@@ -22,6 +22,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -115,9 +116,16 @@ def pytest_arguments(impl: str, args, json_path: str | None, junit_path: str | N
 
 
 def check_one(impl: str, args, extra: list[str]) -> int:
-    import pytest
+    """Judge `impl` in this process. Only the plugins lcspec needs are loaded (not whatever pytest plugins the
+    environment has installed: one that reorders or reseeds tests would change the verdict's examples), and
+    Hypothesis keeps its files in a temporary folder, so the directory it runs from is left as it was."""
+    with tempfile.TemporaryDirectory(prefix="lcspec-") as scratch:
+        os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+        os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(scratch, "hypothesis"))
+        import pytest
 
-    return int(pytest.main([*pytest_arguments(impl, args, args.json, args.junit), *extra]))
+        return int(pytest.main([*pytest_arguments(impl, args, args.json, args.junit), "-p", "_hypothesis_pytestplugin",
+                                *extra]))
 
 
 def _stem(index: int, impl: str) -> str:

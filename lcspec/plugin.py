@@ -81,7 +81,7 @@ def pytest_configure(config):
     asked = config.getoption("--impl") or os.environ.get("LCSPEC_IMPL")
     if asked and not any(_names_laws(arg) for arg in config.args):
         config.args.extend(str(p) for p in law_files())
-    config.pluginmanager.register(Conformance(config, asked or DEFAULT_IMPL), "lcspec-conformance")
+    config.pluginmanager.register(Conformance(config, asked or DEFAULT_IMPL, bool(asked)), "lcspec-conformance")
 
 
 def _names_laws(arg: str) -> bool:
@@ -92,9 +92,10 @@ def _names_laws(arg: str) -> bool:
 class Conformance:
     """The run's conformance plugin: the session, its recorder, and the report at the end."""
 
-    def __init__(self, config, spec: str):
+    def __init__(self, config, spec: str, asked: bool):
         self.config = config
         self.spec = spec
+        self.asked = asked  # --impl was given: a report is owed even if no law ends up selected
         self.started = time.perf_counter()
         path = config.getoption("--conformance-json")
         if path:  # never a stale report: it is written anew at the end, whatever happens
@@ -150,7 +151,7 @@ class Conformance:
         return lines
 
     # ------------------------------------------------------------------ the verdict
-    def report(self) -> dict:
+    def report(self, stopped: str = "") -> dict:
         impls = self.session.impls
         run = Run(
             impls=[Judged(i.label, i.spec, origin(i.spec), list(i.notes),
@@ -162,16 +163,18 @@ class Conformance:
             contract=reference.CONTRACT, clauses=clauses(), declared=self.deviations.declared,
             unknown=self.deviations.unknown, level=self.session.level,
             seconds=time.perf_counter() - self.started, input_precision=str(self.session.precision),
-            spec_version=spec_version())
+            spec_version=spec_version(), stopped=stopped)
         return verdict(run)
 
     def pytest_sessionfinish(self, session):
-        if not self.laws or self.config.option.collectonly:
+        if self.config.option.collectonly or not (self.laws or self.asked):
             return  # no test of the implementation was to run (only the suite's own tests, or --collect-only)
-        self.data = data = self.report()
         interrupted = session.exitstatus not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
-        if interrupted:  # an interrupted run has no verdict to stand on
-            data["exit_ok"] = False
+        why = {pytest.ExitCode.INTERRUPTED: "interrupted", pytest.ExitCode.NO_TESTS_COLLECTED: "no test was selected",
+               pytest.ExitCode.INTERNAL_ERROR: "an internal error"}
+        # an interrupted run has no verdict to stand on: exit_ok is false whatever the tests that ran said
+        self.data = data = self.report(why.get(session.exitstatus, f"exit status {int(session.exitstatus)}")
+                                       if interrupted else "")
         path = self.config.getoption("--conformance-json")
         if path:
             Path(path).write_text(json.dumps(data, indent=2) + "\n")

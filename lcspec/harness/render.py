@@ -69,6 +69,9 @@ def render(entry: dict, data: dict, shown=()):
 def closing_line(data: dict) -> str:
     """The run's last line: the verdict at the selected level, then the others, and the time."""
     level = data["level"]
+    if data.get("stopped"):
+        return (f"lcspec: no verdict at level {level}: the run stopped ({data['stopped']}), so exit_ok is false; "
+                f"spec {data['spec_version']}; run time {data['seconds']:.1f} s")
     others = "; ".join(f"at {lv}: {'conforms' if ok else 'fails'}" for lv, ok in data["verdicts"].items() if lv != level)
     verdict = "conforms" if data["exit_ok"] else "fails"
     declared = " apart from declared deviations" if data["deviations"]["declared"] and data["exit_ok"] else ""

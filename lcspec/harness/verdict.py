@@ -33,7 +33,7 @@ from lcspec.harness.clauses import LEVELS, level_of, within
 from lcspec.harness.deviations import DIFFERENTIAL, matches
 
 SCHEMA = "lcspec-conformance/3"
-"""The report's schema version: /3 added `spec_version` and `isolated` to /2."""
+"""The report's schema version: /3 added `spec_version`, `isolated` and `stopped` to /2."""
 NOT_PROVIDED = "not provided"
 NOT_RUN = "not run"
 NOT_JUDGED = "not judged"
@@ -96,6 +96,7 @@ class Report(TypedDict):
     exit_ok: bool
     verdicts: dict[str, bool]
     isolated: bool        # whether the implementation ran in a process of its own
+    stopped: str          # why the run has no verdict (interrupted, nothing selected); "" when it ran through
     seconds: float
     input_precision: str
     implementations: list[ImplementationEntry]
@@ -194,6 +195,7 @@ class Run:
     input_precision: str
     spec_version: str
     isolated: bool = False
+    stopped: str = ""
 
 
 # ---------------------------------------------------------------------- the verdict
@@ -217,7 +219,8 @@ def verdict(run: Run) -> Report:
     stale = [d for d, outs in ran.items() if "deviates" not in outs and "passed" in outs]
     verdicts = {level: all(e["verdicts"][level] != "fails" for e in entries) for level in LEVELS}
     return {"schema": SCHEMA, "spec_version": run.spec_version, "level": run.level,
-            "exit_ok": verdicts[run.level], "verdicts": verdicts, "isolated": run.isolated,
+            "exit_ok": verdicts[run.level] and not run.stopped, "verdicts": verdicts, "isolated": run.isolated,
+            "stopped": run.stopped,
             "seconds": round(run.seconds, 2), "input_precision": run.input_precision, "implementations": entries,
             "deviations": {"declared": dict(run.declared), "unknown": list(run.unknown), "stale": stale}}
 
