@@ -260,6 +260,10 @@ def _parse_float(text: str) -> float:
     return x
 
 
+def _parse_int(text: str) -> int | float:
+    return -0.0 if text == "-0" else int(text)  # no integer is negative zero: a writer that drops ".0" meant the float
+
+
 def _no_constant(name: str):
     raise WireError(f"{name} is not JSON (send {{\"$float\": ...}})")
 
@@ -268,7 +272,7 @@ def loads(line: bytes | str) -> dict:
     """One line as a message: a JSON object. Raises WireError for anything else (not UTF-8, not JSON,
     NaN/Infinity literals, numbers beyond float64, nesting too deep)."""
     try:
-        message = json.loads(line, parse_float=_parse_float, parse_constant=_no_constant)
+        message = json.loads(line, parse_float=_parse_float, parse_int=_parse_int, parse_constant=_no_constant)
     except WireError:
         raise
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
