@@ -28,8 +28,6 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 
-import numpy as np
-
 from . import PROTOCOL, wire
 
 DEFAULT_CALL_TIMEOUT = 10.0
@@ -182,14 +180,6 @@ def _ends(text: str, lines: int = 3, width: int = 300) -> str:
     return joined if len(joined) <= width else "..." + joined[-width:]
 
 
-def _fixed_at(value, fixed) -> bool:
-    """Whether an argument has the value a server declared it fixed at (1 and 1.0 alike; True is not 1)."""
-    numbers = (int, float, np.integer, np.floating)
-    if isinstance(value, numbers) and isinstance(fixed, numbers) and not isinstance(value, (bool, np.bool_)):
-        return not isinstance(fixed, bool) and float(value) == float(fixed)
-    return wire.encode(value) == wire.encode(fixed)
-
-
 def _limit_memory(limit: int | None):
     """The preexec function that caps the child's RLIMIT_DATA (both limits, so it cannot raise them)."""
     if limit is None:
@@ -326,7 +316,8 @@ class Child:
         if answer.get("protocol") != PROTOCOL:
             raise self._violation(f"the handshake answer speaks protocol {answer.get('protocol')!r}, not {PROTOCOL}")
         impl, provides = answer.get("implementation"), answer.get("provides")
-        if not isinstance(impl, dict) or not isinstance(provides, list) or not all(isinstance(p, str) for p in provides):
+        if not isinstance(impl, dict) or not isinstance(provides, list) \
+                or not all(isinstance(p, str) for p in provides):
             raise self._violation("the handshake answer needs an implementation object and a provides list of names")
         precision = answer.get("precision")
         if precision not in (None, "float64", "float32"):
@@ -487,7 +478,7 @@ class Child:
             if self._proc is None:
                 self.start()
             for name, fixed in self.info.constraints.get(function, {}).items():
-                if name in args and not _fixed_at(args[name], fixed):
+                if name in args and not wire.same_value(args[name], fixed):
                     raise Unsupported(f"{function}: this implementation is fixed at {name}={fixed!r}, "
                                       f"got {args[name]!r}")
             limit = self.timeout if timeout is None else timeout

@@ -147,7 +147,7 @@ def _answer(channel: _Channel, functions: Mapping[str, Callable], constraints: M
         return {"id": call_id, "error": {"type": "ProtocolError", "message": f"args: {exc}"}}
     for param, fixed in constraints.get(name, {}).items():  # the value is fixed, the function has no such parameter
         value = args.pop(param, fixed)
-        if wire.encode(value) != wire.encode(fixed):
+        if not wire.same_value(value, fixed):
             return {"id": call_id, "error": {"type": "Unsupported", "message": f"{param} is fixed at {fixed!r}"}}
     channel.calling = True
     try:

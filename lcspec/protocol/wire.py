@@ -150,18 +150,30 @@ def _encode(value, register):
 # --- decoding ---------------------------------------------------------------------------------------
 
 
+def _finite(x: float) -> float:
+    """A JSON number as read: finite, since NaN and Infinity literals are refused, unless it overflowed."""
+    if math.isinf(x):
+        raise WireError(f"number {x} is beyond float64's range (a non-finite float is a $float)")
+    return x
+
+
 def _number(v) -> float:
-    if type(v) is float or type(v) is int:
+    if type(v) is float:
+        return _finite(v)
+    if type(v) is int:
         return float(v)
     if type(v) is str and v in NONFINITE:
         return NONFINITE[v]
     raise WireError(f"array entry {v!r} is not a number nor one of 'inf', '-inf', 'nan'")
 
 
-def _floats(data: list) -> list:
+def _floats(data: list) -> np.ndarray:
     if all(type(v) is float or type(v) is int for v in data):
-        return data
-    return [_number(v) for v in data]
+        a = np.array(data, dtype=np.float64)
+        if np.isinf(a).any():  # only numbers here: an inf overflowed (or an int beyond float64)
+            raise WireError("an array entry is beyond float64's range (a non-finite entry is a string)")
+        return a
+    return np.array([_number(v) for v in data], dtype=np.float64)
 
 
 def _check_all(data: list, types: tuple, dtype: str) -> None:
@@ -182,7 +194,7 @@ def _decode_array(body, function) -> np.ndarray | np.generic:
         raise WireError(f"$array of shape {shape} needs {math.prod(shape)} entries in data")
     try:
         if dtype in FLOAT_DTYPES:
-            a = np.array(_floats(data), dtype=np.float64).astype(dtype)
+            a = _floats(data).astype(dtype)
         elif dtype in INT_DTYPES:
             _check_all(data, (int,), dtype)
             a = np.array(data, dtype=dtype)
@@ -212,8 +224,10 @@ def decode(value, function: Callable[[int], Any] | None = None) -> Any:
     `function` turns a `$function` handle into a callable (the Python server's call-back proxy);
     without it a `$function` is a WireError. Raises WireError for anything the rules do not allow.
     """
-    if value is None or type(value) in (bool, int, float, str):
+    if value is None or type(value) in (bool, int, str):
         return value
+    if type(value) is float:
+        return _finite(value)
     if type(value) is list:
         return [decode(v, function) for v in value]
     if type(value) is not dict or len(value) != 1 or not next(iter(value)).startswith("$"):
@@ -244,6 +258,15 @@ def decode(value, function: Callable[[int], Any] | None = None) -> Any:
     raise WireError(f"unknown tag {tag!r}")
 
 
+def same_value(value, fixed) -> bool:
+    """Whether an argument has the value a server declared it fixed at (a constraint): numbers by value
+    (1, 1.0 and np.float64(1.0) alike, but True is not 1), anything else by its encoding."""
+    numbers = (int, float, np.integer, np.floating)
+    if isinstance(value, numbers) and isinstance(fixed, numbers):
+        return not isinstance(value, (bool, np.bool_)) and not isinstance(fixed, bool) and float(value) == float(fixed)
+    return encode(value) == encode(fixed)
+
+
 # --- framing ----------------------------------------------------------------------------------------
 
 
@@ -251,13 +274,6 @@ def dumps(message: dict) -> bytes:
     """One message as one line: compact JSON, ASCII only (escapes keep any string, lone surrogates
     included, and no raw newline can occur), newline-terminated."""
     return json.dumps(message, separators=(",", ":"), allow_nan=False).encode("ascii") + b"\n"
-
-
-def _parse_float(text: str) -> float:
-    x = float(text)
-    if math.isinf(x):
-        raise WireError(f"number {text} is beyond float64's range (send {{\"$float\": \"inf\"}})")
-    return x
 
 
 def _parse_int(text: str) -> int | float:
@@ -270,9 +286,10 @@ def _no_constant(name: str):
 
 def loads(line: bytes | str) -> dict:
     """One line as a message: a JSON object. Raises WireError for anything else (not UTF-8, not JSON,
-    NaN/Infinity literals, numbers beyond float64, nesting too deep)."""
+    NaN/Infinity literals, nesting too deep). A number beyond float64's range parses as inf here (json's fast
+    float parser) and is refused by `decode`, where an inf can only have come from one."""
     try:
-        message = json.loads(line, parse_float=_parse_float, parse_int=_parse_int, parse_constant=_no_constant)
+        message = json.loads(line, parse_int=_parse_int, parse_constant=_no_constant)
     except WireError:
         raise
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors

@@ -8,11 +8,9 @@ Time limits are short (0.5 s) so the whole file runs in seconds.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import shutil
-import signal
 import struct
 import sys
 import textwrap
@@ -143,8 +141,11 @@ def test_a_loss_and_gradient_pair_is_a_tuple_of_a_float_and_an_array():
 
 
 @pytest.mark.parametrize("value, type_name", [
-    (object(), "object"), (MATRIX, "numpy.matrix"), (np.array(["2020"], dtype="datetime64[Y]"),
-                                                                 "numpy.ndarray"), ({1: 2}, "dict"), (len, "builtin_function_or_method"),
+    (object(), "object"),
+    (MATRIX, "numpy.matrix"),
+    (np.array(["2020"], dtype="datetime64[Y]"), "numpy.ndarray"),
+    ({1: 2}, "dict"),
+    (len, "builtin_function_or_method"),
 ], ids=["object", "matrix", "datetime", "int-keyed dict", "function without handles"])
 def test_what_the_wire_cannot_carry_comes_back_opaque_naming_its_type(value, type_name):
     back = round_trip(value)
@@ -399,7 +400,10 @@ def test_pyserver_drops_a_fixed_argument_and_refuses_another_value(servers, tmp_
     """))
     with Child([sys.executable, str(script)], env=ENV, timeout=LIMIT, contract=["hinge_losses"]) as child:
         assert child.info.constraints == {"hinge_losses": {"delta": 1.0}}
-        assert child.call("hinge_losses", {"S": S, "y": [0, 1, 2, 0], "delta": 1}).tolist() == [0.0] * 4
+        for delta in (1, 1.0, np.float64(1.0)):  # one value, however it is typed
+            assert child.call("hinge_losses", {"S": S, "y": [0, 1, 2, 0], "delta": delta}).tolist() == [0.0] * 4
+        with pytest.raises(Unsupported):
+            child.call("hinge_losses", {"S": S, "y": [0, 1, 2, 0], "delta": True})
 
 
 def test_an_implementation_that_fails_to_load_refuses_the_handshake_with_its_exception(servers):
