@@ -11,6 +11,16 @@ capped tail, and it is killed with SIGKILL on its whole process group.
     with Child([sys.executable, "-m", "lcspec.protocol.pyserver", "my_impl.py"], timeout=10) as child:
         child.info.provides                      # ('softmax', ...)
         child.call("softmax", {"S": S})          # the decoded result
+
+A call that returns no value raises a ChildError:
+
+* the server answered an error named after a builtin Exception: that builtin (a subclass of it and of
+  ChildError, same name) with the server's message; any other name: RemoteError ("f raised SystemExit:
+  0"); "Unsupported": Unsupported. The server lives on.
+* CallTimeout ("f did not return within 10 s"), ChildDied ("the implementation's process was killed by
+  SIGSEGV during the call to f; its stderr ends: ..."), ProtocolError ("protocol error during the call
+  to f: ..."): the server has been killed; the next call starts a new one (counted in `restarts`).
+* StartError: the server could not be started or refused the handshake.
 """
 
 from __future__ import annotations
