@@ -1,0 +1,10 @@
+"""lcspec-protocol/1: how the judge talks to an implementation under test running in a child process.
+
+The normative text is spec/protocol.md. Here: `wire` (values to JSON and back, exactly), `child`
+(the judge's side: a supervised child process with per-call time limits, restarts and capped
+stderr) and `pyserver` (the server side for implementations written in Python).
+"""
+
+PROTOCOL = 1
+"""The protocol version this package speaks (`"protocol": 1` in the handshake)."""
+NAME = "lcspec-protocol/1"

@@ -1,0 +1,555 @@
+"""The judge's side of lcspec-protocol/1: an implementation server in a supervised child process.
+
+`Child` starts the server (any language, any command), does the handshake and sends calls. It owns
+everything that can go wrong on the way: a call that does not return within the time limit, a
+process that exits or crashes during a call, a server that breaks the protocol. Each is raised as a
+`ChildError` with a one-line message naming what happened, the process group is killed, and the
+next call starts a fresh server. Nothing the child does can hang the judge: every read and write on
+its pipes waits in poll() against a deadline, its stderr is drained by a background thread into a
+capped tail, and it is killed with SIGKILL on its whole process group.
+
+    with Child([sys.executable, "-m", "lcspec.protocol.pyserver", "my_impl.py"], timeout=10) as child:
+        child.info.provides                      # ('softmax', ...)
+        child.call("softmax", {"S": S})          # the decoded result
+
+A call that returns no value raises a ChildError:
+
+* the server answered an error named after a builtin Exception: that builtin (a subclass of it and of
+  ChildError, same name) with the server's message; any other name: RemoteError ("f raised SystemExit:
+  0"); "Unsupported": Unsupported. The server lives on.
+* CallTimeout ("f did not return within 10 s"), ChildDied ("the implementation's process was killed by
+  SIGSEGV during the call to f; its stderr ends: ..."), ProtocolError ("protocol error during the call
+  to f: ..."): the server has been killed; the next call starts a new one (counted in `restarts`).
+* StartError: the server could not be started or refused the handshake.
+"""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+import math
+import os
+import resource
+import select
+import shlex
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+
+from . import PROTOCOL, wire
+
+DEFAULT_CALL_TIMEOUT = 10.0
+"""Seconds one call may take (the suite's inputs are tiny; time the judge spends in call-backs is not counted)."""
+DEFAULT_START_TIMEOUT = 60.0
+"""Seconds from starting the process to its handshake answer: importing a framework can take a while."""
+DEFAULT_MEMORY_LIMIT = 2 << 30
+"""Bytes of RLIMIT_DATA (not RLIMIT_AS): Node.js reserves ~720 MB of address space before running a line
+(1.6 GB with one worker thread), so an address-space limit that stops a runaway allocation also stops Node;
+RLIMIT_DATA counts only memory it writes to (Node starts at 54 MB, Python with numpy 90 MB, torch 220 MB)."""
+DEFAULT_STDERR_CAP = 64 << 10
+"""Bytes of the child's stderr kept (the tail: a traceback's last lines say most); all bytes are counted."""
+DEFAULT_LINE_CAP = 16 << 20
+"""Bytes one protocol line may have: ample for the suite's arrays, and a bound on a runaway server."""
+CLOSE_GRACE = 0.5
+"""Seconds a server has to exit after bye before its process group is killed."""
+EXIT_GRACE = 1.0
+"""Seconds to wait for the exit status after the child closed its stdout (a dying process closes it first)."""
+
+
+class ChildError(Exception):
+    """A call to the implementation did not return a value; the message says why, in one line."""
+
+
+class RemoteError(ChildError):
+    """The server answered an error that is not a builtin Exception (SystemExit, a library's own class).
+
+    Never re-raised as such: a judge catching Exception must not be stopped by the child's SystemExit.
+    """
+
+    def __init__(self, message: str, type_name: str = "", remote_message: str = ""):
+        super().__init__(message)
+        self.type_name = type_name
+        self.remote_message = remote_message
+
+
+class Unsupported(ChildError):
+    """The implementation cannot express these argument values (declared constraint or an "Unsupported" answer)."""
+
+
+class CallTimeout(ChildError):
+    """No answer within the time limit; the server was killed."""
+
+
+class ChildDied(ChildError):
+    """The server's process exited or was killed by a signal during a call or the handshake."""
+
+    def __init__(self, message: str, returncode: int | None = None, stderr: str = ""):
+        super().__init__(message)
+        self.returncode = returncode
+        self.stderr = stderr
+
+
+class ProtocolError(ChildError):
+    """The server broke the protocol (not JSON, wrong id, oversized line, unknown tag...); it was killed."""
+
+
+class StartError(ChildError):
+    """The server could not be started, or refused the handshake (wrong protocol, implementation failed to load)."""
+
+
+_REMOTE_BUILTINS: dict[str, type] = {}
+
+
+def _remote_builtin(name: str) -> type | None:
+    """The class raised for a server error named after a builtin Exception: a subclass of that builtin and of
+    ChildError, of the same name, so `except ValueError` and `except ChildError` both see it."""
+    cls = getattr(builtins, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, Exception)) or issubclass(cls, ChildError):
+        return None
+    if issubclass(cls, (StopIteration, StopAsyncIteration, BaseExceptionGroup)):
+        return None  # would change control flow (generators) or need other constructor arguments
+    if name not in _REMOTE_BUILTINS:
+        _REMOTE_BUILTINS[name] = type(name, (cls, ChildError), {"__module__": __name__, "__qualname__": name})
+    return _REMOTE_BUILTINS[name]
+
+
+def remote_exception(function: str, type_name: str, message: str) -> ChildError:
+    """The exception for a server's error answer {"type": type_name, "message": message}."""
+    if type_name == "Unsupported":
+        return Unsupported(f"{function}: {message}" if message else f"{function}: unsupported arguments")
+    cls = _remote_builtin(type_name)
+    if cls is not None:
+        try:
+            return cls(message)
+        except TypeError:  # a builtin whose constructor wants more (UnicodeDecodeError)
+            pass
+    said = f"{function} raised {type_name}" + (f": {message}" if message else "")
+    return RemoteError(said, type_name, message)
+
+
+@dataclasses.dataclass(frozen=True)
+class ServerInfo:
+    """What the server said about itself in the handshake."""
+
+    name: str
+    version: str
+    language: str
+    provides: tuple[str, ...]
+    precision: str | None = None
+    constraints: Mapping[str, Mapping[str, object]] = dataclasses.field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+class _Tail(threading.Thread):
+    """Drains a pipe (the child's stderr) so the child never blocks on it; keeps the last `cap` bytes."""
+
+    def __init__(self, file, cap: int):
+        super().__init__(daemon=True, name="lcspec-child-stderr")
+        self._file, self._cap = file, cap
+        self._lock = threading.Lock()
+        self._tail = bytearray()
+        self.total = 0
+        self._stopping = False
+
+    def run(self):
+        fd = self._file.fileno()
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        try:
+            while True:
+                if not poller.poll(100):
+                    if self._stopping:  # an escaped grandchild may hold the pipe open forever
+                        break
+                    continue
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    break
+                with self._lock:
+                    self.total += len(chunk)
+                    self._tail += chunk
+                    if len(self._tail) > self._cap:
+                        del self._tail[: len(self._tail) - self._cap]
+        finally:
+            self._file.close()
+
+    def stop(self, wait: float) -> None:
+        self._stopping = True
+        self.join(wait)
+
+    def text(self) -> str:
+        with self._lock:
+            return self._tail.decode("utf-8", "replace")
+
+
+def _ends(text: str, lines: int = 3, width: int = 300) -> str:
+    """The last non-empty lines of `text`, on one line."""
+    last = [line.strip() for line in text.splitlines() if line.strip()][-lines:]
+    joined = " / ".join(last)
+    return joined if len(joined) <= width else "..." + joined[-width:]
+
+
+def _limit_memory(limit: int | None):
+    """The preexec function that caps the child's RLIMIT_DATA (both limits, so it cannot raise them)."""
+    if limit is None:
+        return None
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    cap = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+
+    def preexec():
+        resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
+
+    return preexec
+
+
+class Child:
+    """An implementation server in a child process, started on demand and restarted after a failure.
+
+    Args:
+        command: the server's command line, a list of strings or one string (split with shlex).
+        cwd, env: the child's working directory and environment (None: the judge's).
+        timeout: seconds one call may take (a call may pass its own).
+        start_timeout: seconds the server has to answer the handshake.
+        memory_limit: bytes of RLIMIT_DATA in the child, None for no limit.
+        stderr_cap: bytes of the child's stderr kept (the tail).
+        line_cap: bytes one protocol line may have; a longer one is a protocol error.
+        contract: the contract's function names, sent in the hello.
+        spec: the spec version, sent in the hello.
+
+    Not for concurrent use from several threads (calls are serialised by a lock).
+    """
+
+    def __init__(self, command: Sequence[str] | str, *, cwd=None, env: Mapping[str, str] | None = None,
+                 timeout: float = DEFAULT_CALL_TIMEOUT, start_timeout: float = DEFAULT_START_TIMEOUT,
+                 memory_limit: int | None = DEFAULT_MEMORY_LIMIT, stderr_cap: int = DEFAULT_STDERR_CAP,
+                 line_cap: int = DEFAULT_LINE_CAP, contract: Sequence[str] = (), spec: str = ""):
+        self.command = shlex.split(command) if isinstance(command, str) else list(command)
+        self.cwd, self.env = cwd, None if env is None else dict(env)
+        self.timeout, self.start_timeout = timeout, start_timeout
+        self.memory_limit, self.stderr_cap, self.line_cap = memory_limit, stderr_cap, line_cap
+        self.contract, self.spec = tuple(contract), spec
+        self.info: ServerInfo | None = None
+        self.starts = 0
+        self.restarts = 0
+        """Servers started after a failure killed the previous one."""
+        self.log: list[str] = []
+        """What happened, one line per event, with seconds since this Child was made."""
+        self._t0 = time.monotonic()
+        self._lock = threading.RLock()
+        self._proc: subprocess.Popen | None = None
+        self._tail: _Tail | None = None
+        self._buffer = bytearray()
+        self._scanned = 0
+        self._failed = False
+        self._next_id = 0
+
+    # --- life cycle ------------------------------------------------------------------------------
+
+    def __enter__(self) -> Child:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = f"pid {self._proc.pid}" if self._proc else "not running"
+        return f"Child({shlex.join(self.command)!r}, {state}, {self.restarts} restarts)"
+
+    @property
+    def alive(self) -> bool:
+        return self._proc is not None
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    @property
+    def stderr(self) -> str:
+        """The tail of the current (or last) server's stderr."""
+        return self._tail.text() if self._tail else ""
+
+    @property
+    def stderr_bytes(self) -> int:
+        """How many bytes the current (or last) server wrote to stderr, all of them counted."""
+        return self._tail.total if self._tail else 0
+
+    def _note(self, text: str) -> None:
+        self.log.append(f"{time.monotonic() - self._t0:8.3f}s {text}")
+
+    def start(self) -> ServerInfo:
+        """Start the server unless it runs, and do the handshake; returns (and keeps) what it said about itself."""
+        with self._lock:
+            if self._proc is not None:
+                return self.info
+            self.starts += 1
+            if self._failed:
+                self.restarts += 1
+            self._failed = False
+            try:
+                self._proc = subprocess.Popen(
+                    self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                    cwd=self.cwd, env=self.env, bufsize=0, close_fds=True,
+                    start_new_session=True,  # its own process group: killing the group kills its children too
+                    preexec_fn=_limit_memory(self.memory_limit))
+            except OSError as exc:
+                self._failed = True
+                raise StartError(f"cannot start {shlex.join(self.command)}: {exc}") from None
+            os.set_blocking(self._proc.stdin.fileno(), False)
+            os.set_blocking(self._proc.stdout.fileno(), False)
+            self._buffer.clear()
+            self._scanned = 0
+            self._tail = _Tail(self._proc.stderr, self.stderr_cap)
+            self._tail.start()
+            self._note(f"started pid {self._proc.pid}: {shlex.join(self.command)}")
+            deadline = time.monotonic() + self.start_timeout
+            what = "the handshake"
+            try:
+                self._send({"op": "hello", "protocol": PROTOCOL, "spec": self.spec, "contract": list(self.contract)},
+                           deadline, what)
+                answer = self._receive(deadline, what, f"did not answer the handshake within {self.start_timeout:g} s")
+                self.info = self._server_info(answer)
+            except BaseException as exc:
+                if self._proc is not None:
+                    self._kill(f"handshake failed: {exc}")
+                raise
+            self._note(f"handshake: {self.info.name} {self.info.version} ({self.info.language}), "
+                       f"provides {', '.join(self.info.provides) or 'nothing'}")
+            return self.info
+
+    def _server_info(self, answer: dict) -> ServerInfo:
+        if "error" in answer:
+            error = answer["error"] if isinstance(answer["error"], dict) else {}
+            raise StartError(f"the implementation server refused to start: {error.get('type', '?')}: "
+                             f"{error.get('message', '')}")
+        if answer.get("protocol") != PROTOCOL:
+            raise self._violation(f"the handshake answer speaks protocol {answer.get('protocol')!r}, not {PROTOCOL}")
+        impl, provides = answer.get("implementation"), answer.get("provides")
+        if not isinstance(impl, dict) or not isinstance(provides, list) \
+                or not all(isinstance(p, str) for p in provides):
+            raise self._violation("the handshake answer needs an implementation object and a provides list of names")
+        precision = answer.get("precision")
+        if precision not in (None, "float64", "float32"):
+            raise self._violation(f"precision {precision!r} is not float64, float32 or null")
+        constraints = answer.get("constraints") or {}
+        notes = answer.get("notes") or []
+        if not isinstance(constraints, dict) or not all(isinstance(c, dict) for c in constraints.values()):
+            raise self._violation("constraints must map function names to objects of argument values")
+        try:
+            constraints = {f: {k: wire.decode(v) for k, v in c.items()} for f, c in constraints.items()}
+        except wire.WireError as exc:
+            raise self._violation(f"constraints: {exc}") from None
+        return ServerInfo(name=str(impl.get("name", "")), version=str(impl.get("version", "")),
+                          language=str(impl.get("language", "")), provides=tuple(provides), precision=precision,
+                          constraints=constraints, notes=tuple(str(n) for n in notes))
+
+    def close(self) -> None:
+        """Say bye, give the server CLOSE_GRACE seconds to exit, then kill its process group whatever it does."""
+        with self._lock:
+            proc = self._proc
+            if proc is None:
+                return
+            try:
+                self._send({"op": "bye"}, time.monotonic() + CLOSE_GRACE, "bye")
+            except ChildError:
+                pass  # it is going away either way
+            if self._proc is None:  # _send found it dead and cleaned up
+                return
+            exited = self._await_exit(time.monotonic() + CLOSE_GRACE)
+            self._kill("closed" if exited else f"still running {CLOSE_GRACE:g} s after bye: killed", failed=False)
+            self._failed = False  # a later call starts a server again, which is not a restart after a failure
+
+    def _await_exit(self, deadline: float) -> bool:
+        """Wait until the server exits or the deadline passes, without reaping it (so its group id stays its)."""
+        while True:
+            try:
+                if os.waitid(os.P_PID, self._proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                    return True
+            except ChildProcessError:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.005)
+
+    def _kill(self, reason: str, failed: bool = True) -> int:
+        """SIGKILL the server's process group, reap it, stop reading its stderr; returns its exit status."""
+        proc, self._proc = self._proc, None
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        returncode = proc.wait()
+        for pipe in (proc.stdin, proc.stdout):
+            try:
+                pipe.close()
+            except OSError:
+                pass
+        self._tail.stop(wait=0.5)
+        self._failed = failed
+        self._note(f"pid {proc.pid} {reason} (status {returncode}; stderr {self._tail.total} bytes)")
+        return returncode
+
+    # --- the pipes ---------------------------------------------------------------------------------
+
+    def _violation(self, detail: str, what: str = "the handshake") -> ProtocolError:
+        error = ProtocolError(f"protocol error during {what}: {detail}")
+        if self._proc is not None:
+            self._kill(str(error))
+        return error
+
+    def _died(self, what: str) -> ChildError:
+        """The server closed its stdout: wait briefly for its exit status and make the exception that says it."""
+        if not self._await_exit(time.monotonic() + EXIT_GRACE):
+            return self._violation("the implementation closed its standard output", what)
+        returncode = self._kill(f"exited during {what}")
+        how = (f"was killed by {signal.Signals(-returncode).name}" if returncode < 0
+               else f"exited with status {returncode}")
+        stderr = self.stderr
+        ends = _ends(stderr)
+        message = f"the implementation's process {how} during {what}" + (f"; its stderr ends: {ends}" if ends else "")
+        return ChildDied(message, returncode, stderr)
+
+    def _timed_out(self, message: str) -> CallTimeout:
+        self._kill(message)
+        return CallTimeout(message)
+
+    def _read_some(self, what: str) -> None:
+        try:
+            chunk = os.read(self._proc.stdout.fileno(), 1 << 16)
+        except BlockingIOError:
+            return
+        if not chunk:
+            raise self._died(what)
+        self._buffer += chunk
+
+    def _send(self, message: dict, deadline: float, what: str) -> None:
+        """Write one message, reading stdout meanwhile (a server may write while the judge writes)."""
+        data = memoryview(wire.dumps(message))
+        stdin, stdout = self._proc.stdin.fileno(), self._proc.stdout.fileno()
+        poller = select.poll()
+        poller.register(stdin, select.POLLOUT)
+        poller.register(stdout, select.POLLIN)
+        while data:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise self._timed_out(f"did not read its input within the time limit during {what}")
+            for fd, events in poller.poll(math.ceil(remaining * 1000)):
+                if fd == stdout:
+                    self._read_some(what)
+                    if len(self._buffer) > self.line_cap:
+                        raise self._violation(f"sent more than {self.line_cap} bytes while the judge wrote", what)
+                elif events & select.POLLOUT:
+                    try:
+                        data = data[os.write(stdin, data):]
+                    except BlockingIOError:
+                        pass
+                    except (BrokenPipeError, ConnectionResetError):
+                        raise self._died(what) from None
+                elif events & (select.POLLERR | select.POLLHUP):
+                    raise self._died(what)
+
+    def _receive(self, deadline: float, what: str, late: str) -> dict:
+        """The next message, waiting until `deadline`; `late` is the CallTimeout's message."""
+        stdout = self._proc.stdout.fileno()
+        poller = select.poll()
+        poller.register(stdout, select.POLLIN)
+        while True:
+            end = self._buffer.find(b"\n", self._scanned)
+            if end >= 0:
+                line = bytes(self._buffer[:end])
+                del self._buffer[: end + 1]
+                self._scanned = 0
+                if len(line) > self.line_cap:
+                    raise self._violation(f"sent a line longer than {self.line_cap} bytes", what)
+                try:
+                    return wire.loads(line)
+                except wire.WireError as exc:
+                    raise self._violation(str(exc), what) from None
+            self._scanned = len(self._buffer)
+            if len(self._buffer) > self.line_cap:
+                raise self._violation(f"sent a line longer than {self.line_cap} bytes", what)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise self._timed_out(late)
+            if poller.poll(math.ceil(remaining * 1000)):
+                self._read_some(what)
+
+    # --- calls -------------------------------------------------------------------------------------
+
+    def call(self, function: str, args: Mapping[str, object], timeout: float | None = None):
+        """Call `function` with `args` (every parameter by name, in signature order) and return its result.
+
+        Python callables in `args` travel as `$function` handles; the server's call-backs on them are
+        answered here by calling them (their exceptions go back as errors). Raises a ChildError subclass
+        when no value comes back; see the module's docstring.
+        """
+        with self._lock:
+            if self._proc is None:
+                self.start()
+            for name, fixed in self.info.constraints.get(function, {}).items():
+                if name in args and not wire.same_value(args[name], fixed):
+                    raise Unsupported(f"{function}: this implementation is fixed at {name}={fixed!r}, "
+                                      f"got {args[name]!r}")
+            limit = self.timeout if timeout is None else timeout
+            self._next_id += 1
+            call_id = self._next_id
+            handles: dict[int, Callable] = {}
+
+            def register(fn: Callable) -> int:
+                handles[len(handles) + 1] = fn
+                return len(handles)
+
+            what = f"the call to {function}"
+            late = f"{function} did not return within {limit:g} s"
+            message = {"op": "call", "id": call_id, "function": function,
+                       "args": {name: wire.encode(value, register) for name, value in args.items()}}
+            try:
+                deadline = time.monotonic() + limit
+                self._send(message, deadline, what)
+                while True:
+                    answer = self._receive(deadline, what, late)
+                    if "callback" in answer:
+                        paused = time.monotonic()
+                        reply = self._callback(answer, handles, what)
+                        deadline += time.monotonic() - paused  # the judge's own time does not count
+                        self._send(reply, deadline, what)
+                        continue
+                    return self._result(answer, call_id, function, what, handles)
+            except ChildError:
+                raise
+            except BaseException as exc:  # KeyboardInterrupt in the judge: the server is mid-call, start afresh
+                if self._proc is not None:
+                    self._kill(f"interrupted during {what}: {type(exc).__name__}")
+                raise
+
+    def _callback(self, request: dict, handles: Mapping[int, Callable], what: str) -> dict:
+        handle, args = request.get("callback"), request.get("args")
+        if set(request) != {"callback", "args"} or handle not in handles or not isinstance(args, list):
+            raise self._violation(f"a call-back needs a handle this call gave out and a list of args: "
+                                  f"{str(request)[:80]}", what)
+        try:
+            args = [wire.decode(a, handles.__getitem__) for a in args]
+        except (wire.WireError, KeyError) as exc:
+            raise self._violation(f"call-back args: {exc}", what) from None
+        try:
+            result = handles[handle](*args)
+        except Exception as exc:  # noqa: BLE001 - the server's business: it is sent to it as an error
+            return {"error": {"type": type(exc).__name__, "message": str(exc)}}
+        return {"result": wire.encode(result)}
+
+    def _result(self, answer: dict, call_id: int, function: str, what: str, handles):
+        if answer.get("id") != call_id:
+            raise self._violation(f"answered id {answer.get('id')!r} to the call with id {call_id}", what)
+        if set(answer) == {"id", "result"}:
+            try:
+                return wire.decode(answer["result"], handles.__getitem__)
+            except (wire.WireError, KeyError) as exc:
+                raise self._violation(f"result: {exc}", what) from None
+        error = answer.get("error")
+        if set(answer) != {"id", "error"} or not isinstance(error, dict) \
+                or not isinstance(error.get("type"), str) or not isinstance(error.get("message", ""), str):
+            raise self._violation(f"an answer needs exactly one of result and error {{type, message}}: "
+                                  f"{str(answer)[:80]}", what)
+        self._note(f"{function} answered {error['type']}: {error.get('message', '')[:120]}")
+        raise remote_exception(function, error["type"], error.get("message", ""))

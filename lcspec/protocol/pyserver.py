@@ -1,0 +1,235 @@
+"""The lcspec-protocol/1 server for implementations written in Python.
+
+    python -m lcspec.protocol.pyserver TARGET     # TARGET: a dotted module name or a path to a .py file
+
+serves TARGET's functions over stdin/stdout; `serve(functions, info)` does the same for functions a
+hand-written server script already has. Before the implementation is loaded, `isolate` keeps the
+protocol's pipes on private file descriptors and points fd 1 (and sys.stdout) at stderr and fd 0 at
+/dev/null, so nothing the implementation prints, from Python or from C, can corrupt a message, and it
+cannot read the judge's requests. Every call is answered, whatever it raises (SystemExit and
+KeyboardInterrupt included). After "bye" the process ends with os._exit(0): an implementation's
+non-daemon threads or atexit handlers cannot keep it alive.
+
+Needs only the standard library and numpy.
+"""
+
+from __future__ import annotations
+
+import builtins
+import importlib
+import importlib.util
+import os
+import platform
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import BinaryIO, NoReturn
+
+from . import PROTOCOL, wire
+
+USAGE = "usage: python -m lcspec.protocol.pyserver TARGET   (a dotted module name or a path to a .py file)"
+
+
+def isolate() -> tuple[BinaryIO, BinaryIO]:
+    """Take the protocol's pipes for the server alone; returns them (requests, responses).
+
+    fd 0 and fd 1 are duplicated onto private descriptors (not inherited by the implementation's own
+    child processes), then fd 1 is pointed at fd 2 and fd 0 at /dev/null. sys.stdout becomes a stream
+    of its own on the new fd 1 (so an implementation closing sys.stdout closes neither stderr nor the
+    protocol), sys.stdin reads /dev/null.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    requests = os.fdopen(os.dup(0), "rb")
+    responses = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    sys.stdin = open(os.devnull)  # noqa: SIM115 - lives as long as the process
+    sys.stdout = open(1, "w", buffering=1, closefd=False, errors="backslashreplace")  # noqa: SIM115
+    return requests, responses
+
+
+def load(target: str) -> tuple[dict[str, Callable], dict]:
+    """The implementation's functions (its module's public callables) and what the handshake says about it.
+
+    A minimal loader, kept in this one function so the suite's own loader can replace it.
+    """
+    if target.endswith(".py") or os.sep in target:
+        path = Path(target).resolve()
+        sys.path.insert(0, str(path.parent))  # its sibling modules import as they would when run as a script
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        if spec is None:
+            raise ImportError(f"cannot load {target}: not a Python file")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[path.stem] = module
+        spec.loader.exec_module(module)
+    else:
+        module = importlib.import_module(target)
+    functions = {name: value for name, value in vars(module).items()
+                 if not name.startswith("_") and callable(value) and not isinstance(value, type)}
+    info = {"name": module.__name__, "version": str(getattr(module, "__version__", "")),
+            "language": f"Python {platform.python_version()}"}
+    return functions, info
+
+
+def _error(exc: BaseException) -> dict:
+    try:
+        message = str(exc)
+    except Exception:  # noqa: BLE001 - an exception whose str fails still has a type
+        message = ""
+    return {"type": type(exc).__name__, "message": message}
+
+
+def _judge_error(error: Mapping) -> Exception:
+    """The exception a call-back raises when the judge's function raised: the builtin of that name if there is one."""
+    name, message = str(error.get("type", "Exception")), str(error.get("message", ""))
+    cls = getattr(builtins, name, None)
+    if isinstance(cls, type) and issubclass(cls, Exception):
+        try:
+            return cls(message)
+        except TypeError:
+            pass
+    return RuntimeError(f"{name}: {message}")
+
+
+class _Channel:
+    """The server's side of the pipes: whole messages out, whole lines in, one exchange at a time."""
+
+    def __init__(self, requests: BinaryIO, responses: BinaryIO):
+        self.requests, self.responses = requests, responses
+        self.lock = threading.Lock()
+        self.calling = False  # call-backs are valid only while their call runs
+
+    def write(self, message: dict) -> None:
+        self.responses.write(wire.dumps(message))
+        self.responses.flush()
+
+    def read(self) -> dict | None:
+        line = self.requests.readline()
+        return wire.loads(line) if line else None
+
+    def callback(self, handle: int) -> Callable:
+        def judge_function(*args, **kwargs):
+            if kwargs:
+                raise TypeError("the judge's functions take positional arguments only")
+            with self.lock:
+                if not self.calling:
+                    raise RuntimeError("a judge's function called after its call returned")
+                self.write({"callback": handle, "args": [wire.encode(a) for a in args]})
+                reply = self.read()
+            if reply is None:  # the judge has gone: nothing left to serve
+                os._exit(0)
+            if set(reply) == {"result"}:
+                return wire.decode(reply["result"])
+            if set(reply) == {"error"} and isinstance(reply["error"], dict):
+                raise _judge_error(reply["error"])
+            raise wire.WireError(f"a call-back's reply needs exactly one of result and error: {str(reply)[:80]}")
+
+        judge_function.__name__ = judge_function.__qualname__ = f"judge_function_{handle}"
+        return judge_function
+
+
+def _answer(channel: _Channel, functions: Mapping[str, Callable], constraints: Mapping, request: dict) -> dict:
+    """The answer to one call: its result, or the error it raised (any BaseException)."""
+    call_id, name, args = request.get("id"), request.get("function"), request.get("args")
+    if type(call_id) is not int or not isinstance(name, str) or not isinstance(args, dict):
+        return {"id": call_id, "error": {"type": "ProtocolError", "message": "a call needs an int id, a function "
+                                         "name and an args object"}}
+    if name not in functions:
+        return {"id": call_id, "error": {"type": "NotImplementedError", "message": f"{name} is not provided"}}
+    try:
+        args = {k: wire.decode(v, channel.callback) for k, v in args.items()}
+    except (wire.WireError, RecursionError) as exc:
+        return {"id": call_id, "error": {"type": "ProtocolError", "message": f"args: {exc}"}}
+    for param, fixed in constraints.get(name, {}).items():  # the value is fixed, the function has no such parameter
+        value = args.pop(param, fixed)
+        if not wire.same_value(value, fixed):
+            return {"id": call_id, "error": {"type": "Unsupported", "message": f"{param} is fixed at {fixed!r}"}}
+    channel.calling = True
+    try:
+        result = functions[name](*args.values())  # positionally: an implementation may name its parameters otherwise
+    except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too: every call is answered
+        return {"id": call_id, "error": _error(exc)}
+    finally:
+        channel.calling = False
+    return {"id": call_id, "result": wire.encode(result)}
+
+
+def serve(functions: Mapping[str, Callable], info: Mapping, *, streams: tuple[BinaryIO, BinaryIO] | None = None,
+          load_error: BaseException | None = None) -> NoReturn:
+    """Serve `functions` over the protocol until bye or the end of input, then os._exit.
+
+    Args:
+        functions: contract function name -> the implementation's function.
+        info: name, version, language; optionally precision, constraints ({function: {param: value}};
+            a fixed parameter is not passed to the function) and notes (lines for the report).
+        streams: (requests, responses) from `isolate`; by default `isolate` is called here.
+        load_error: the implementation failed to load: the handshake is answered with it, and the server exits.
+    """
+    channel = _Channel(*(streams or isolate()))
+    constraints = info.get("constraints") or {}
+    hello = _read_or_exit(channel)
+    if hello.get("op") != "hello" or hello.get("protocol") != PROTOCOL:
+        channel.write({"error": {"type": "ProtocolError",
+                                 "message": f"this server speaks lcspec-protocol/{PROTOCOL}; got {str(hello)[:80]}"}})
+        os._exit(1)
+    if load_error is not None:
+        channel.write({"error": _error(load_error)})
+        os._exit(1)
+    contract = hello.get("contract") or []
+    channel.write({
+        "protocol": PROTOCOL,
+        "implementation": {k: str(info.get(k, "")) for k in ("name", "version", "language")},
+        "provides": [n for n in contract if n in functions] if contract else sorted(functions),
+        "precision": info.get("precision"),
+        "constraints": {f: {k: wire.encode(v) for k, v in c.items()} for f, c in constraints.items()},
+        "notes": [str(n) for n in info.get("notes", ())],
+    })
+    while True:
+        request = _read_or_exit(channel)
+        if request.get("op") == "bye":
+            os._exit(0)
+        if request.get("op") != "call":
+            channel.write({"error": {"type": "ProtocolError", "message": f"unknown op: {str(request)[:80]}"}})
+            os._exit(1)
+        answer = _answer(channel, functions, constraints, request)
+        try:
+            line = wire.dumps(answer)
+        except (ValueError, TypeError, RecursionError) as exc:  # encode gave $object for anything; belt and braces
+            line = wire.dumps({"id": answer["id"], "error": _error(exc)})
+        channel.responses.write(line)
+        channel.responses.flush()
+
+
+def _read_or_exit(channel: _Channel) -> dict:
+    try:
+        message = channel.read()
+    except wire.WireError as exc:
+        channel.write({"error": {"type": "ProtocolError", "message": str(exc)}})
+        os._exit(1)
+    if message is None:  # stdin closed: the same as bye
+        os._exit(0)
+    return message
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1:
+        print(USAGE, file=sys.stderr)
+        sys.exit(2)
+    streams = isolate()  # before the implementation runs a line
+    try:
+        functions, info = load(argv[0])
+        error = None
+    except BaseException as exc:  # noqa: BLE001 - a SystemExit at import is a load failure too
+        traceback.print_exc()
+        functions, info, error = {}, {}, exc
+    serve(functions, info, streams=streams, load_error=error)
+
+
+if __name__ == "__main__":
+    main()
