@@ -238,13 +238,18 @@ int lin_full_loss(LinLoss kind, const double *W, size_t K, size_t D, const doubl
         goto done;
     }
     *loss = lin_sum(per, N, 1) / (double)N + penalty;
-    for (size_t k = 0; k < K; k++)
-        for (size_t d = 0; d < D; d++) {
-            double s = 0.0;
-            for (size_t i = 0; i < N; i++)
-                s += G[i * K + k] * X[i * D + d];
-            dW[k * D + d] = s + (2.0 * reg) * W[k * D + d];
+    /* dW = G^T X, each entry summed over i in order, row by row of X to stay in cache; then + 2 reg W */
+    memset(dW, 0, K * D * sizeof *dW);
+    for (size_t i = 0; i < N; i++)
+        for (size_t k = 0; k < K; k++) {
+            double g = G[i * K + k];
+            const double *x = X + i * D;
+            double *row = dW + k * D;
+            for (size_t d = 0; d < D; d++)
+                row[d] += g * x[d];
         }
+    for (size_t j = 0; j < K * D; j++)
+        dW[j] = dW[j] + (2.0 * reg) * W[j];
 done:
     free(S);
     free(G);
