@@ -641,10 +641,14 @@ static const JValue *merged(const JValue *given, JValue *defaults, JValue *out)
         fputs("lcspec_c: out of memory\n", stderr);
         exit(3);
     }
-    memcpy(out->items, defaults->items, defaults->len * sizeof *out->items);
-    memcpy(out->keys, defaults->keys, defaults->len * sizeof *out->keys);
-    memcpy(out->items + defaults->len, given->items, given->len * sizeof *out->items);
-    memcpy(out->keys + defaults->len, given->keys, given->len * sizeof *out->keys);
+    if (defaults->len) { /* an empty object has no item arrays at all, and memcpy may not take NULL */
+        memcpy(out->items, defaults->items, defaults->len * sizeof *out->items);
+        memcpy(out->keys, defaults->keys, defaults->len * sizeof *out->keys);
+    }
+    if (given->len) {
+        memcpy(out->items + defaults->len, given->items, given->len * sizeof *out->items);
+        memcpy(out->keys + defaults->len, given->keys, given->len * sizeof *out->keys);
+    }
     return out;
 }
 
