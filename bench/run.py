@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import accuracy, results, suite, throughput
+from . import accuracy, protocol, results, suite, throughput
 
 SIZES = {  # mode: (N for throughput, N for the loop forms, timing repeats, oracle rows per input family)
     "full": (50_000, 1_000, 15, 400),
@@ -46,6 +46,10 @@ def print_table(figures: list[results.Figure]) -> None:
                 row += f"{err:>12.3g}" + (f" [{bad:>2}]" if bad else " " * 5)
             print(row)
     print_targets(by_name, [impl for impl in impls if impl != "reference"])
+    ratio = by_name["protocol.run.ratio"].value
+    print(f"  out of process within 1.5x of in process: {ratio:.2f}x, {'met' if ratio <= 1.5 else 'NOT MET'}; "
+          f"a broken softmax's verdict in {by_name['protocol.broken.verdict'].value:.1f} s; one call's round trip "
+          f"costs {by_name['protocol.call.overhead'].value:.0f} µs")
     print()
     for f in figures:
         if not f.name.startswith(("throughput.", "accuracy.")):
@@ -92,6 +96,7 @@ def main(argv=None) -> None:
         lambda: throughput.run(n, n_loops, repeats, progress),
         lambda: accuracy.run(rows, progress),
         lambda: suite.run(args.quick, progress),
+        lambda: protocol.run(args.quick, progress),
     ):
         part_figures, part_notes = part()
         figures += part_figures

@@ -63,6 +63,15 @@ def parser() -> argparse.ArgumentParser:
                        "%(default)s)")
     check.add_argument("--call-timeout", type=float, default=DEFAULT_CALL_TIMEOUT, metavar="SECONDS",
                        help="time limit of one call to the implementation (default %(default)g)")
+    check.add_argument("--time-budget", type=float, default=None, metavar="SECONDS",
+                       help="time the whole run may spend calling the implementation; the calls left then fail as too "
+                       "slow (default: none)")
+    check.add_argument("--precision", choices=("float64", "float32"), default=None,
+                       help="declare the precision the implementation computes in (default: what it declares in the "
+                       "protocol's handshake, else what its results show)")
+    check.add_argument("--in-process", action="store_true",
+                       help="for debugging: run a Python implementation inside the judge's process (the report says "
+                       "the verdict is not isolated)")
     check.add_argument("--profile", default=None, metavar="NAME",
                        help="Hypothesis profile: ci (the default: derandomized, 60 examples per law), thorough "
                        "(600, a fresh seed each run), docs (10)")
@@ -112,6 +121,12 @@ def pytest_arguments(impl: str, args, json_path: str | None, junit_path: str | N
         command.append(f"--junitxml={Path(junit_path).resolve()}")
     if args.profile:
         command.append(f"--hypothesis-profile={args.profile}")
+    if args.time_budget:
+        command.append(f"--time-budget={args.time_budget}")
+    if args.precision:
+        command.append(f"--precision={args.precision}")
+    if args.in_process:
+        command.append("--in-process")
     return command
 
 
@@ -142,6 +157,9 @@ def _judge_apart(impl: str, stem: str, args, extra: list[str], out: Path) -> dic
     command += [f"--level={args.level}"] * bool(args.level)
     command += [f"--deviations={Path(args.deviations).resolve()}"] * bool(args.deviations)
     command += [f"--profile={args.profile}"] * bool(args.profile)
+    command += [f"--time-budget={args.time_budget}"] * bool(args.time_budget)
+    command += [f"--precision={args.precision}"] * bool(args.precision)
+    command += ["--in-process"] * args.in_process
     command += ["--", *extra] if extra else []
     started = time.perf_counter()
     with open(log, "w") as sink:

@@ -31,6 +31,7 @@ from lcspec.harness.clauses import LEVELS, clauses, spec_version
 from lcspec.harness.contract import REGISTRY
 from lcspec.harness.deviations import Deviations
 from lcspec.harness.guard import probe_precision
+from lcspec.harness.isolation import CMD, close, remote_implementations
 from lcspec.harness.laws import LAWS, law_files
 from lcspec.harness.loading import USAGE_ERROR, LoadError, implementations, origin
 from lcspec.harness.record import OUTCOME, Recorder, clause_ids
@@ -57,6 +58,15 @@ def pytest_addoption(parser):
                     "the reference, which must meet it); both are reported")
     group.addoption("--call-timeout", type=float, default=DEFAULT_CALL_TIMEOUT, metavar="SECONDS",
                     help=f"time limit of one call to the implementation (default {DEFAULT_CALL_TIMEOUT:g})")
+    group.addoption("--time-budget", type=float, default=None, metavar="SECONDS",
+                    help="time the whole run may spend calling the implementation; once spent, the calls left fail "
+                    "as too slow, so a slow implementation still gets its verdict (default: none)")
+    group.addoption("--precision", choices=("float64", "float32"), default=None,
+                    help="the precision the implementation computes in, declared (default: what it declares in the "
+                    "protocol's handshake, else what its results show when the run starts)")
+    group.addoption("--in-process", action="store_true",
+                    help="run the implementation inside the judge's process (for debugging: the report then says the "
+                    "verdict is not isolated); by default it runs in a supervised child process (spec/protocol.md)")
 
 
 @pytest.fixture(scope="session")
@@ -81,12 +91,21 @@ def pytest_configure(config):
     asked = config.getoption("--impl") or os.environ.get("LCSPEC_IMPL")
     if asked and not any(_names_laws(arg) for arg in config.args):
         config.args.extend(str(p) for p in law_files())
+    if (asked or any(_holds_laws(arg) for arg in config.args)) and not config.getoption("--hypothesis-profile", None):
+        # Before the law modules are imported: a law with its own @settings takes the profile loaded then.
+        settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", profiles.DEFAULT))
     config.pluginmanager.register(Conformance(config, asked or DEFAULT_IMPL, bool(asked)), "lcspec-conformance")
 
 
 def _names_laws(arg: str) -> bool:
     path = Path(arg.split("::")[0]).resolve()
     return path == LAWS or path.parent == LAWS
+
+
+def _holds_laws(arg: str) -> bool:
+    """Whether collecting `arg` collects laws: it names them, or a folder that holds them (a checkout's root)."""
+    path = Path(arg.split("::")[0]).resolve()
+    return _names_laws(arg) or LAWS.is_relative_to(path)
 
 
 class Conformance:
@@ -100,8 +119,12 @@ class Conformance:
         path = config.getoption("--conformance-json")
         if path:  # never a stale report: it is written anew at the end, whatever happens
             Path(path).unlink(missing_ok=True)
+        self.isolated = not config.getoption("--in-process")
+        if spec.startswith(CMD) and not self.isolated:
+            usage_error(config, f"--impl={spec}: a command runs in a process of its own; --in-process cannot apply")
         try:
-            impls = implementations(spec, config.getoption("--call-timeout"))
+            impls = (remote_implementations(spec, config.getoption("--call-timeout")) if self.isolated
+                     else implementations(spec, config.getoption("--call-timeout")))
         except LoadError as exc:  # already one paragraph naming the file, the line and the fix
             usage_error(config, f"--impl={spec}: {exc}")
         deviations = config.getoption("--deviations")
@@ -110,8 +133,13 @@ class Conformance:
         level = config.getoption("--level") or ("strict" if spec == DEFAULT_IMPL else "core")
         if spec != DEFAULT_IMPL and config.option.tbstyle == "auto":
             config.option.tbstyle = "short"  # the law's line and the reproduction say it; a full traceback buries them
-        self.session = Session(level=level, call_timeout=config.getoption("--call-timeout")).attach(impls)
-        self.session.precision = probe_precision(impls)
+        self.session = Session(level=level, call_timeout=config.getoption("--call-timeout"),
+                               time_budget=config.getoption("--time-budget")).attach(impls)
+        declared = config.getoption("--precision") or next(
+            (p for p in {i.declared_precision for i in impls} if p and len({i.declared_precision for i in impls}) == 1),
+            None)
+        self.session.precision = np.dtype(declared) if declared else probe_precision(impls)
+        self.session.start_clock()
         self.token = sessions.activate(self.session)
         self.deviations = Deviations.from_file(deviations)
         self.recorder = Recorder(self.session, self.deviations, LAWS)
@@ -132,14 +160,12 @@ class Conformance:
         if self.laws:
             self.deviations.mark(self.laws, clause_ids, clauses())
 
-    def pytest_collection_finish(self, session):
-        if self.laws and not self.config.getoption("--hypothesis-profile", None):
-            settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", profiles.DEFAULT))
-
     def pytest_report_header(self, config):
         impls = self.session.impls
         lines = [f"lcspec implementation under test: {i.label}" for i in impls]
         lines.append(f"  loaded from: {origin(impls[0].spec)}")
+        lines.append("  isolated: in a supervised child process (spec/protocol.md)" if self.isolated
+                     else "  NOT isolated: the implementation runs inside the judge's process (--in-process)")
         lines += [f"  note: {note}" for note in dict.fromkeys(n for i in impls for n in i.notes)]
         lines.append(f"  conformance level: {self.session.level} sets the exit code (--level=core|strict; "
                      f"spec {spec_version()}, chapter 0 §0.7)")
@@ -163,7 +189,7 @@ class Conformance:
             contract=reference.CONTRACT, clauses=clauses(), declared=self.deviations.declared,
             unknown=self.deviations.unknown, level=self.session.level,
             seconds=time.perf_counter() - self.started, input_precision=str(self.session.precision),
-            spec_version=spec_version(), stopped=stopped)
+            spec_version=spec_version(), isolated=self.isolated, stopped=stopped)
         return verdict(run)
 
     def pytest_sessionfinish(self, session):
@@ -202,4 +228,5 @@ class Conformance:
         terminalreporter.write_line(render.closing_line(data), bold=True)
 
     def pytest_unconfigure(self, config):
+        close(self.session.impls)  # bye, then kill: nothing the implementation started outlives the run
         sessions.deactivate(self.token)

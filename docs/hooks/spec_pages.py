@@ -7,7 +7,8 @@ with its level, functions, worked example and picture, and the property tests th
 each states, typeset by laws.py, and its source, shown once per test under the first clause it names);
 the reference functions the chapter defines (mkdocstrings; griffe_cards.py adds what specifies and
 checks each); worked examples computed by the reference at build time. Beside the chapters: spec/README.md
-as the section's first page, a clause index, and clauses.toml and the golden vectors to download.
+as the section's first page, a clause index, clauses.toml and the golden vectors to download, and
+spec/CHANGELOG.md (its place in the nav is mkdocs.yml's).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from lcspec.harness.laws import clause_ids_of, property_tests
 NAV_SECTION = "Specification"
 LIBRARIES = SPEC_DIR / "libraries.md"  # the spec's table of library conventions, after the chapters
 LIBRARIES_URI = "spec/libraries.md"
+CHANGELOG = SPEC_DIR / "CHANGELOG.md"  # the spec's versions; mkdocs.yml's nav lists the page
+CHANGELOG_URI = "spec/CHANGELOG.md"
 README = SPEC_DIR / "README.md"  # what is normative: the spec's own introduction, the first page of the section
 README_URI = "spec/README.md"  # served as spec/ (a README.md is its folder's index page)
 CLAUSE_INDEX_URI = "spec/clause-index.md"
@@ -74,6 +77,7 @@ def on_files(files, config):
     # beside the chapters, so its links to them work as written
     files.append(File.generated(config, LIBRARIES_URI, content=LIBRARIES.read_text(encoding="utf-8")))
     files.append(File.generated(config, README_URI, content=README.read_text(encoding="utf-8")))
+    files.append(File.generated(config, CHANGELOG_URI, content=CHANGELOG.read_text(encoding="utf-8")))
     files.append(File.generated(config, CLAUSE_INDEX_URI, content=clause_index()))
     index = {cid: f"{page_uri(c['chapter'])[:-3]}/#{cid}" for cid, c in clauses().items()}
     files.append(File.generated(config, "assets/clause-index.json", content=json.dumps(index, indent=0)))

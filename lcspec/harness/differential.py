@@ -53,6 +53,13 @@ def float_dtypes(result):
         yield dtype
 
 
+def array_dtypes(result):
+    """The floating dtypes of the arrays in a result (a tuple's too): what CONV-1 holds to the judged precision."""
+    for part in result if isinstance(result, (tuple, list)) else (result,):
+        if isinstance(part, np.ndarray) and part.dtype.kind == "f":
+            yield part.dtype
+
+
 def coarsest(*dtypes) -> np.dtype:
     """The dtype with the fewest bits among `dtypes`: the precision a mix of them is judged at."""
     return min(dtypes, key=lambda d: d.itemsize)
@@ -91,10 +98,10 @@ def _as_array(value, what: str) -> np.ndarray:
 def judge(name: str, bound: dict, result, expected, floor=np.dtype(np.float64), index=None) -> str | None:
     """Compare `result` with the reference's `expected` for `name(**bound)`.
 
-    The precision is the result's floating dtype, or `floor` (the session's, lcspec/harness/precision.py) where
-    that is coarser: a float32 port's Python-float loss is a float32 number. Returns that dtype when it
-    is coarser than float64 (so the report can say the implementation was judged at that precision),
-    else None; raises :class:`Mismatch` on a difference.
+    The precision is each part's own floating dtype, or `floor` (the session's, lcspec/harness/precision.py)
+    for a part without one: a float32 port's Python-float loss is a float32 number. Returns that dtype
+    when it is coarser than float64 (so the report can say the implementation was judged at that
+    precision), else None; raises :class:`Mismatch` on a difference.
     """
     function = entry(name)
     if not function.compared:
@@ -111,7 +118,7 @@ def judge(name: str, bound: dict, result, expected, floor=np.dtype(np.float64), 
         return f" at index {tuple(int(k) for k in show(label, tuple(i)))}" if np.ndim(arr) else ""
 
     # A margin within rounding of 0 at the precision judged (a float32 port's margins round at float32's).
-    mask = _kink_mask(name, bound, coarsest(floor, *float_dtypes(result)))
+    mask = _kink_mask(name, bound, coarsest(*float_dtypes(result)) if any(True for _ in float_dtypes(result)) else floor)
     for label, got, want, bound_terms in zip(what, parts, expected_parts, function.bound(bound)):
         if isinstance(want, np.ndarray) and not isinstance(got, np.ndarray):
             raise Mismatch(f"{label} is a {type(got).__name__}, expected a numpy array ({_short(got)})")
@@ -122,7 +129,9 @@ def judge(name: str, bound: dict, result, expected, floor=np.dtype(np.float64), 
             raise Mismatch(f"{label} has dtype {got_arr.dtype}, expected integer indices")
         if want_arr.dtype.kind == "f" and got_arr.dtype.kind != "f" and not isinstance(got, numbers.Real):
             raise Mismatch(f"{label} has dtype {got_arr.dtype}, expected a floating-point result")
-        dtype = coarsest(floor, got_arr.dtype) if got_arr.dtype.kind == "f" else floor
+        # Each result at its own precision (a float64 result at float64's, whatever came before); a Python float,
+        # which has no dtype, at the session's (a float32 port's Python-float loss is a float32 number).
+        dtype = got_arr.dtype if got_arr.dtype.kind == "f" and isinstance(got, (np.ndarray, np.generic)) else floor
         if dtype.itemsize < 8:
             coarser = str(dtype)
         if want_arr.dtype.kind == "f" and dtype.itemsize < 8:

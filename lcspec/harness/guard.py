@@ -47,6 +47,7 @@ from lcspec import reference
 from lcspec.harness import differential
 from lcspec.harness.contract import REGISTRY, entry
 from lcspec.harness.session import DEFAULT_CALL_TIMEOUT, Session
+from lcspec.protocol.child import CallTimeout, ChildDied, ProtocolError, RemoteError, StartError
 
 DIFFERENTIAL = "differential"
 """Where the report lays what the guard finds on a call (other than CONV-2): the implementation does not
@@ -189,8 +190,11 @@ class Implementation:
     """
 
     def __init__(self, module, label: str | None = None, spec: str | None = None, variant: str | None = None,
-                 call_timeout: float = DEFAULT_CALL_TIMEOUT, notes=(), session: Session | None = None):
+                 call_timeout: float = DEFAULT_CALL_TIMEOUT, notes=(), session: Session | None = None,
+                 isolated: bool = False):
         self.module = module
+        self.isolated = isolated  # in a child process (lcspec/harness/isolation.py), which enforces the time limit
+        self.declared_precision: str | None = None  # the precision the implementation declared, if it did
         self.session = session or Session(call_timeout=call_timeout)  # the run's, once it attaches this one
         self.label = label or module.__name__
         self.spec = spec or self.label
@@ -269,20 +273,35 @@ def _guarded(impl: Implementation, name: str, fn):
 
         if name in impl.hung:
             raise fail("hung on an earlier call (no longer called, to keep the run moving)")
+        if impl.session.out_of_time():
+            impl.hung.add(name)
+            raise fail(f"not called: the run's time budget of {impl.session.time_budget:g} s is spent (too slow)")
+        limit = contextlib.nullcontext() if impl.isolated else _time_limit(impl.call_timeout)
         try:
-            with _time_limit(impl.call_timeout), warnings.catch_warnings():
+            with limit, warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # numpy's overflow warnings from its code: the verdict says what matters
                 result = fn(*args, **kwargs)
-        except _Hang:
+        except (_Hang, CallTimeout):
             impl.hung.add(name)
-            raise fail(f"did not return within the per-call time limit of {impl.call_timeout:g} s") from None
+            killed = " (its process was killed and restarted)" if impl.isolated else ""
+            raise fail(f"did not return within the per-call time limit of {impl.call_timeout:g} s{killed}") from None
         except (ConformanceFailure, UnsatisfiedAssumption):
             raise  # already judged, or an input the implementation's layout cannot express
+        except (ChildDied, ProtocolError, StartError, RemoteError) as exc:
+            # No value came back: the process died, broke the protocol, or raised what no contract function may
+            # (SystemExit, KeyboardInterrupt). Its own words say it; they are never re-raised as such here.
+            raise fail(str(exc)) from None
         except Exception as exc:
             if not judged:
                 raise
             raise fail(f"raised {type(exc).__name__}: {exc} (the reference returns a value here)") from exc
         record.result = result
+        coarser_than_judged = [d for d in differential.array_dtypes(result) if d.itemsize < impl.session.precision.itemsize]
+        if coarser_than_judged and not any(np.asarray(v).dtype.kind == "f" and np.asarray(v).dtype.itemsize
+                                           < impl.session.precision.itemsize for v in named.values()
+                                           if isinstance(v, np.ndarray)):
+            raise fail(f"returned a {coarser_than_judged[0]} array where the run judges {impl.session.precision} "
+                       "(CONV-1)", "CONV-1")
         for arg, snap in before.items():
             if snap is not None and not _unchanged(snap, named[arg]):
                 raise fail(f"modified its argument {arg} in place (CONV-2)", "CONV-2")

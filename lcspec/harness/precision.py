@@ -10,8 +10,9 @@ float32's standard and not to one it cannot meet:
   that holds exactly holds exactly there too, and "near the limit" means its limit.
 * **Tolerances.** The laws take them from here, not from `lcspec.reference.tolerances` directly.
   The rule is the same (16 ulps per term times the magnitude), but the unit is the epsilon of the
-  judged dtype: the coarser of the session's precision and the floating dtypes the implementation
-  returned in the running example (a float32 port's Python-float scalars are float32 numbers too).
+  judged dtype: the coarsest floating dtype the implementation returned in the running example, or
+  the session's precision where its results have none (a float32 port's Python-float scalars are
+  float32 numbers too).
   The differential check uses the same floor. Call `atol`, `eps` and `largest` *after* the
   implementation: before its first call in an example there is no result to read.
 
@@ -59,9 +60,11 @@ def in_precision(floats):
 
 
 def judged_dtype() -> np.dtype:
-    """The coarsest of the session's precision and the floating dtypes of the results of the example's calls so far."""
+    """The coarsest floating dtype of the results of the example's calls so far, or the session's precision when
+    none has one (Python floats): each result at its own precision, never at one an earlier call showed."""
     session = active()
-    return coarsest(session.precision, *(d for call in session.recorder or () for d in float_dtypes(call.result)))
+    found = [d for call in session.recorder or () for d in float_dtypes(call.result)]
+    return coarsest(*found) if found else session.precision
 
 
 def largest() -> float:

@@ -29,6 +29,8 @@ def render(entry: dict, data: dict, shown=()):
     verdicts = " · ".join(f"{level} {entry['verdicts'][level]}" for level in LEVELS)
     yield f"lcspec conformance: {entry['label']}", {"bold": True}
     yield f"  loaded from {entry['origin']}", {}
+    if not data.get("isolated", True):
+        yield "  not isolated: the implementation ran inside the judge's process (--in-process)", {"yellow": True}
     for note in entry["notes"]:
         if note not in shown:
             yield f"  note: {note}", {}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import time
 
 import numpy as np
 
@@ -30,9 +31,19 @@ class Session:
     """The dtype inputs are drawn representable in: float64, or what every result of the implementation is."""
     level: str = "core"
     call_timeout: float = DEFAULT_CALL_TIMEOUT
+    time_budget: float | None = None
+    """Seconds the whole run may spend calling the implementation; once spent, calls fail at once as too slow."""
+    deadline: float | None = None
     recorder: list | None = None
     """The calls of the running example, in order, while the run records (a fresh list per example); None
     otherwise, and then the guard raises every failure at once."""
+
+    def start_clock(self) -> None:
+        if self.time_budget:
+            self.deadline = time.monotonic() + self.time_budget
+
+    def out_of_time(self) -> bool:
+        return self.deadline is not None and time.monotonic() > self.deadline
 
     def attach(self, impls) -> "Session":
         """Make `impls` this session's implementations (each judged in it)."""

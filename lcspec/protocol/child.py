@@ -140,6 +140,8 @@ class ServerInfo:
     precision: str | None = None
     constraints: Mapping[str, Mapping[str, object]] = dataclasses.field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    presentation: Mapping | None = None
+    """Optional: how to show results in the implementation's own layout (spec/protocol.md, the handshake)."""
 
 
 class _Tail(threading.Thread):
@@ -243,6 +245,8 @@ class Child:
         self._scanned = 0
         self._failed = False
         self._next_id = 0
+        self.modified: dict = {}
+        """The arguments the last call changed in place, as the server sent them back ("modified")."""
 
     # --- life cycle ------------------------------------------------------------------------------
 
@@ -340,9 +344,12 @@ class Child:
             constraints = {f: {k: wire.decode(v) for k, v in c.items()} for f, c in constraints.items()}
         except wire.WireError as exc:
             raise self._violation(f"constraints: {exc}") from None
+        presentation = answer.get("presentation")
+        if presentation is not None and not isinstance(presentation, dict):
+            raise self._violation("presentation must be an object")
         return ServerInfo(name=str(impl.get("name", "")), version=str(impl.get("version", "")),
                           language=str(impl.get("language", "")), provides=tuple(provides), precision=precision,
-                          constraints=constraints, notes=tuple(str(n) for n in notes))
+                          constraints=constraints, notes=tuple(str(n) for n in notes), presentation=presentation)
 
     def close(self) -> None:
         """Say bye, give the server CLOSE_GRACE seconds to exit, then kill its process group whatever it does."""
@@ -492,6 +499,7 @@ class Child:
                     raise Unsupported(f"{function}: this implementation is fixed at {name}={fixed!r}, "
                                       f"got {args[name]!r}")
             limit = self.timeout if timeout is None else timeout
+            self.modified = {}
             self._next_id += 1
             call_id = self._next_id
             handles: dict[int, Callable] = {}
@@ -541,8 +549,10 @@ class Child:
     def _result(self, answer: dict, call_id: int, function: str, what: str, handles):
         if answer.get("id") != call_id:
             raise self._violation(f"answered id {answer.get('id')!r} to the call with id {call_id}", what)
-        if set(answer) == {"id", "result"}:
+        if set(answer) in ({"id", "result"}, {"id", "result", "modified"}):
             try:
+                modified = answer.get("modified") or {}
+                self.modified = {k: wire.decode(v) for k, v in modified.items()} if isinstance(modified, dict) else {}
                 return wire.decode(answer["result"], handles.__getitem__)
             except (wire.WireError, KeyError) as exc:
                 raise self._violation(f"result: {exc}", what) from None

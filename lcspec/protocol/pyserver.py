@@ -27,9 +27,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import BinaryIO, NoReturn
 
+import numpy as np
+
 from . import PROTOCOL, wire
 
-USAGE = "usage: python -m lcspec.protocol.pyserver TARGET   (a dotted module name or a path to a .py file)"
+USAGE = ("usage: python -m lcspec.protocol.pyserver TARGET [--variant NAME]   (what --impl takes: a dotted module "
+         "name, a path to a .py file, module:attribute, cs231n:PATH)")
 
 
 def isolate() -> tuple[BinaryIO, BinaryIO]:
@@ -77,11 +80,17 @@ def load(target: str) -> tuple[dict[str, Callable], dict]:
 
 
 def _error(exc: BaseException) -> dict:
+    """An exception as an error value: named by its nearest builtin class (numpy's AxisError is a ValueError, as
+    the contract's errors are named), its own class's name kept in the message; SystemExit and the like as they are."""
     try:
         message = str(exc)
     except Exception:  # noqa: BLE001 - an exception whose str fails still has a type
         message = ""
-    return {"type": type(exc).__name__, "message": message}
+    cls = type(exc)
+    builtin = next((c for c in cls.__mro__ if c.__module__ == "builtins" and issubclass(c, Exception)), None)
+    if builtin is None or builtin is cls or cls.__name__ == "Unsupported":  # the protocol's own name, kept
+        return {"type": cls.__name__, "message": message}
+    return {"type": builtin.__name__, "message": f"{message} ({cls.__name__})"}
 
 
 def _judge_error(error: Mapping) -> Exception:
@@ -149,6 +158,7 @@ def _answer(channel: _Channel, functions: Mapping[str, Callable], constraints: M
         value = args.pop(param, fixed)
         if not wire.same_value(value, fixed):
             return {"id": call_id, "error": {"type": "Unsupported", "message": f"{param} is fixed at {fixed!r}"}}
+    before = {k: v.copy() for k, v in args.items() if isinstance(v, np.ndarray)}
     channel.calling = True
     try:
         result = functions[name](*args.values())  # positionally: an implementation may name its parameters otherwise
@@ -156,7 +166,13 @@ def _answer(channel: _Channel, functions: Mapping[str, Callable], constraints: M
         return {"id": call_id, "error": _error(exc)}
     finally:
         channel.calling = False
-    return {"id": call_id, "result": wire.encode(result)}
+    answer = {"id": call_id, "result": wire.encode(result)}
+    # An argument the implementation changed in place is sent back, so the judge sees what its caller would.
+    modified = {k: v for k, v in before.items() if not (isinstance(args[k], np.ndarray) and args[k].dtype == v.dtype
+                                                       and args[k].shape == v.shape and args[k].tobytes() == v.tobytes())}
+    if modified:
+        answer["modified"] = {k: wire.encode(args[k]) for k in modified}
+    return answer
 
 
 def serve(functions: Mapping[str, Callable], info: Mapping, *, streams: tuple[BinaryIO, BinaryIO] | None = None,
@@ -188,6 +204,7 @@ def serve(functions: Mapping[str, Callable], info: Mapping, *, streams: tuple[Bi
         "precision": info.get("precision"),
         "constraints": {f: {k: wire.encode(v) for k, v in c.items()} for f, c in constraints.items()},
         "notes": [str(n) for n in info.get("notes", ())],
+        **({"presentation": info["presentation"]} if info.get("presentation") else {}),
     })
     while True:
         request = _read_or_exit(channel)
@@ -218,12 +235,17 @@ def _read_or_exit(channel: _Channel) -> dict:
 
 def main(argv: list[str] | None = None) -> NoReturn:
     argv = sys.argv[1:] if argv is None else argv
+    variant = None
+    if len(argv) == 3 and argv[1] == "--variant":
+        argv, variant = argv[:1], argv[2]
     if len(argv) != 1:
         print(USAGE, file=sys.stderr)
         sys.exit(2)
     streams = isolate()  # before the implementation runs a line
     try:
-        functions, info = load(argv[0])
+        from lcspec.harness.loading.served import load as lcspec_load  # lcspec's own loader: every --impl form
+
+        functions, info = lcspec_load(argv[0], variant)
         error = None
     except BaseException as exc:  # noqa: BLE001 - a SystemExit at import is a load failure too
         traceback.print_exc()

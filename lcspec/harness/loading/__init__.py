@@ -34,7 +34,9 @@ def load(spec: str):
 
 
 def origin(spec: str) -> str:
-    """Where `spec` was loaded from: the file of its module, or the CS231n assignment folder."""
+    """Where `spec` was loaded from: the file of its module, the CS231n assignment folder, or the command (cmd:)."""
+    if spec.startswith("cmd:"):
+        return spec[len("cmd:"):]
     target = spec[len(CS231N):] if spec.startswith(CS231N) else spec
     if target.endswith(".py") or Path(target).exists():
         return str(Path(target).resolve())

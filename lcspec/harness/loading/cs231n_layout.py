@@ -162,58 +162,30 @@ class Cs231nLayout:
         return index
 
     def reproduce(self, name: str, arguments: dict, result, expected, fmt) -> str | None:
-        """A failing call as the student would make it: their function, their layout, pasteable where their code is.
+        """A failing call as the student would make it (see :func:`reproduce_in_layout`); None for what is not a loss."""
+        where = self.presentation()["reproduce"].get(name)
+        return reproduce_in_layout(where, arguments, result, expected, fmt) if where else None
 
-        `arguments` are the contract call's (W, X, y, reg and, for the SVM, delta); `result` and `expected`
-        the contract's (loss, dW) of the file and of the reference. None for what is not a loss.
-        """
-        fn = self._sources.get(name)
-        if fn is None:
-            return None
-        delta = float(arguments.get("delta", 1.0))
-        W = self.orientation.weights(np.asarray(arguments["W"], dtype=np.float64) / delta)
-        X, y, reg = self.orientation.data(np.asarray(arguments["X"])), np.asarray(arguments["y"]), arguments["reg"] * delta
-
-        def theirs(value):  # a contract (loss, dW) as the file's: loss/Δ, dW in its layout
-            if not (isinstance(value, tuple) and len(value) == 2):
-                return fmt(value)
-            loss, dW = value
-            loss = float(loss) / delta if np.ndim(loss) == 0 else loss
-            return f"loss = {fmt(loss)}, dW = {fmt(self.orientation.weights(np.asarray(dW)))}"
-
-        source = Path(fn.__code__.co_filename)
-        if source.parent.name == "classifiers" and source.parent.parent.name == "cs231n":
-            # an assignment folder: run from the folder that holds cs231n/, as the notebook does
-            where, module = source.parents[2], f"cs231n.classifiers.{source.stem}"
-        else:
-            where, module = source.parent, source.stem
-        scaled = (f"  (the contract's Δ = {delta:g}: your Δ = 1 code gets W/Δ and reg·Δ, and its loss times Δ "
-                  "is compared)") if delta != 1 else ""
-        return "\n".join([
-            f"your function:   {fn.__name__} in {source}, your layout ({self.orientation.description}){scaled}",
-            f"call:            {fn.__name__}(W, X, y, reg={fmt(reg)})",
-            f"your result:     {theirs(result)}",
-            f"expected:        {theirs(expected)}",
-            f"reproduce (python, in {where}):",
-            "    import numpy as np",
-            "    from numpy import array, inf, nan, float32, float64, int32, int64",
-            *self._past_stand_in(),
-            f"    from {module} import {fn.__name__}",
-            f"    W = {fmt(W)}",
-            f"    X = {fmt(X)}",
-            f"    y = {fmt(y)}",
-            f"    loss, dW = {fn.__name__}(W, X, y, {fmt(reg)})",
-            "    print(loss)",
-            "    print(dW)",
-        ])
-
-    def _past_stand_in(self) -> list[str]:
-        """Snippet lines that stand in for past.builtins.xrange, as the loader did, where the files needed it."""
-        if not any("past.builtins" in note for note in self.notes):
-            return []
-        return ["    # your files import past.builtins.xrange and the `future` package is not installed: stand in for it",
-                "    import sys, types; sys.modules['past'] = types.ModuleType('past')",
-                "    sys.modules['past.builtins'] = types.SimpleNamespace(xrange=range)"]
+    def presentation(self) -> dict:
+        """How to show this layout's results in the student's terms, as plain data: what a judge in another
+        process needs (the handshake's `presentation`, lcspec/harness/isolation.py), with no student code to run."""
+        stand_in = any("past.builtins" in note for note in self.notes)
+        found = {}
+        for name, fn in self._sources.items():
+            source = Path(fn.__code__.co_filename)
+            if source.parent.name == "classifiers" and source.parent.parent.name == "cs231n":
+                # an assignment folder: run from the folder that holds cs231n/, as the notebook does
+                where, module = source.parents[2], f"cs231n.classifiers.{source.stem}"
+            else:
+                where, module = source.parent, source.stem
+            found[name] = {"function": fn.__name__, "source": str(source), "where": str(where), "module": module,
+                           "orientation": self.orientation.description,
+                           "classes_in_rows": self.orientation.classes_in_rows, "stand_in": stand_in}
+        return {"layout": "cs231n", "variant": self.variant, "description": self.description,
+                "names": {name: info["function"] for name, info in found.items()},
+                "transposed": [] if self.orientation.classes_in_rows else sorted(found),
+                "unexpressible": [["svm_loss", "delta", 0.0], ["numerical_gradient", "centered", False]],
+                "reproduce": found}
 
     def _svm(self, fn):
         orientation = self.orientation
@@ -246,3 +218,47 @@ def layouts(assignment: Assignment) -> list[Cs231nLayout]:
     """One Cs231nLayout per variant the assignment provides, in the layout its losses are written in."""
     orientation = orientation_of(assignment)
     return [Cs231nLayout(assignment, v, orientation) for v in Cs231nLayout.variants(assignment)]
+
+
+def reproduce_in_layout(where: dict, arguments: dict, result, expected, fmt) -> str:
+    """A failing call as the student would make it: their function, their layout, pasteable where their code is.
+
+    `where` is a loss's entry of :meth:`Cs231nLayout.presentation` (its function, file, module, orientation);
+    `arguments` are the contract call's (W, X, y, reg and, for the SVM, delta); `result` and `expected` the
+    contract's (loss, dW) of the file and of the reference.
+    """
+    orientation = Orientation(where["orientation"], where["classes_in_rows"])
+    function = where["function"]
+    delta = float(arguments.get("delta", 1.0))
+    W = orientation.weights(np.asarray(arguments["W"], dtype=np.float64) / delta)
+    X, y, reg = orientation.data(np.asarray(arguments["X"])), np.asarray(arguments["y"]), arguments["reg"] * delta
+
+    def theirs(value):  # a contract (loss, dW) as the file's: loss/Δ, dW in its layout
+        if not (isinstance(value, tuple) and len(value) == 2):
+            return fmt(value)
+        loss, dW = value
+        loss = float(loss) / delta if np.ndim(loss) == 0 else loss
+        return f"loss = {fmt(loss)}, dW = {fmt(orientation.weights(np.asarray(dW)))}"
+
+    scaled = (f"  (the contract's Δ = {delta:g}: your Δ = 1 code gets W/Δ and reg·Δ, and its loss times Δ "
+              "is compared)") if delta != 1 else ""
+    stand_in = ["    # your files import past.builtins.xrange and the `future` package is not installed: stand in for it",
+                "    import sys, types; sys.modules['past'] = types.ModuleType('past')",
+                "    sys.modules['past.builtins'] = types.SimpleNamespace(xrange=range)"] if where["stand_in"] else []
+    return "\n".join([
+        f"your function:   {function} in {where['source']}, your layout ({orientation.description}){scaled}",
+        f"call:            {function}(W, X, y, reg={fmt(reg)})",
+        f"your result:     {theirs(result)}",
+        f"expected:        {theirs(expected)}",
+        f"reproduce (python, in {where['where']}):",
+        "    import numpy as np",
+        "    from numpy import array, inf, nan, float32, float64, int32, int64",
+        *stand_in,
+        f"    from {where['module']} import {function}",
+        f"    W = {fmt(W)}",
+        f"    X = {fmt(X)}",
+        f"    y = {fmt(y)}",
+        f"    loss, dW = {function}(W, X, y, {fmt(reg)})",
+        "    print(loss)",
+        "    print(dW)",
+    ])

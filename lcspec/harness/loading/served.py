@@ -1,0 +1,47 @@
+"""The implementation as the bundled Python protocol server serves it (python -m lcspec.protocol.pyserver).
+
+The server runs in the child process: it loads what `--impl` names with lcspec's own loader (every
+form: a module, a file, module:attribute, cs231n:PATH), picks one variant of a CS231n assignment,
+and serves its contract functions. What the judge needs to show results in the student's layout
+travels as plain data in the handshake (`presentation`), so the judge never runs the student's code.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Callable
+
+from hypothesis.errors import UnsatisfiedAssumption
+
+from lcspec import reference
+from lcspec.harness.loading import LoadError, implementations
+
+
+class Unsupported(Exception):
+    """Answered as the protocol's "Unsupported": the layout cannot express these arguments (Δ = 0, say)."""
+
+
+def _expressible(fn: Callable, module) -> Callable:
+    def call(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except UnsatisfiedAssumption:  # the layout's own way of saying it (cs231n_layout.cannot_express)
+            raise Unsupported(getattr(module, "unexpressed", "arguments this layout cannot express")) from None
+
+    return call
+
+
+def load(target: str, variant: str | None = None) -> tuple[dict[str, Callable], dict]:
+    """The served functions and the handshake's information about them (a LoadError says why not, in one paragraph)."""
+    impls = implementations(target)
+    chosen = next((i for i in impls if i.variant == variant), None) if variant else impls[0]
+    if chosen is None:
+        raise LoadError(f"{target} has no variant {variant!r} (it has {', '.join(str(i.variant) for i in impls)})")
+    module = chosen.module
+    functions = {name: _expressible(getattr(module, name), module) for name in reference.CONTRACT if chosen.provides(name)}
+    presentation = module.presentation() if callable(getattr(module, "presentation", None)) else None
+    if presentation is not None:
+        presentation["variants"] = [i.variant for i in impls]
+    info = {"name": chosen.label, "version": str(getattr(module, "__version__", "")),
+            "language": f"Python {platform.python_version()}", "notes": chosen.notes, "presentation": presentation}
+    return functions, info
