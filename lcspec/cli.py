@@ -155,7 +155,8 @@ def _judge_apart(impl: str, stem: str, args, extra: list[str], out: Path) -> dic
     command = [sys.executable, "-m", "lcspec", "check", impl, f"--json={report}", f"--junit={junit}",
                f"--call-timeout={args.call_timeout}"]
     command += [f"--level={args.level}"] * bool(args.level)
-    command += [f"--deviations={Path(args.deviations).resolve()}"] * bool(args.deviations)
+    if args.deviations:
+        command.append(f"--deviations={Path(args.deviations).resolve()}")
     command += [f"--profile={args.profile}"] * bool(args.profile)
     command += [f"--time-budget={args.time_budget}"] * bool(args.time_budget)
     command += [f"--precision={args.precision}"] * bool(args.precision)

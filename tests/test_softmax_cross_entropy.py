@@ -206,12 +206,16 @@ def test_cross_entropy_is_minus_log_of_the_correct_class_probability(impl, case)
 @pytest.mark.clause("SOFTMAX-8")
 @given(labelled_scores(bound=20.0), st.floats(0.01, 10.0))
 def test_raising_the_correct_score_lowers_the_loss(impl, case, step):
-    """Increasing s_iy_i with the other scores fixed strictly decreases L_i."""
+    """Increasing s_iy_i with the other scores fixed strictly decreases L_i, where L_i exceeds CONV-10's tolerance."""
     S, y = case
     rows = np.arange(len(y))
     raised = S.copy()
     raised[rows, y] += step
-    assert np.all(impl.cross_entropy_losses(raised, y) < impl.cross_entropy_losses(S, y))
+    before, after = impl.cross_entropy_losses(S, y), impl.cross_entropy_losses(raised, y)
+    # CONV-10 allows an error of the order of eps·max|s| (logsumexp(s) − s_y, a correct form, errs so): a loss
+    # within it of 0 may be computed as 0 already (the notes' −log softmax gives −0.0 for 8.5e-17), and stay there.
+    tol = np.array([atol(np.max(np.abs(row)), terms=len(row) + 2) for row in raised])
+    assert np.all(np.where(before > tol, after < before, after <= tol)), (before, after, tol)
 
 
 @pytest.mark.clause("SOFTMAX-9")

@@ -31,8 +31,9 @@ import numpy as np
 
 from . import PROTOCOL, wire
 
-USAGE = ("usage: python -m lcspec.protocol.pyserver TARGET [--variant NAME]   (what --impl takes: a dotted module "
-         "name, a path to a .py file, module:attribute, cs231n:PATH)")
+USAGE = ("usage: python -m lcspec.protocol.pyserver TARGET [--variant NAME | --all-callables]   (TARGET: what "
+         "--impl takes, a dotted module name, a path to a .py file, module:attribute, cs231n:PATH; --all-callables "
+         "serves every public callable of a module or file, not only the contract's)")
 
 
 def isolate() -> tuple[BinaryIO, BinaryIO]:
@@ -80,15 +81,16 @@ def load(target: str) -> tuple[dict[str, Callable], dict]:
 
 
 def _error(exc: BaseException) -> dict:
-    """An exception as an error value: named by its nearest builtin class (numpy's AxisError is a ValueError, as
-    the contract's errors are named), its own class's name kept in the message; SystemExit and the like as they are."""
+    """An exception as an error value: a subclass of a builtin error named by that builtin (numpy's AxisError is a
+    ValueError, as the contract names its errors), its own class's name kept in the message; anything else
+    (SystemExit, a library's own Exception subclass) by its own name."""
     try:
         message = str(exc)
     except Exception:  # noqa: BLE001 - an exception whose str fails still has a type
         message = ""
     cls = type(exc)
     builtin = next((c for c in cls.__mro__ if c.__module__ == "builtins" and issubclass(c, Exception)), None)
-    if builtin is None or builtin is cls or cls.__name__ == "Unsupported":  # the protocol's own name, kept
+    if builtin in (None, cls, Exception) or cls.__name__ == "Unsupported":  # a class of its own, or the protocol's
         return {"type": cls.__name__, "message": message}
     return {"type": builtin.__name__, "message": f"{message} ({cls.__name__})"}
 
@@ -235,17 +237,22 @@ def _read_or_exit(channel: _Channel) -> dict:
 
 def main(argv: list[str] | None = None) -> NoReturn:
     argv = sys.argv[1:] if argv is None else argv
-    variant = None
+    variant, loader = None, None
     if len(argv) == 3 and argv[1] == "--variant":
         argv, variant = argv[:1], argv[2]
+    if len(argv) == 2 and argv[1] == "--all-callables":  # every public callable, not only the contract's
+        argv, loader = argv[:1], load
     if len(argv) != 1:
         print(USAGE, file=sys.stderr)
         sys.exit(2)
     streams = isolate()  # before the implementation runs a line
     try:
-        from lcspec.harness.loading.served import load as lcspec_load  # lcspec's own loader: every --impl form
+        if loader is None:
+            from lcspec.harness.loading.served import load as lcspec_load  # lcspec's own loader: every --impl form
 
-        functions, info = lcspec_load(argv[0], variant)
+            functions, info = lcspec_load(argv[0], variant)
+        else:
+            functions, info = loader(argv[0])
         error = None
     except BaseException as exc:  # noqa: BLE001 - a SystemExit at import is a load failure too
         traceback.print_exc()

@@ -120,12 +120,32 @@ def test_a_scalar_result_is_named_without_an_index():
 
 
 def test_a_float32_result_is_judged_at_float32_and_recorded():
-    impl = guarded(softmax=lambda S: reference.softmax(S).astype(np.float32))
+    float32_run = Session(precision=np.dtype(np.float32))
+    impl = guarded(float32_run, softmax=lambda S: reference.softmax(S).astype(np.float32))
     impl.softmax(S)
     assert impl.coarser == {"softmax": "float32"}
-    bad = guarded(softmax=lambda S: (reference.softmax(S) + 1e-3).astype(np.float32))
+    bad = guarded(float32_run, softmax=lambda S: (reference.softmax(S) + 1e-3).astype(np.float32))
     with pytest.raises(ConformanceFailure, match="at float32 precision"):
         bad.softmax(S)
+
+
+def test_a_result_coarser_than_the_precision_judged_fails_conv1_wherever_it_appears():
+    """A float16 answer in a float32 run, a float32 one in a float64 run: CONV-1, on the call itself."""
+    for run, coarser in ((Session(), np.float32), (Session(precision=np.dtype(np.float32)), np.float16)):
+        with pytest.raises(ConformanceFailure, match=f"returned a {np.dtype(coarser)} array where the run judges") as found:
+            guarded(run, softmax=lambda S, c=coarser: reference.softmax(S).astype(c)).softmax(S)
+        assert found.value.clause == "CONV-1"
+    # A later float64 answer is judged at float64, whatever an earlier call returned.
+    calls = []
+
+    def softmax(S):
+        calls.append(1)
+        return reference.softmax(S).astype(np.float32) if len(calls) == 1 else reference.softmax(S) + 3e-5
+
+    impl = guarded(Session(precision=np.dtype(np.float32)), softmax=softmax)
+    impl.softmax(S.astype(np.float32))  # float32 in, float32 out: no CONV-1 matter
+    with pytest.raises(ConformanceFailure, match="differs from the reference"):
+        impl.softmax(S)
 
 
 def test_a_float32_result_may_overflow_where_the_reference_leaves_float32s_range():
@@ -133,10 +153,11 @@ def test_a_float32_result_may_overflow_where_the_reference_leaves_float32s_range
         with np.errstate(over="ignore"):
             return reference.log_softmax(S).astype(np.float32)
 
+    float32_run = Session(precision=np.dtype(np.float32))
     spread = np.array([[1e300, -1e300]])  # log-probabilities 0 and -2e300: -inf in float32
-    guarded(log_softmax=log_softmax).log_softmax(spread)
+    guarded(float32_run, log_softmax=log_softmax).log_softmax(spread)
     with pytest.raises(ConformanceFailure, match="where the reference is finite"):
-        guarded(log_softmax=lambda S: np.full((1, 2), -np.inf, dtype=np.float32)).log_softmax(spread)
+        guarded(float32_run, log_softmax=lambda S: np.full((1, 2), -np.inf, dtype=np.float32)).log_softmax(spread)
 
 
 def test_the_probe_draws_float32_inputs_only_when_every_result_is_float32():
@@ -162,10 +183,11 @@ def test_float32_inputs_are_rounded_and_clipped_and_float64_ones_untouched():
 
 
 def test_a_law_is_judged_at_the_coarsest_precision_the_example_returned():
-    with activated(Session(recorder=[])) as session:
+    with activated(Session(recorder=[], precision=np.dtype(np.float32))) as session:
+        assert precision.atol(1.0) == reference.tolerances.atol(1.0, dtype=np.float32)  # no result yet: the run's
+        guarded(session, log_softmax=reference.log_softmax).log_softmax(S)  # a float64 array is judged at float64
         assert precision.atol(1.0) == reference.tolerances.atol(1.0)
-        guarded(session, softmax=lambda S: reference.softmax(S).astype(np.float32),
-                l2_penalty=reference.l2_penalty).softmax(S)
+        guarded(session, softmax=lambda S: reference.softmax(S).astype(np.float32)).softmax(S.astype(np.float32))
         assert precision.atol(1.0) == reference.tolerances.atol(1.0, dtype=np.float32)
         assert precision.fits(1e38) and not precision.fits(1e39)
 

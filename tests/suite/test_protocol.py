@@ -346,7 +346,7 @@ def servers(tmp_path_factory):
 
 
 def pyserved(servers, **kwargs) -> Child:
-    command = [sys.executable, "-m", "lcspec.protocol.pyserver", str(servers / "impl.py")]
+    command = [sys.executable, "-m", "lcspec.protocol.pyserver", str(servers / "impl.py"), "--all-callables"]
     return Child(command, env=ENV, timeout=LIMIT, contract=["softmax", "numerical_gradient", "hinge_losses"], **kwargs)
 
 
@@ -407,7 +407,7 @@ def test_pyserver_drops_a_fixed_argument_and_refuses_another_value(servers, tmp_
 
 
 def test_an_implementation_that_fails_to_load_refuses_the_handshake_with_its_exception(servers):
-    command = [sys.executable, "-m", "lcspec.protocol.pyserver", str(servers / "broken_impl.py")]
+    command = [sys.executable, "-m", "lcspec.protocol.pyserver", str(servers / "broken_impl.py"), "--all-callables"]
     with pytest.raises(StartError, match="SystemExit: cannot load"):
         Child(command, env=ENV, timeout=LIMIT).start()
 

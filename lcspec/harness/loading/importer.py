@@ -118,7 +118,10 @@ class Importer:
         return module
 
     def module(self, name: str) -> ModuleType:
-        """Import the module `name` as Python's import statement would."""
+        """Import the module `name` as Python's import statement would where lcspec was run (`python -m` puts the
+        working directory on the path; the `lcspec` command does not, so it is added, after what is installed)."""
+        if str(Path.cwd()) not in sys.path and "" not in sys.path:
+            sys.path.append(str(Path.cwd()))
         return self._run(importlib.import_module, name, what=name)
 
     def _run(self, load, argument, what):

@@ -42,6 +42,6 @@ def load(target: str, variant: str | None = None) -> tuple[dict[str, Callable], 
     presentation = module.presentation() if callable(getattr(module, "presentation", None)) else None
     if presentation is not None:
         presentation["variants"] = [i.variant for i in impls]
-    info = {"name": chosen.label, "version": str(getattr(module, "__version__", "")),
+    info = {"name": chosen.label if presentation else getattr(module, "__name__", chosen.label), "version": str(getattr(module, "__version__", "")),
             "language": f"Python {platform.python_version()}", "notes": chosen.notes, "presentation": presentation}
     return functions, info
