@@ -35,6 +35,8 @@ LIBRARIES = SPEC_DIR / "libraries.md"  # the spec's table of library conventions
 LIBRARIES_URI = "spec/libraries.md"
 CHANGELOG = SPEC_DIR / "CHANGELOG.md"  # the spec's versions; mkdocs.yml's nav lists the page
 CHANGELOG_URI = "spec/CHANGELOG.md"
+PROTOCOL = SPEC_DIR / "protocol.md"  # how a judge and an implementation in another process talk
+PROTOCOL_URI = "spec/protocol.md"
 README = SPEC_DIR / "README.md"  # what is normative: the spec's own introduction, the first page of the section
 README_URI = "spec/README.md"  # served as spec/ (a README.md is its folder's index page)
 CLAUSE_INDEX_URI = "spec/clause-index.md"
@@ -64,7 +66,8 @@ def on_config(config):
     for i, item in enumerate(config.nav or []):
         if isinstance(item, dict) and NAV_SECTION in item:
             pages = [page_uri(key) for key in chapters()]
-            config.nav[i] = {NAV_SECTION: [{"About the spec": README_URI}, *pages, LIBRARIES_URI, CLAUSE_INDEX_URI]}
+            config.nav[i] = {NAV_SECTION: [{"About the spec": README_URI}, *pages, LIBRARIES_URI, PROTOCOL_URI,
+                                           CLAUSE_INDEX_URI]}
             break
     else:
         raise PluginError(f"mkdocs.yml nav needs a '{NAV_SECTION}' entry for the chapters")
@@ -78,6 +81,7 @@ def on_files(files, config):
     files.append(File.generated(config, LIBRARIES_URI, content=LIBRARIES.read_text(encoding="utf-8")))
     files.append(File.generated(config, README_URI, content=README.read_text(encoding="utf-8")))
     files.append(File.generated(config, CHANGELOG_URI, content=CHANGELOG.read_text(encoding="utf-8")))
+    files.append(File.generated(config, PROTOCOL_URI, content=PROTOCOL.read_text(encoding="utf-8")))
     files.append(File.generated(config, CLAUSE_INDEX_URI, content=clause_index()))
     index = {cid: f"{page_uri(c['chapter'])[:-3]}/#{cid}" for cid, c in clauses().items()}
     files.append(File.generated(config, "assets/clause-index.json", content=json.dumps(index, indent=0)))

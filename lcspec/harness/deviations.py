@@ -1,7 +1,7 @@
 """Declared deviations: what an implementation is known, and says, not to meet.
 
 A deviations file (`--deviations FILE`) has one clause ID, `differential`, or test id per line,
-the reason after `#`. At collection, a test whose id or one of whose clauses is declared gets an
+the reason after `#`; `ID:function` narrows an ID to one function's failures. At collection, a test whose id or one of whose clauses is declared gets an
 `xfail` marker carrying the reason, so it is reported as an expected failure ("deviates: reason")
 and does not fail the run. What only the run can tell (the guard blames a call on CONV-2 or on
 `differential`, whatever the test's clauses) is matched when the test's report is made
@@ -57,9 +57,12 @@ class Deviations:
         """The declared ids that cover a test, known at collection: its own id, or one of its clauses."""
         return [d for d in self.declared if d in clause_ids or matches(nodeid, d)]
 
-    def for_blamed(self, blamed) -> list[str]:
-        """The declared ids that cover what the guard blamed a failure on (CONV-2, differential)."""
-        return [d for d in self.declared if d in (blamed or ())]
+    def for_blamed(self, blamed, functions=()) -> list[str]:
+        """The declared ids that cover what the guard blamed a failure on (CONV-2, differential): the bare ID, or
+        `ID:function` for the failures of that function only (`differential:hinge_losses`: its wrong values
+        where no law of the test tells them apart, when a declared law already says why they are wrong)."""
+        return [d for d in self.declared if d in (blamed or ())
+                or (d.partition(":")[0] in (blamed or ()) and d.partition(":")[2] in functions)]
 
     def reason(self, ids) -> str:
         return "; ".join(self.declared[d] for d in ids)
@@ -71,7 +74,7 @@ class Deviations:
             if covering:
                 item.add_marker(pytest.mark.xfail(reason=f"deviates: {self.reason(covering)}", strict=False))
         ids = [item.nodeid for item in items]
-        self.unknown = [d for d in self.declared if d not in known_clauses and d != DIFFERENTIAL
+        self.unknown = [d for d in self.declared if d.partition(":")[0] not in (*known_clauses, DIFFERENTIAL)
                         and not any(matches(n, d) for n in ids)]
         for ident in self.unknown:
             warnings.warn(pytest.PytestWarning(f"--deviations: {ident!r} is neither a clause ID nor a collected test"))

@@ -154,7 +154,8 @@ class Recorder:
         item.user_properties.append(("lcspec_blamed", " ".join(laid_at(outcome, self.registry))))
         if shown:
             report.sections.append(("lcspec reproduction", "\n\n".join(reproduction(c) for c in shown)))
-        declared = self.deviations.for_test(item.nodeid, ids) + self.deviations.for_blamed(outcome.blamed)
+        declared = (self.deviations.for_test(item.nodeid, ids)
+                    + self.deviations.for_blamed(outcome.blamed, outcome.functions))
         if declared:
             outcome.outcome, outcome.deviation = "deviates", self.deviations.reason(dict.fromkeys(declared))
             report.outcome, report.wasxfail = "skipped", f"deviates: {outcome.deviation}"

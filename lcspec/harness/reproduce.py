@@ -52,6 +52,9 @@ def reproduction(call: Call) -> str:
     got = f"raised: {call.problem}" if call.problem and call.result is None else format_value(call.result)
     want = (f"raises {type(call.reference_error).__name__}: {call.reference_error}" if call.reference_error
             else "(not compared)" if not entry(call.name).compared else format_value(call.expected))
+    if impl.spec.startswith("cmd:"):
+        return "\n".join([f"call:            {call_text(call)}", f"implementation:  {got}", f"reference:       {want}",
+                           *_protocol_lines(impl.spec[len("cmd:"):], call)])
     variant = f", {impl.variant!r}" if impl.variant else ""
     args = ", ".join([format_value(a) for a in call.args] + [f"{k}={format_value(v)}" for k, v in call.kwargs.items()])
     return "\n".join([
@@ -67,3 +70,18 @@ def reproduction(call: Call) -> str:
         f"    print(impl.{call.name}({args}))",
         f"    print(reference.{call.name}({args}))",
     ])
+
+
+def _protocol_lines(command: str, call: Call) -> list[str]:
+    """The call as the protocol carries it (spec/protocol.md): lines to send the server, to see its answer."""
+    from lcspec.harness.clauses import spec_version
+    from lcspec.protocol import PROTOCOL, wire
+
+    bound = bind(entry(call.name).signature, call.args, call.kwargs)
+    if bound is None or any(callable(v) for v in bound.values()):
+        return []  # a call-back cannot be typed in
+    hello = wire.dumps({"op": "hello", "protocol": PROTOCOL, "spec": spec_version(), "contract": [call.name]}).decode()
+    request = wire.dumps({"op": "call", "id": 1, "function": call.name,
+                          "args": {k: wire.encode(v) for k, v in bound.items()}}).decode()
+    return ["reproduce (a shell; the server's answer is its second line):",
+            f"    printf '%s\\n' '{hello.strip()}' '{request.strip()}' '{{\"op\": \"bye\"}}' | {command}"]

@@ -213,8 +213,10 @@ def verdict(run: Run) -> Report:
     ran: dict[str, list[str]] = {}
     for o in run.outcomes:
         for d in run.declared:
+            clause, _, function = d.partition(":")
             if (d in o.clauses or d in (o.blamed or ()) or matches(o.nodeid, d)
-                    or (d == DIFFERENTIAL and o.called)):
+                    or (d == DIFFERENTIAL and o.called)
+                    or (function and clause in (*o.clauses, *(o.blamed or ())) and function in o.called)):
                 ran.setdefault(d, []).append(o.outcome)
     stale = [d for d, outs in ran.items() if "deviates" not in outs and "passed" in outs]
     verdicts = {level: all(e["verdicts"][level] != "fails" for e in entries) for level in LEVELS}

@@ -18,7 +18,7 @@ from hypothesis.errors import UnsatisfiedAssumption
 from lcspec import reference
 from lcspec.harness import precision
 from lcspec.harness.clauses import clauses
-from lcspec.harness.deviations import matches, read
+from lcspec.harness.deviations import Deviations, matches, read
 from lcspec.harness.guard import DIFFERENTIAL, ConformanceFailure, Implementation, probe_precision, settle
 from lcspec.harness.loading import USAGE_ERROR, load
 from lcspec.harness.reproduce import reproduction
@@ -278,6 +278,10 @@ def test_deviation_files_and_ids(tmp_path):
     assert matches("tests/test_m.py::test_x[a]", "test_x")
     assert matches("tests/test_m.py::test_x[a]", "test_m.py::test_x")
     assert not matches("tests/test_m.py::test_xy", "test_x")
+    scoped = Deviations({"differential:hinge_losses": "the +1", "CONV-2": "copies"})
+    assert scoped.for_blamed(["differential"], {"hinge_losses"}) == ["differential:hinge_losses"]
+    assert scoped.for_blamed(["differential"], {"softmax"}) == []  # another function's wrong value is not excused
+    assert scoped.for_blamed(["CONV-2"], {"softmax"}) == ["CONV-2"]
 
 
 def test_declared_deviations_turn_failures_into_deviates_and_report_stale_and_unknown(tmp_path):
