@@ -3,7 +3,7 @@
 Layout: W is (D, C) with one class per column, X is (N, D), y holds N labels in [0, C), and each
 function returns (loss, dW) where loss is the mean data loss plus reg * sum(W**2). Validate it with
 
-    pytest tests --impl=cs231n:examples/cs231n_linear_classifier.py
+    lcspec check cs231n:examples/cs231n_linear_classifier.py
 
 The naive versions loop over examples and classes; the vectorized ones use whole-array operations.
 Conventions the suite holds them to: a margin of exactly 0 is met (strict > 0), gradients are of

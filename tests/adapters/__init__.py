@@ -1,6 +1,6 @@
 """Adapters that map real libraries onto the contract, one module per library.
 
-Each module is an implementation under test (`pytest tests --impl=tests.adapters.torch_adapter`),
+Each module is an implementation under test (`lcspec check lcspec.tests.adapters.torch_adapter`),
 states its convention mapping in its docstring, and has a deviations file next to it
 (`<module>.deviations`) listing where the suite found the library disagreeing with the spec. They
 live under tests/ because they are test subjects, not part of the `reference` package, and they
