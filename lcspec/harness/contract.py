@@ -3,8 +3,9 @@
 An entry holds everything the harness needs besides the reference function itself (whose signature
 it reads) and the laws (which name their clauses): a small valid call, a smoke call, the bound of
 the differential check with its derivation, whether results are compared with the reference's and
-whether they say what precision the implementation computes in, and how a wrapper checks the
-function's arguments. `tests/suite/test_registry.py` fails when a contract function has no entry or
+whether they say what precision the implementation computes in, how a wrapper checks the
+function's arguments, and, where the suite's catalogue has no hand-written one, a classic mistake the
+laws must catch. `tests/suite/test_registry.py` fails when a contract function has no entry or
 an entry is incomplete. Adding a contract function touches this registry, the reference, the laws
 and the spec, and nothing else (see CONTRIBUTING.md).
 
@@ -88,6 +89,10 @@ class ContractFunction:
     check_arguments: Callable[..., None] | None = None
     """How a wrapper (lcspec/harness/adapting.py) checks the arguments without computing the function;
     None: the reference is called on copies and its result discarded."""
+    mistake: Callable | None = None
+    """A classic mistake in computing it (its docstring says which), that the laws must catch: the suite's
+    catalogue of broken implementations (tests/suite/catalogue.py) runs them against it. A function the
+    catalogue has no hand-written entry for needs one here."""
 
     @property
     def compared(self) -> bool:
@@ -119,6 +124,12 @@ def _check_numerical_gradient(f, x, h=1e-5, centered=True):
         raise TypeError(f"centered must be a bool, got {type(centered).__name__}")
 
 
+def _ones_first(X):
+    """append_ones puts the column of ones first instead of last."""
+    X = np.asarray(X, dtype=np.float64)
+    return np.column_stack([np.ones(X.shape[0]), X])
+
+
 # ---------------------------------------------------------------------- shared inputs
 # No margin of these (S, y), nor of (X Wᵀ, y), is exactly 0, so CONV-1 judges dtypes, not kinks.
 X = np.array([[1.0, 2.0, -1.0], [0.0, 3.0, 1.0]])
@@ -146,7 +157,8 @@ ENTRIES = [
         "scores", dict(X=X, W=W, b=b), dict(X=_X, W=_W, b=np.array([0.1, -0.2, 0.3])),
         lambda a: [(score_size(a["X"], a["W"], a["b"]), np.shape(a["X"])[1] + 1)],
         "D products and the bias: D + 1 terms of |X||W|ᵀ + |b|"),
-    ContractFunction("append_ones", dict(X=X), dict(X=_X), lambda a: [None], "a copy with a column of ones: exact"),
+    ContractFunction("append_ones", dict(X=X), dict(X=_X), lambda a: [None], "a copy with a column of ones: exact",
+                     mistake=_ones_first),
     ContractFunction("fold_bias", dict(W=W, b=b), dict(W=_W, b=np.ones(3)), lambda a: [None],
                      "a copy with b as a column: exact"),
     ContractFunction(

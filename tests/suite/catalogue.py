@@ -3,7 +3,7 @@
 Each class is one broken implementation, selected with `--impl=tests.suite.catalogue:<name>`. It
 provides only the function(s) it gets wrong — every other contract function is "not provided" and
 its tests are skipped — so a run against it says precisely whether the suite notices the mistake.
-Every contract function has at least one entry. An entry's `breaks` names the clauses its mistake
+Every contract function has at least one entry, here or as its registry entry's `mistake`. An entry's `breaks` names the clauses its mistake
 must be reported under, and `level` the conformance level at which it must fail the run (`core`
 unless it says otherwise). The bodies start from a correct computation and
 make exactly the mistake the docstring names; input validation is the reference's (each broken
@@ -19,6 +19,7 @@ import numpy as np
 from lcspec import reference
 from lcspec.reference import _checks
 from lcspec.harness.adapting import checked_like_reference
+from lcspec.harness.contract import REGISTRY
 
 BROKEN: dict[str, type] = {}
 
@@ -50,16 +51,6 @@ class scores_ignore_bias:
     @staticmethod
     def scores(X, W, b=None):
         return np.asarray(X, dtype=np.float64) @ np.asarray(W, dtype=np.float64).T
-
-
-@broken
-class append_ones_first:
-    """append_ones puts the column of ones first instead of last."""
-
-    @staticmethod
-    def append_ones(X):
-        X = np.asarray(X, dtype=np.float64)
-        return np.column_stack([np.ones(X.shape[0]), X])
 
 
 @broken
@@ -419,3 +410,11 @@ class scores_without_input_checks:
 
 
 BROKEN["scores_without_input_checks"] = scores_without_input_checks  # its mistake is the missing check
+
+
+# The registry's mistakes (lcspec/harness/contract.py): a contract function added with its registry entry is
+# broken here without a hand-written entry.
+for _name, _function in REGISTRY.items():
+    if _function.mistake is not None:
+        broken(type(f"{_name}_registered_mistake", (), {"__doc__": _function.mistake.__doc__,
+                                                          _name: staticmethod(_function.mistake)}))
