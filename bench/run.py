@@ -10,7 +10,6 @@ that they compare like with like on whatever machine runs them.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import lcspec
 from lcspec.harness.clauses import LEVELS, chapters, clauses, spec_version
-from lcspec.harness.session import DEFAULT_CALL_TIMEOUT
+from lcspec.harness.options import add_shared, hand_on
 
 USAGE_ERROR = 2
 
@@ -47,13 +47,12 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check", help="judge one or more implementations against the spec",
         description="Judge implementations against the spec, clause by clause. IMPL is a dotted module name, a path "
-        "to a .py file, module:attribute, or cs231n:PATH (a CS231n assignment's file, module or folder).",
+        "to a .py file, module:attribute, cs231n:PATH (a CS231n assignment's file, module or folder), or "
+        "cmd:COMMAND (a program in any language that speaks spec/protocol.md). Each runs in a supervised process "
+        "of its own.",
         epilog="Arguments after -- go to pytest as they are (e.g. -- -x -k softmax).")
     check.add_argument("impls", nargs="+", metavar="IMPL")
-    check.add_argument("--level", choices=LEVELS, default=None,
-                       help="the level whose verdict sets the exit status (default core; strict for 'reference')")
-    check.add_argument("--deviations", metavar="FILE", help="declared deviations: a clause ID or test id per line, "
-                       "the reason after '#'")
+    add_shared(check.add_argument)
     check.add_argument("--json", metavar="PATH", help="write the JSON report here (one implementation)")
     check.add_argument("--junit", metavar="PATH", help="write JUnit XML here (one implementation)")
     check.add_argument("--report-dir", metavar="DIR", default="lcspec-reports",
@@ -61,17 +60,6 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
                        help="several implementations: how many to judge at once (default: the number of cores, "
                        "%(default)s)")
-    check.add_argument("--call-timeout", type=float, default=DEFAULT_CALL_TIMEOUT, metavar="SECONDS",
-                       help="time limit of one call to the implementation (default %(default)g)")
-    check.add_argument("--time-budget", type=float, default=None, metavar="SECONDS",
-                       help="time the whole run may spend calling the implementation; the calls left then fail as too "
-                       "slow (default: none)")
-    check.add_argument("--precision", choices=("float64", "float32"), default=None,
-                       help="declare the precision the implementation computes in (default: what it declares in the "
-                       "protocol's handshake, else what its results show)")
-    check.add_argument("--in-process", action="store_true",
-                       help="for debugging: run a Python implementation inside the judge's process (the report says "
-                       "the verdict is not isolated)")
     check.add_argument("--profile", default=None, metavar="NAME",
                        help="Hypothesis profile: ci (the default: derandomized, 60 examples per law), thorough "
                        "(600, a fresh seed each run), docs (10)")
@@ -109,24 +97,13 @@ def pytest_arguments(impl: str, args, json_path: str | None, junit_path: str | N
     from lcspec.harness.laws import LAWS, law_files
 
     command = [*map(str, law_files()), "-p", "lcspec.plugin", "-c", os.devnull, "--rootdir", str(LAWS.parent),
-               "--confcutdir", str(LAWS), "-p", "no:cacheprovider", f"--impl={impl}",
-               f"--call-timeout={args.call_timeout}"]
-    if args.level:
-        command.append(f"--level={args.level}")
-    if args.deviations:
-        command.append(f"--deviations={Path(args.deviations).resolve()}")
+               "--confcutdir", str(LAWS), "-p", "no:cacheprovider", f"--impl={impl}", *hand_on(args)]
     if json_path:
         command.append(f"--conformance-json={Path(json_path).resolve()}")
     if junit_path:
         command.append(f"--junitxml={Path(junit_path).resolve()}")
     if args.profile:
         command.append(f"--hypothesis-profile={args.profile}")
-    if args.time_budget:
-        command.append(f"--time-budget={args.time_budget}")
-    if args.precision:
-        command.append(f"--precision={args.precision}")
-    if args.in_process:
-        command.append("--in-process")
     return command
 
 
@@ -152,15 +129,8 @@ def _stem(index: int, impl: str) -> str:
 def _judge_apart(impl: str, stem: str, args, extra: list[str], out: Path) -> dict:
     """Judge `impl` in a process of its own; its report and log land in `out`."""
     report, junit, log = out / f"{stem}.json", out / f"{stem}.xml", out / f"{stem}.log"
-    command = [sys.executable, "-m", "lcspec", "check", impl, f"--json={report}", f"--junit={junit}",
-               f"--call-timeout={args.call_timeout}"]
-    command += [f"--level={args.level}"] * bool(args.level)
-    if args.deviations:
-        command.append(f"--deviations={Path(args.deviations).resolve()}")
+    command = [sys.executable, "-m", "lcspec", "check", impl, f"--json={report}", f"--junit={junit}", *hand_on(args)]
     command += [f"--profile={args.profile}"] * bool(args.profile)
-    command += [f"--time-budget={args.time_budget}"] * bool(args.time_budget)
-    command += [f"--precision={args.precision}"] * bool(args.precision)
-    command += ["--in-process"] * args.in_process
     command += ["--", *extra] if extra else []
     started = time.perf_counter()
     with open(log, "w") as sink:

@@ -27,15 +27,16 @@ from hypothesis import settings
 
 from lcspec import reference
 from lcspec.harness import profiles, render, session as sessions
-from lcspec.harness.clauses import LEVELS, clauses, spec_version
+from lcspec.harness.clauses import clauses, spec_version
 from lcspec.harness.contract import REGISTRY
 from lcspec.harness.deviations import Deviations
 from lcspec.harness.guard import probe_precision
 from lcspec.harness.isolation import CMD, close, remote_implementations
 from lcspec.harness.laws import LAWS, law_files
 from lcspec.harness.loading import USAGE_ERROR, LoadError, implementations, origin
+from lcspec.harness.options import add_shared
 from lcspec.harness.record import OUTCOME, Recorder, clause_ids
-from lcspec.harness.session import DEFAULT_CALL_TIMEOUT, Session
+from lcspec.harness.session import Session
 from lcspec.harness.verdict import SCHEMA, Judged, Run, verdict
 
 DEFAULT_IMPL = "reference"
@@ -48,25 +49,9 @@ def pytest_addoption(parser):
         help="implementation under test: a dotted module name, a path to a .py file, module:attribute, "
         "or cs231n:PATH for the CS231n assignment layout, PATH a file, a module or an assignment folder "
         "(env LCSPEC_IMPL; without either, lcspec's laws judge the reference)")
-    group.addoption("--deviations", default=None, metavar="FILE",
-                    help="declared deviations: one clause ID or test id per line, the reason after '#'")
     group.addoption("--conformance-json", default=None, metavar="PATH",
                     help="also write the conformance report as JSON (schema: lcspec/harness/verdict.py)")
-    group.addoption("--level", choices=LEVELS, default=None,
-                    help="the conformance level whose verdict sets the exit code and the JSON's exit_ok: core (the "
-                    "notes' mathematics; the default) or strict (also the reference's API guarantees; the default for "
-                    "the reference, which must meet it); both are reported")
-    group.addoption("--call-timeout", type=float, default=DEFAULT_CALL_TIMEOUT, metavar="SECONDS",
-                    help=f"time limit of one call to the implementation (default {DEFAULT_CALL_TIMEOUT:g})")
-    group.addoption("--time-budget", type=float, default=None, metavar="SECONDS",
-                    help="time the whole run may spend calling the implementation; once spent, the calls left fail "
-                    "as too slow, so a slow implementation still gets its verdict (default: none)")
-    group.addoption("--precision", choices=("float64", "float32"), default=None,
-                    help="the precision the implementation computes in, declared (default: what it declares in the "
-                    "protocol's handshake, else what its results show when the run starts)")
-    group.addoption("--in-process", action="store_true",
-                    help="run the implementation inside the judge's process (for debugging: the report then says the "
-                    "verdict is not isolated); by default it runs in a supervised child process (spec/protocol.md)")
+    add_shared(group.addoption)
 
 
 @pytest.fixture(scope="session")

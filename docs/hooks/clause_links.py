@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from pathlib import Path
 
 from markdown import Extension
 from markdown.treeprocessors import Treeprocessor

@@ -18,7 +18,6 @@ chapter pages and the API page alike.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import griffe
 

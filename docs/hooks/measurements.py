@@ -9,8 +9,6 @@ shows the last `python -m lcspec.bench.run` recorded in bench/results.json, with
 from __future__ import annotations
 
 import json
-import sys
-import tempfile
 from pathlib import Path
 
 from mkdocs.structure.files import File  # under ProperDocs, mkdocs.* is ProperDocs' own

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import io
 import re
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 import matplotlib

@@ -16,9 +16,7 @@ from __future__ import annotations
 import inspect
 import json
 import pkgutil
-import sys
 import textwrap
-from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File  # under ProperDocs, mkdocs.* is ProperDocs' own

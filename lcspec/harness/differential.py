@@ -15,7 +15,7 @@ import numbers
 
 import numpy as np
 
-from lcspec.harness.contract import entry, magnitude, margin_scale, score_size
+from lcspec.harness.contract import entry, margin_scale, score_size
 from lcspec.reference.tolerances import atol
 
 

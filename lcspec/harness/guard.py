@@ -34,10 +34,8 @@ import dataclasses
 import functools
 import inspect
 import signal
-import sys
 import threading
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest

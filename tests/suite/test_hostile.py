@@ -15,13 +15,11 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.suite.runs import ROOT
 
 WRONG = "def softmax(S):\n    return reference.softmax(S) + 3e-5\n"
 CORRECT = "def softmax(S):\n    with np.errstate(all='ignore'):\n        return reference.softmax(S)\n"

@@ -1,0 +1,53 @@
+"""The options of a run that the pytest plugin and the `lcspec check` command share, written down once.
+
+Each is (flag, keyword arguments of argparse's add_argument, which pytest's addoption takes too, and
+whether its value is a path to resolve before it is handed on). The plugin adds them to pytest; the
+command adds them to its `check` and hands on every one given, as the same flag, to the pytest run
+it makes (lcspec/cli.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lcspec.harness.clauses import LEVELS
+from lcspec.harness.session import DEFAULT_CALL_TIMEOUT
+
+SHARED = [
+    ("--level", dict(choices=LEVELS, default=None,
+                     help="the conformance level whose verdict sets the exit status and the JSON's exit_ok: core (the "
+                     "notes' mathematics; the default) or strict (also the reference's API guarantees; the default "
+                     "for the reference, which must meet it); both are reported"), False),
+    ("--deviations", dict(default=None, metavar="FILE",
+                          help="declared deviations: one clause ID (ID:function for one function's failures) or test "
+                          "id per line, the reason after '#'"), True),
+    ("--call-timeout", dict(type=float, default=DEFAULT_CALL_TIMEOUT, metavar="SECONDS",
+                            help=f"time limit of one call to the implementation (default {DEFAULT_CALL_TIMEOUT:g})"), False),
+    ("--time-budget", dict(type=float, default=None, metavar="SECONDS",
+                           help="time the whole run may spend calling the implementation; once spent, the calls left "
+                           "fail as too slow, so a slow implementation still gets its verdict (default: none)"), False),
+    ("--precision", dict(choices=("float64", "float32"), default=None,
+                         help="the precision the implementation computes in, declared (default: what it declares in "
+                         "the protocol's handshake, else what its results show when the run starts)"), False),
+    ("--in-process", dict(action="store_true",
+                          help="run a Python implementation inside the judge's process, for debugging (the report "
+                          "then says the verdict is not isolated); by default every implementation runs in a "
+                          "supervised child process (spec/protocol.md)"), False),
+]
+
+
+def add_shared(add) -> None:
+    """Add the shared options with `add` (a pytest option group's addoption, or an argparse parser's add_argument)."""
+    for flag, keywords, _ in SHARED:
+        add(flag, **keywords)
+
+
+def hand_on(args) -> list[str]:
+    """The shared options given in `args` (the command's parsed arguments), as flags for the pytest run."""
+    found = []
+    for flag, keywords, is_path in SHARED:
+        value = getattr(args, flag.lstrip("-").replace("-", "_"))
+        if value in (None, False) or value == keywords.get("default"):
+            continue
+        found.append(flag if value is True else f"{flag}={Path(value).resolve() if is_path else value}")
+    return found
