@@ -19,6 +19,8 @@
 
 function realArray(name, value, ndim) {
   const depth = ndim ?? (Array.isArray(value) && Array.isArray(value[0]) ? 2 : 1);
+  // A lone number is an array of 0 dimensions (numpy's view, and the contract's): a wrong shape.
+  if (typeof value === "number") throw new RangeError(`${name} must be ${depth}-dimensional, got a number (0-dimensional)`);
   if (!Array.isArray(value)) throw new TypeError(`${name} must be an array, got ${typeof value}`);
   const rows = depth === 2 ? value : [value];
   const width = depth === 2 && rows.length ? rows[0].length : null;
@@ -48,9 +50,11 @@ function weightMatrix(name, W) {
 }
 
 function labels(name, y, n, k) {
+  if (typeof y === "number") throw new RangeError(`${name} must be 1-dimensional (one label per example), got a number`);
   if (!Array.isArray(y)) throw new TypeError(`${name} must be an array of integer labels`);
   if (y.length !== n) throw new RangeError(`${name} must have ${n} entries, one label per example, got ${y.length}`);
   for (const v of y) {
+    if (Array.isArray(v)) throw new RangeError(`${name} must be 1-dimensional (one label per example), found a nested array`);
     if (!Number.isInteger(v)) throw new TypeError(`${name} must hold integer class labels, found ${v}`);
     if (v < 0 || v >= k) throw new RangeError(`${name} must be class indices in [0, ${k}), found ${v}`);
   }
@@ -354,8 +358,13 @@ export function numericalGradient(f, x, h = 1e-5, centered = true) {
 
 /** The gradient-check figure: ||a - b|| / max(||a||, ||b||), 0 when both are 0 (numbers or arrays). */
 export function relativeError(a, b) {
-  const flat = (v) => (typeof v === "number" ? [v] : v.flat(Infinity));
-  const fa = flat(a), fb = flat(b);
+  const flat = (name, v) => {
+    if (typeof v !== "number" && !Array.isArray(v)) throw new TypeError(`${name} must be a number or an array of numbers, got ${typeof v}`);
+    const entries = typeof v === "number" ? [v] : v.flat(Infinity);
+    for (const e of entries) if (typeof e !== "number") throw new TypeError(`${name} must hold numbers, found ${typeof e}`);
+    return entries;
+  };
+  const fa = flat("a", a), fb = flat("b", b);
   if (fa.length !== fb.length) throw new RangeError("b must have the same shape as a");
   for (const v of fa.concat(fb)) if (!Number.isFinite(v)) throw new RangeError("a and b must contain only finite values");
   let largest = 0;
