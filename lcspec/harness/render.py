@@ -54,7 +54,8 @@ def render(entry: dict, data: dict, shown=()):
         yield "  what fails:", {}
     for cid, c in bad.items():
         title = registry[cid]["title"] if cid in registry else "the reference's value on the same inputs"
-        culprits = sorted({f for t in c["tests"] if t["outcome"] in ("failed", "deviates") for f in t["functions"]})
+        culprits = c.get("found", {}).get(data["level"]) or sorted(
+            {f for t in c["tests"] if t["outcome"] in ("failed", "deviates") for f in t["functions"]})
         yield f"    {cid} [{c['level']}] {c['status']}: {title} — {', '.join(culprits or c['functions'])}", {"red": c["status"] == "fails"}
         for test in [t for t in c["tests"] if t["outcome"] in ("failed", "deviates")][:3]:
             prefix = "" if test["outcome"] == "failed" else "deviates: "

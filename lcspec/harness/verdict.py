@@ -68,7 +68,8 @@ class FunctionEntry(TypedDict, total=False):
 class DifferentialEntry(TypedDict):
     status: str
     levels: dict[str, str]
-    functions: list[str]
+    functions: list[str]  # the provided functions it compares
+    found: dict[str, list[str]]  # per level, the functions it fails or deviates on (no law naming the problem)
     tests: list[TestEntry]
 
 
@@ -307,12 +308,17 @@ def _differential(run: Run, impl: Judged, mine: list[Outcome], unfinished: bool,
                 else NOT_JUDGED if any(o.outcome == "failed" for o in mine_here)
                 else UNFINISHED if unfinished else "conforms" if checked else "no test")
 
+    def found(level):
+        return sorted({f for o in laid if within(o.level, level) and o.outcome in ("failed", "deviates")
+                       and not o.functions <= explained[level] for f in o.functions})
+
     levels = {level: status(level) for level in LEVELS}
     tests = [_judged(run, o, DIFFERENTIAL) for o in laid]
     for test, o in zip(tests, laid):
         if test["outcome"] == "failed" and o.functions <= explained[LEVELS[-1]]:
             test["outcome"], test["message"] = NOT_JUDGED, f"{test['message']} (laid at the law that fails)"
-    return {"status": levels[run.level], "levels": levels, "functions": provided, "tests": tests}
+    return {"status": levels[run.level], "levels": levels, "functions": provided,
+            "found": {level: found(level) for level in LEVELS}, "tests": tests}
 
 
 def _overall(statuses: list[str]) -> str:

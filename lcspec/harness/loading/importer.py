@@ -94,6 +94,8 @@ class Importer:
             if not path.is_file():
                 raise LoadError(f"no such file {spec}")
             return self.file(path)
+        if "/" in spec or spec.startswith("."):  # a path, not a module name: it names nothing that exists
+            raise LoadError(f"no such file or folder {spec}")
         module_name, _, attribute = spec.partition(":")
         module = self.module(module_name)
         if attribute and not hasattr(module, attribute):
