@@ -370,8 +370,10 @@ export function relativeError(a, b) {
   let largest = 0;
   for (const v of [fa, fb]) for (const e of v) largest = Math.max(largest, Math.abs(e));
   if (largest === 0) return 0;
-  const norm = (v) => Math.sqrt(v.reduce((sum, e) => sum + (e / largest) ** 2, 0)); // scaled first: no overflow
-  return norm(fa.map((v, i) => v - fb[i])) / Math.max(norm(fa), norm(fb));
+  // Scaled by the largest |entry| first, as the reference does: neither the norms nor a - b can overflow.
+  const sa = fa.map((v) => v / largest), sb = fb.map((v) => v / largest);
+  const norm = (v) => Math.sqrt(v.reduce((sum, e) => sum + e * e, 0));
+  return norm(sa.map((v, i) => v - sb[i])) / Math.max(norm(sa), norm(sb));
 }
 
 // ---------------------------------------------------------------- the demo's model: W (K, D) and b (K) kept apart
