@@ -1,0 +1,57 @@
+"""The `lcspec` command: its version, the clauses, and several implementations judged at once."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from lcspec import __version__
+from lcspec.cli import main
+from lcspec.harness.clauses import clauses, spec_version
+
+
+def test_the_version_names_the_spec_it_checks(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"lcspec {__version__} (spec {spec_version()})"
+
+
+def test_clauses_are_listed_filtered_and_shown(capsys):
+    assert main(["clauses", "--function", "softmax", "--level", "strict"]) == 0
+    listed = capsys.readouterr().out
+    wanted = [cid for cid, c in clauses().items() if "softmax" in c["functions"] and c["level"] == "strict"]
+    assert wanted and all(f"{cid} " in listed for cid in wanted)
+    assert "HINGE-1 " not in listed
+    assert main(["clauses", "HINGE-2"]) == 0
+    assert "kink" in capsys.readouterr().out.lower()
+    assert main(["clauses", "NO-SUCH-1"]) == 2
+    assert "no clause NO-SUCH-1" in capsys.readouterr().err
+
+
+def test_one_json_and_one_junit_name_one_implementation(capsys):
+    assert main(["check", "a.py", "b.py", "--json", "x.json"]) == 2
+    assert "--report-dir" in capsys.readouterr().err
+
+
+@pytest.mark.child_runs
+def test_several_implementations_are_judged_apart_with_a_table_and_the_worst_exit_status(tmp_path):
+    (tmp_path / "good.py").write_text("from lcspec.reference import softmax\n")
+    (tmp_path / "bad.py").write_text("from lcspec import reference\n\ndef softmax(S):\n    return reference.softmax(S) + 3e-5\n")
+    (tmp_path / "py2.py").write_text("def softmax(S):\n    print S\n")
+    reports = tmp_path / "reports"
+    done = subprocess.run([sys.executable, "-m", "lcspec", "check", "good.py", "bad.py", "py2.py", "--jobs=2",
+                           f"--report-dir={reports}", "--", "-q", "-k", "softmax"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 2, done.stdout + done.stderr  # the worst: one could not be judged
+    table = done.stdout[done.stdout.index("implementation "):].splitlines()
+    rows = {line.split()[0]: line.split() for line in table[1:] if line.strip()}
+    assert rows["good.py"][1:4] == ["conforms", "conforms", "0"]
+    assert rows["bad.py"][1] == "fails" and rows["bad.py"][3] == "1"
+    assert rows["py2.py"][1:4] == ["error", "error", "2"]
+    verdicts = {p.name: json.loads(p.read_text()) for p in reports.glob("*.json")}
+    assert len(verdicts) == 3 and sum(v["exit_ok"] for v in verdicts.values()) == 1
+    assert all((reports / name.replace(".json", ".log")).is_file() for name in verdicts)
