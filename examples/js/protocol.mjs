@@ -428,7 +428,8 @@ export async function serve(impl, { input = process.stdin, output = process.stdo
     ));
     return 1;
   }
-  const contract = Array.isArray(hello.contract) ? hello.contract : null;
+  // An empty or absent contract means "every function you have" (spec/protocol.md, the hello).
+  const contract = Array.isArray(hello.contract) && hello.contract.length > 0 ? hello.contract : null;
   const provides = Object.keys(impl.functions).filter((n) => contract === null || contract.includes(n));
   const constraints = Object.fromEntries(Object.entries(impl.constraints ?? {}).filter(([n]) => provides.includes(n)));
   await send(encode({
