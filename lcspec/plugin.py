@@ -108,7 +108,8 @@ class Conformance:
         if spec.startswith(CMD) and not self.isolated:
             usage_error(config, f"--impl={spec}: a command runs in a process of its own; --in-process cannot apply")
         try:
-            impls = (remote_implementations(spec, config.getoption("--call-timeout")) if self.isolated
+            memory = int(config.getoption("--memory-limit") * 2**30) or None
+            impls = (remote_implementations(spec, config.getoption("--call-timeout"), memory) if self.isolated
                      else implementations(spec, config.getoption("--call-timeout")))
         except LoadError as exc:  # already one paragraph naming the file, the line and the fix
             usage_error(config, f"--impl={spec}: {exc}")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from lcspec.harness.clauses import LEVELS
 from lcspec.harness.session import DEFAULT_CALL_TIMEOUT
+from lcspec.protocol.child import DEFAULT_MEMORY_LIMIT
 
 SHARED = [
     ("--level", dict(choices=LEVELS, default=None,
@@ -29,6 +30,9 @@ SHARED = [
     ("--precision", dict(choices=("float64", "float32"), default=None,
                          help="the precision the implementation computes in, declared (default: what it declares in "
                          "the protocol's handshake, else what its results show when the run starts)"), False),
+    ("--memory-limit", dict(type=float, default=DEFAULT_MEMORY_LIMIT / 2**30, metavar="GIB",
+                            help="memory the implementation's process may allocate, in GiB (RLIMIT_DATA; 0 for no "
+                            f"limit; default {DEFAULT_MEMORY_LIMIT / 2**30:g}: JAX's XLA alone holds 2.5)"), False),
     ("--in-process", dict(action="store_true",
                           help="run a Python implementation inside the judge's process, for debugging (the report "
                           "then says the verdict is not isolated); by default every implementation runs in a "

@@ -44,10 +44,11 @@ DEFAULT_CALL_TIMEOUT = 10.0
 """Seconds one call may take (the suite's inputs are tiny; time the judge spends in call-backs is not counted)."""
 DEFAULT_START_TIMEOUT = 60.0
 """Seconds from starting the process to its handshake answer: importing a framework can take a while."""
-DEFAULT_MEMORY_LIMIT = 2 << 30
+DEFAULT_MEMORY_LIMIT = 8 << 30
 """Bytes of RLIMIT_DATA (not RLIMIT_AS): Node.js reserves ~720 MB of address space before running a line
 (1.6 GB with one worker thread), so an address-space limit that stops a runaway allocation also stops Node;
-RLIMIT_DATA counts only memory it writes to (Node starts at 54 MB, Python with numpy 90 MB, torch 220 MB)."""
+RLIMIT_DATA counts private data mappings (Node starts at 54 MB, Python with numpy 90 MB, torch 220 MB; JAX's XLA
+maps about 2.5 GB after a few calls, and aborts with std::bad_alloc under a 2 GiB limit: hence 8)."""
 DEFAULT_STDERR_CAP = 64 << 10
 """Bytes of the child's stderr kept (the tail: a traceback's last lines say most); all bytes are counted."""
 DEFAULT_LINE_CAP = 16 << 20
