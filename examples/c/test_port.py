@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    PYTHONPATH=. python -m pytest examples/c/test_port.py -q -p no:cacheprovider --noconftest
+    python -m pytest examples/c/test_port.py -q -p no:cacheprovider
 
 The module builds the port with `make -C examples/c` (skipped when gcc or make is missing), starts it
 as a child process and talks to it through `Client`, a small protocol client written for this test
@@ -28,8 +28,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import reference
-from reference.tolerances import atol
+from lcspec import reference
+from lcspec.reference.tolerances import atol
 
 HERE = Path(__file__).resolve().parent
 BINARY = HERE / "lcspec_c"

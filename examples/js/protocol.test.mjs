@@ -1,7 +1,7 @@
 // Tests of the JS protocol library and servers, with Node's test runner: node --test examples/js/
 //
 // Each server is started as a child process and spoken to as the judge would. The known values are
-// the reference's (PYTHONPATH=. python -c "import reference; ...") or exact by hand, noted per test.
+// the reference's (python -c "from lcspec import reference; ...") or exact by hand, noted per test.
 
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
