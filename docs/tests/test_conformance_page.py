@@ -18,6 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("LCSPEC_SITE", ROOT / "site"))
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "docs" / "hooks"))  # the hooks import each other by name, as MkDocs loads them
 
 from docs.tests.test_site import base_url, browser  # noqa: E402,F401  (the served site and Chromium, shared)
 from lcspec.harness.clauses import clauses  # noqa: E402
@@ -111,7 +112,7 @@ def test_nothing_on_the_conformance_page_runs_past_the_content(browser, base_url
 def test_without_reports_the_build_runs_the_suite_itself(tmp_path, monkeypatch):
     """With build/conformance/ empty, the hook runs (or finds cached) the docs-profile runs of the reference
     and the CS231n example, and the page shows them."""
-    from docs.hooks import conformance_page
+    import conformance_page
 
     monkeypatch.setattr(conformance_page, "REPORTS", tmp_path)
     conformance_page.on_config(None)
@@ -125,7 +126,8 @@ def test_without_reports_the_build_runs_the_suite_itself(tmp_path, monkeypatch):
 def test_with_reports_the_build_uses_them_and_runs_nothing(tmp_path, monkeypatch):
     """After `python docs/run_conformance.py` (CI: before `mkdocs build`) the page shows its reports, and the
     build starts no run of its own: the guide's report is cached too."""
-    from docs.hooks import conformance_page, conformance_runs
+    import conformance_page
+    import conformance_runs
 
     monkeypatch.setattr(conformance_page, "REPORTS", tmp_path / "none")
     conformance_page.on_config(None)
