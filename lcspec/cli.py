@@ -30,6 +30,7 @@ from pathlib import Path
 import lcspec
 from lcspec.harness.clauses import LEVELS, chapters, clauses, spec_version
 from lcspec.harness.options import add_shared, hand_on
+from lcspec.harness.verdict import overall
 
 USAGE_ERROR = 2
 
@@ -146,8 +147,7 @@ def _row(result: dict) -> dict:
     def at(level):
         if "error" in data:
             return "error"
-        found = [e["verdicts"][level] for e in entries]
-        return next((v for v in ("fails", "unfinished", "deviates", "conforms") if v in found), "not exercised")
+        return overall([e["verdicts"][level] for e in entries])  # the variants' verdicts, as a function's are combined
 
     level = data.get("level", "core")
     fails = sorted({c for e in entries for f in e["functions"].values() for c in f.get("found", {}).get(level, [])})

@@ -26,7 +26,7 @@ from lcspec.harness.clauses import spec_version
 from lcspec.harness.contract import REGISTRY, entry
 from lcspec.harness.guard import Implementation, bind
 from lcspec.harness.loading import CS231N, LoadError
-from lcspec.harness.loading.cs231n_layout import reproduce_in_layout
+from lcspec.harness.loading.cs231n_layout import index_in_layout, reproduce_in_layout
 from lcspec.protocol import wire
 from lcspec.protocol.child import DEFAULT_MEMORY_LIMIT, Child, ServerInfo, StartError, Unsupported
 
@@ -77,9 +77,7 @@ class RemoteModule:
         return self.presentation.get("names", {}).get(name, name)
 
     def student_index(self, name: str, part: str, index: tuple) -> tuple:
-        if name in self.presentation.get("transposed", ()) and part == "dW" and len(index) == 2:
-            return tuple(reversed(index))
-        return index
+        return index_in_layout(self.presentation, name, part, index)
 
     def reproduce(self, name: str, arguments: dict, result, expected, fmt) -> str | None:
         where = self.presentation.get("reproduce", {}).get(name)

@@ -284,7 +284,7 @@ def _summarise(run: Run, impl: Judged) -> ImplementationEntry:
                   else "no test" if not tests else "skipped")
         clause_entries[cid] = {"level": clause["level"], "status": status, "functions": provided, "tests": tests}
     provided_entries = [f for f in functions.values() if f["status"] != NOT_PROVIDED]
-    verdicts = {level: _overall([f["levels"][level] for f in provided_entries]) for level in LEVELS}
+    verdicts = {level: overall([f["levels"][level] for f in provided_entries]) for level in LEVELS}
     return {"label": impl.label, "spec": impl.spec, "origin": impl.origin, "notes": list(impl.notes),
             "verdicts": verdicts, "functions": functions,
             "differential": _differential(run, impl, mine, bool(unrun), explained), "clauses": clause_entries}
@@ -321,7 +321,7 @@ def _differential(run: Run, impl: Judged, mine: list[Outcome], unfinished: bool,
             "found": {level: found(level) for level in LEVELS}, "tests": tests}
 
 
-def _overall(statuses: list[str]) -> str:
+def overall(statuses: list[str]) -> str:
     """An implementation's verdict at one level from its provided functions' statuses there."""
     for verdict_ in ("fails", UNFINISHED, "deviates", "conforms"):
         if verdict_ in statuses:

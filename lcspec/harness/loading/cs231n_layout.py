@@ -157,9 +157,7 @@ class Cs231nLayout:
 
     def student_index(self, name: str, part: str, index: tuple) -> tuple:
         """An index into the contract's dW (K, D), as an index into the file's dW (D x C, or 2015's C x D)."""
-        if name in self._sources and part == "dW" and len(index) == 2 and not self.orientation.classes_in_rows:
-            return tuple(reversed(index))
-        return index
+        return index_in_layout(self.presentation(), name, part, index)
 
     def reproduce(self, name: str, arguments: dict, result, expected, fmt) -> str | None:
         """A failing call as the student would make it (see :func:`reproduce_in_layout`); None for what is not a loss."""
@@ -262,3 +260,11 @@ def reproduce_in_layout(where: dict, arguments: dict, result, expected, fmt) -> 
         "    print(loss)",
         "    print(dW)",
     ])
+
+
+def index_in_layout(presentation: dict, name: str, part: str, index: tuple) -> tuple:
+    """An index into the contract's dW, as one into the layout's, whose `transposed` functions hold dW transposed
+    (the same rule for a layout loaded here and for one described by a server's handshake)."""
+    if name in presentation.get("transposed", ()) and part == "dW" and len(index) == 2:
+        return tuple(reversed(index))
+    return index
