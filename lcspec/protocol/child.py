@@ -16,7 +16,8 @@ A call that returns no value raises a ChildError:
 
 * the server answered an error named after a builtin Exception: that builtin (a subclass of it and of
   ChildError, same name) with the server's message; any other name: RemoteError ("f raised SystemExit:
-  0"); "Unsupported": Unsupported. The server lives on.
+  0"); "Unsupported": Unsupported (a refusal the handshake did not declare). The server lives on.
+* Declined: the arguments are among those the handshake declined; nothing was sent.
 * CallTimeout ("f did not return within 10 s"), ChildDied ("the implementation's process was killed by
   SIGSEGV during the call to f; its stderr ends: ..."), ProtocolError ("protocol error during the call
   to f: ..."): the server has been killed; the next call starts a new one (counted in `restarts`).
@@ -39,6 +40,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 
 from . import PROTOCOL, wire
+from .sandbox import Sandbox, SandboxWatch
 
 DEFAULT_CALL_TIMEOUT = 10.0
 """Seconds one call may take (the suite's inputs are tiny; time the judge spends in call-backs is not counted)."""
@@ -76,7 +78,12 @@ class RemoteError(ChildError):
 
 
 class Unsupported(ChildError):
-    """The implementation cannot express these argument values (declared constraint or an "Unsupported" answer)."""
+    """The server answered "Unsupported": it declines these argument values. The judge sends only inputs the
+    handshake did not decline, so this answer is the implementation's failure there, never a discarded input."""
+
+
+class Declined(ChildError):
+    """The call was not sent: its arguments are among those the handshake declined (constraints, declines)."""
 
 
 class CallTimeout(ChildError):
@@ -117,7 +124,9 @@ def _remote_builtin(name: str) -> type | None:
 
 
 def remote_exception(function: str, type_name: str, message: str) -> ChildError:
-    """The exception for a server's error answer {"type": type_name, "message": message}."""
+    """The exception for a server's error answer {"type": type_name, "message": message}; both are the
+    implementation's text, shown on one line with control characters escaped (wire.printable)."""
+    type_name, message = wire.printable(type_name, 100), wire.printable(message, 2000)
     if type_name == "Unsupported":
         return Unsupported(f"{function}: {message}" if message else f"{function}: unsupported arguments")
     cls = _remote_builtin(type_name)
@@ -132,7 +141,13 @@ def remote_exception(function: str, type_name: str, message: str) -> ChildError:
 
 @dataclasses.dataclass(frozen=True)
 class ServerInfo:
-    """What the server said about itself in the handshake."""
+    """What the server said about itself in the handshake, its text made printable (wire.printable).
+
+    `constraints` and `declines` are the only inputs it may refuse, said before any call: a parameter fixed
+    at one value ({function: {parameter: value}}), or values of a parameter it cannot take ({function:
+    {parameter: [values]}}). The judge sends no call outside them, and an "Unsupported" answer to a call
+    inside them is a failure of that call.
+    """
 
     name: str
     version: str
@@ -140,9 +155,21 @@ class ServerInfo:
     provides: tuple[str, ...]
     precision: str | None = None
     constraints: Mapping[str, Mapping[str, object]] = dataclasses.field(default_factory=dict)
+    declines: Mapping[str, Mapping[str, tuple]] = dataclasses.field(default_factory=dict)
     notes: tuple[str, ...] = ()
     presentation: Mapping | None = None
     """Optional: how to show results in the implementation's own layout (spec/protocol.md, the handshake)."""
+
+
+def _printable_strings(value):
+    """`value` (decoded JSON) with every string in it, keys included, made printable."""
+    if isinstance(value, str):
+        return wire.printable(value)
+    if isinstance(value, dict):
+        return {wire.printable(k): _printable_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable_strings(v) for v in value]
+    return value
 
 
 class _Tail(threading.Thread):
@@ -187,8 +214,8 @@ class _Tail(threading.Thread):
 
 
 def _ends(text: str, lines: int = 3, width: int = 300) -> str:
-    """The last non-empty lines of `text`, on one line."""
-    last = [line.strip() for line in text.splitlines() if line.strip()][-lines:]
+    """The last non-empty lines of `text` (the implementation's stderr), on one printable line."""
+    last = [wire.printable(line.strip()) for line in text.splitlines() if line.strip()][-lines:]
     joined = " / ".join(last)
     return joined if len(joined) <= width else "..." + joined[-width:]
 
@@ -206,6 +233,13 @@ def _limit_memory(limit: int | None):
     return preexec
 
 
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
 class Child:
     """An implementation server in a child process, started on demand and restarted after a failure.
 
@@ -219,6 +253,8 @@ class Child:
         line_cap: bytes one protocol line may have; a longer one is a protocol error.
         contract: the contract's function names, sent in the hello.
         spec: the spec version, sent in the hello.
+        sandbox: run the server inside this bubblewrap sandbox (lcspec/protocol/sandbox.py); `memory_limit` then
+            holds for the whole sandbox (every process and its temporary files together), not per process.
 
     Not for concurrent use from several threads (calls are serialised by a lock).
     """
@@ -226,12 +262,14 @@ class Child:
     def __init__(self, command: Sequence[str] | str, *, cwd=None, env: Mapping[str, str] | None = None,
                  timeout: float = DEFAULT_CALL_TIMEOUT, start_timeout: float = DEFAULT_START_TIMEOUT,
                  memory_limit: int | None = DEFAULT_MEMORY_LIMIT, stderr_cap: int = DEFAULT_STDERR_CAP,
-                 line_cap: int = DEFAULT_LINE_CAP, contract: Sequence[str] = (), spec: str = ""):
+                 line_cap: int = DEFAULT_LINE_CAP, contract: Sequence[str] = (), spec: str = "",
+                 sandbox: Sandbox | None = None):
         self.command = shlex.split(command) if isinstance(command, str) else list(command)
         self.cwd, self.env = cwd, None if env is None else dict(env)
         self.timeout, self.start_timeout = timeout, start_timeout
         self.memory_limit, self.stderr_cap, self.line_cap = memory_limit, stderr_cap, line_cap
         self.contract, self.spec = tuple(contract), spec
+        self.sandbox = sandbox
         self.info: ServerInfo | None = None
         self.starts = 0
         self.restarts = 0
@@ -242,6 +280,9 @@ class Child:
         self._lock = threading.RLock()
         self._proc: subprocess.Popen | None = None
         self._tail: _Tail | None = None
+        self._watch: SandboxWatch | None = None
+        self._watch_lock = threading.Lock()  # the watch kills from its own thread: never a process already reaped
+        self._killed_because = ""  # what the watch killed the sandbox for, said when the call fails
         self._buffer = bytearray()
         self._scanned = 0
         self._failed = False
@@ -292,9 +333,10 @@ class Child:
             if self._failed:
                 self.restarts += 1
             self._failed = False
+            command = self.sandbox.wrap(self.command) if self.sandbox else self.command
             try:
                 self._proc = subprocess.Popen(
-                    self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                    command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                     cwd=self.cwd, env=self.env, bufsize=0, close_fds=True,
                     start_new_session=True,  # its own process group: killing the group kills its children too
                     preexec_fn=_limit_memory(self.memory_limit))
@@ -307,6 +349,10 @@ class Child:
             self._scanned = 0
             self._tail = _Tail(self._proc.stderr, self.stderr_cap)
             self._tail.start()
+            self._killed_because = ""
+            if self.sandbox is not None:
+                self._watch = SandboxWatch(self._proc.pid, self.memory_limit, self._kill_sandbox)
+                self._watch.start()
             self._note(f"started pid {self._proc.pid}: {shlex.join(self.command)}")
             deadline = time.monotonic() + self.start_timeout
             what = "the handshake"
@@ -326,31 +372,46 @@ class Child:
     def _server_info(self, answer: dict) -> ServerInfo:
         if "error" in answer:
             error = answer["error"] if isinstance(answer["error"], dict) else {}
-            raise StartError(f"the implementation server refused to start: {error.get('type', '?')}: "
-                             f"{error.get('message', '')}")
+            raise StartError(f"the implementation server refused to start: "
+                             f"{wire.printable(error.get('type', '?'), 100)}: {wire.printable(error.get('message', ''))}")
         if answer.get("protocol") != PROTOCOL:
-            raise self._violation(f"the handshake answer speaks protocol {answer.get('protocol')!r}, not {PROTOCOL}")
+            raise self._violation(f"the handshake answer speaks protocol {wire.printable(answer.get('protocol'), 80)}, "
+                                  f"not {PROTOCOL}")
         impl, provides = answer.get("implementation"), answer.get("provides")
         if not isinstance(impl, dict) or not isinstance(provides, list) \
                 or not all(isinstance(p, str) for p in provides):
             raise self._violation("the handshake answer needs an implementation object and a provides list of names")
+        provides = [p for p in provides if p in self.contract] if self.contract else [wire.printable(p) for p in provides]
         precision = answer.get("precision")
         if precision not in (None, "float64", "float32"):
-            raise self._violation(f"precision {precision!r} is not float64, float32 or null")
-        constraints = answer.get("constraints") or {}
+            raise self._violation(f"precision {wire.printable(precision, 40)} is not float64, float32 or null")
         notes = answer.get("notes") or []
-        if not isinstance(constraints, dict) or not all(isinstance(c, dict) for c in constraints.values()):
-            raise self._violation("constraints must map function names to objects of argument values")
-        try:
-            constraints = {f: {k: wire.decode(v) for k, v in c.items()} for f, c in constraints.items()}
-        except wire.WireError as exc:
-            raise self._violation(f"constraints: {exc}") from None
+        if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+            raise self._violation("notes must be a list of strings")
         presentation = answer.get("presentation")
         if presentation is not None and not isinstance(presentation, dict):
             raise self._violation("presentation must be an object")
-        return ServerInfo(name=str(impl.get("name", "")), version=str(impl.get("version", "")),
-                          language=str(impl.get("language", "")), provides=tuple(provides), precision=precision,
-                          constraints=constraints, notes=tuple(str(n) for n in notes), presentation=presentation)
+        return ServerInfo(name=wire.printable(impl.get("name", ""), 200),
+                          version=wire.printable(impl.get("version", ""), 100),
+                          language=wire.printable(impl.get("language", ""), 100), provides=tuple(provides),
+                          precision=precision, constraints=self._refusals(answer, "constraints", provides, False),
+                          declines=self._refusals(answer, "declines", provides, True),
+                          notes=tuple(wire.printable(n, 1000) for n in notes),
+                          presentation=None if presentation is None else _printable_strings(presentation))
+
+    def _refusals(self, answer: dict, field: str, provides: list, listed: bool) -> dict:
+        """The handshake's `constraints` ({function: {parameter: value}}) or `declines` ({function: {parameter:
+        [values]}}), decoded; only for functions it provides (parameter names are the judge's to check)."""
+        found = answer.get(field) or {}
+        shape = "[values]" if listed else "value"
+        if not isinstance(found, dict) or not all(f in provides and isinstance(c, dict) for f, c in found.items()) \
+                or (listed and not all(isinstance(v, list) for c in found.values() for v in c.values())):
+            raise self._violation(f"{field} must map functions it provides to objects of parameter: {shape}")
+        try:
+            return {f: {p: tuple(map(wire.decode, v)) if listed else wire.decode(v) for p, v in c.items()}
+                    for f, c in found.items()}
+        except wire.WireError as exc:
+            raise self._violation(f"{field}: {exc}") from None
 
     def close(self) -> None:
         """Say bye, give the server CLOSE_GRACE seconds to exit, then kill its process group whatever it does."""
@@ -380,9 +441,21 @@ class Child:
                 return False
             time.sleep(0.005)
 
+    def _kill_sandbox(self, reason: str) -> None:
+        """The watch's verdict (another thread): kill the sandbox now; the call under way fails saying why."""
+        with self._watch_lock:
+            if self._proc is not None:
+                self._killed_because = reason
+                self._note(f"sandbox {reason}: killed")
+                os.killpg(self._proc.pid, signal.SIGKILL)
+
     def _kill(self, reason: str, failed: bool = True) -> int:
-        """SIGKILL the server's process group, reap it, stop reading its stderr; returns its exit status."""
-        proc, self._proc = self._proc, None
+        """SIGKILL the server's process group (in a sandbox: its PID namespace, everything in it dies), reap it,
+        stop reading its stderr; returns its exit status."""
+        with self._watch_lock:
+            proc, self._proc = self._proc, None
+            if self._watch is not None:
+                self._watch.stop()
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -411,8 +484,12 @@ class Child:
         if not self._await_exit(time.monotonic() + EXIT_GRACE):
             return self._violation("the implementation closed its standard output", what)
         returncode = self._kill(f"exited during {what}")
-        how = (f"was killed by {signal.Signals(-returncode).name}" if returncode < 0
+        if self.sandbox is not None and returncode > 128:  # bubblewrap exits 128 + N for a command killed by signal N
+            returncode = 128 - returncode
+        how = (f"was killed by {_signal_name(-returncode)}" if returncode < 0
                else f"exited with status {returncode}")
+        if self._killed_because:
+            how = f"was killed by the judge: it {self._killed_because}"
         stderr = self.stderr
         ends = _ends(stderr)
         message = f"the implementation's process {how} during {what}" + (f"; its stderr ends: {ends}" if ends else "")
@@ -495,10 +572,9 @@ class Child:
         with self._lock:
             if self._proc is None:
                 self.start()
-            for name, fixed in self.info.constraints.get(function, {}).items():
-                if name in args and not wire.same_value(args[name], fixed):
-                    raise Unsupported(f"{function}: this implementation is fixed at {name}={fixed!r}, "
-                                      f"got {args[name]!r}")
+            declined = self.declined(function, args)
+            if declined:
+                raise Declined(declined)
             limit = self.timeout if timeout is None else timeout
             self.modified = {}
             self._next_id += 1
@@ -531,6 +607,16 @@ class Child:
                 if self._proc is not None:
                     self._kill(f"interrupted during {what}: {type(exc).__name__}")
                 raise
+
+    def declined(self, function: str, args: Mapping[str, object]) -> str | None:
+        """Which of the handshake's declared refusals covers these arguments (None: none, the call is owed)."""
+        for name, fixed in self.info.constraints.get(function, {}).items():
+            if name in args and not wire.same_value(args[name], fixed):
+                return f"{function}: this implementation is fixed at {name}={fixed!r}, got {args[name]!r}"
+        for name, values in self.info.declines.get(function, {}).items():
+            if name in args and any(wire.same_value(args[name], v) for v in values):
+                return f"{function}: this implementation declines {name}={args[name]!r} (said in its handshake)"
+        return None
 
     def _callback(self, request: dict, handles: Mapping[int, Callable], what: str) -> dict:
         handle, args = request.get("callback"), request.get("args")

@@ -52,13 +52,25 @@ class Opaque:
         self.repr = repr
 
     def __repr__(self) -> str:
-        return f"<opaque {self.type}: {self.repr}>"
+        return f"<opaque {printable(self.type)}: {printable(self.repr)}>"
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Opaque) and (self.type, self.repr) == (other.type, other.repr)
 
     def __hash__(self) -> int:
         return hash((self.type, self.repr))
+
+
+def printable(text, limit: int | None = None) -> str:
+    """Text that came from an implementation, made safe to show: one line, every control character (ANSI
+    escapes, carriage returns, newlines, bidi overrides) written as its escape, cut to `limit` characters.
+
+    >>> printable("bad\\x1b[2Jrow\\nlcspec: conforms")
+    'bad\\\\x1b[2Jrow\\\\nlcspec: conforms'
+    """
+    text = text if isinstance(text, str) else str(text)
+    shown = "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
+    return shown if limit is None or len(shown) <= limit else shown[: max(0, limit - 3)] + "..."
 
 
 # --- encoding ---------------------------------------------------------------------------------------
