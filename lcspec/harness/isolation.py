@@ -26,9 +26,10 @@ from lcspec.harness.clauses import spec_version
 from lcspec.harness.contract import REGISTRY, entry
 from lcspec.harness.guard import Implementation, bind
 from lcspec.harness.loading import CS231N, LoadError
-from lcspec.harness.loading.cs231n_layout import index_in_layout, reproduce_in_layout
+from lcspec.harness.loading.cs231n_layout import check_presentation, index_in_layout, reproduce_in_layout
 from lcspec.protocol import wire
-from lcspec.protocol.child import DEFAULT_MEMORY_LIMIT, Child, ServerInfo, StartError, Unsupported
+from lcspec.protocol.child import DEFAULT_MEMORY_LIMIT, Child, ChildError, Declined, RemoteError, ServerInfo, Unsupported
+from lcspec.protocol.sandbox import Sandbox
 
 CMD = "cmd:"
 
@@ -47,7 +48,7 @@ class RemoteModule:
         self.child, self.info = child, info
         self.presentation = dict(info.presentation or {})
         self.__name__ = info.name or "implementation"
-        self.unexpressed: str | None = None  # set when the server answers "Unsupported" (see record.py)
+        self.unexpressed: str | None = None  # the declared refusal that discarded the last example (see record.py)
         for name in info.provides:
             if name in REGISTRY:
                 setattr(self, name, self._function(name))
@@ -61,9 +62,12 @@ class RemoteModule:
                 raise TypeError(f"{name}() takes {signature}, got {len(args)} positional and {sorted(kwargs)} keywords")
             try:
                 result = self.child.call(name, bound)
-            except Unsupported as exc:  # inputs the implementation cannot express: not a failure, a discarded example
+            except Declined as exc:  # declared in the handshake, before any call: a discarded example, not a failure
                 self.unexpressed = str(exc)
                 reject()
+            except Unsupported as exc:  # a refusal it did not declare is no escape: the call fails
+                raise RemoteError(f"{exc} (an \"Unsupported\" answer to an input its handshake did not decline)",
+                                  "Unsupported", str(exc)) from None
             for argument, value in self.child.modified.items():  # changed in place there: so here, as for a caller
                 target = bound.get(argument)
                 if isinstance(target, np.ndarray) and np.shape(value) == target.shape:
@@ -84,39 +88,58 @@ class RemoteModule:
         return reproduce_in_layout(where, arguments, result, expected, fmt) if where else None
 
     def expresses(self, name: str, **arguments) -> bool:
-        for function, argument, value in self.presentation.get("unexpressible", ()):
-            if function == name and argument in arguments and arguments[argument] == value:
-                return False
-        fixed = self.info.constraints.get(name, {})
-        return all(wire.same_value(arguments[a], v) for a, v in fixed.items() if a in arguments)
+        return self.child.declined(name, arguments) is None
 
 
-def _start(spec: str, variant: str | None, call_timeout: float, memory_limit: int | None) -> tuple[Child, ServerInfo]:
+def _start(spec: str, variant: str | None, call_timeout: float, memory_limit: int | None,
+           sandbox: Sandbox | None) -> tuple[Child, ServerInfo]:
+    """A started child and its handshake; any fault of the implementation on the way (it cannot be started, breaks
+    the protocol, hangs before the handshake, declares what the contract does not have) is a LoadError."""
     child = Child(server_command(spec, variant), cwd=os.getcwd(), timeout=call_timeout, memory_limit=memory_limit,
-                  contract=reference.CONTRACT, spec=spec_version())
+                  contract=reference.CONTRACT, spec=spec_version(), sandbox=sandbox)
     try:
-        return child, child.start()
-    except StartError as exc:
-        child.close()
-        said = str(exc)
+        info = child.start()
+        problem = _undeclarable(info) or check_presentation(info.presentation)
+    except ChildError as exc:
+        problem = str(exc)
         # The Python server refuses the handshake with the loader's own one-paragraph LoadError: pass that on.
-        raise LoadError(said.split("LoadError: ", 1)[1] if "LoadError: " in said else said) from None
+        problem = problem.split("LoadError: ", 1)[1] if "LoadError: " in problem else problem
+    if problem:
+        child.close()
+        raise LoadError(problem)
+    return child, info
 
 
-def remote_implementations(spec: str, call_timeout: float, memory_limit: int | None = DEFAULT_MEMORY_LIMIT
-                           ) -> list[Implementation]:
-    """The implementations `--impl=spec` selects, each served by a child of its own (started here)."""
-    child, info = _start(spec, None, call_timeout, memory_limit)
+def _undeclarable(info: ServerInfo) -> str | None:
+    """What the handshake's refusals name that the contract does not have (the contract's vocabulary only)."""
+    for field in ("constraints", "declines"):
+        for function, parameters in getattr(info, field).items():
+            unknown = set(parameters) - set(entry(function).signature.parameters)
+            if unknown:
+                return (f"the handshake's {field} name {', '.join(sorted(map(repr, unknown)))}, which "
+                        f"{function} has no parameter of")
+    return None
+
+
+def remote_implementations(spec: str, call_timeout: float, memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+                           sandbox: Sandbox | None = None) -> list[Implementation]:
+    """The implementations `--impl=spec` selects, each served by a child of its own (started here, in `sandbox`)."""
+    child, info = _start(spec, None, call_timeout, memory_limit, sandbox)
     presentation = info.presentation or {}
     variants = presentation.get("variants") or [None]
     found = []
     for variant in variants:
         if variant != variants[0]:
-            child, info = _start(spec, variant, call_timeout, memory_limit)
+            try:
+                child, info = _start(spec, variant, call_timeout, memory_limit, sandbox)
+            except LoadError:
+                close(found)
+                raise
             presentation = info.presentation or {}
         module = RemoteModule(child, info)
         if not any(callable(getattr(module, n, None)) for n in reference.CONTRACT):
             child.close()
+            close(found)
             raise LoadError(f"{spec} provides no function of the contract (its server's handshake: "
                             f"{', '.join(info.provides) or 'nothing'})")
         label = f"{spec} ({presentation['description']})" if presentation.get("description") else (

@@ -8,3 +8,9 @@ stderr) and `pyserver` (the server side for implementations written in Python).
 PROTOCOL = 1
 """The protocol version this package speaks (`"protocol": 1` in the handshake)."""
 NAME = "lcspec-protocol/1"
+
+
+class Unsupported(Exception):
+    """Raised by a served Python function to answer the protocol's "Unsupported" (matched by this class, never by
+    its name). The judge sends only inputs the handshake did not decline, so this answer fails the call: an
+    implementation declares what it cannot take up front (the handshake's constraints and declines)."""

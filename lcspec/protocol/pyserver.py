@@ -29,7 +29,7 @@ from typing import BinaryIO, NoReturn
 
 import numpy as np
 
-from . import PROTOCOL, wire
+from . import PROTOCOL, Unsupported, wire
 
 USAGE = ("usage: python -m lcspec.protocol.pyserver TARGET [--variant NAME | --all-callables]   (TARGET: what "
          "--impl takes, a dotted module name, a path to a .py file, module:attribute, cs231n:PATH; --all-callables "
@@ -90,8 +90,11 @@ def _error(exc: BaseException) -> dict:
         message = ""
     cls = type(exc)
     builtin = next((c for c in cls.__mro__ if c.__module__ == "builtins" and issubclass(c, Exception)), None)
-    if builtin in (None, cls, Exception) or cls.__name__ == "Unsupported":  # a class of its own, or the protocol's
-        return {"type": cls.__name__, "message": message}
+    if isinstance(exc, Unsupported):  # the protocol's own marker, by class: a library's "Unsupported" is not it
+        return {"type": "Unsupported", "message": message}
+    if builtin in (None, cls, Exception):  # a class of its own
+        name = f"{cls.__module__}.{cls.__qualname__}" if cls.__name__ == "Unsupported" else cls.__name__
+        return {"type": name, "message": message}
     return {"type": builtin.__name__, "message": f"{message} ({cls.__name__})"}
 
 
@@ -184,7 +187,8 @@ def serve(functions: Mapping[str, Callable], info: Mapping, *, streams: tuple[Bi
     Args:
         functions: contract function name -> the implementation's function.
         info: name, version, language; optionally precision, constraints ({function: {param: value}};
-            a fixed parameter is not passed to the function) and notes (lines for the report).
+            a fixed parameter is not passed to the function), declines ({function: {param: [values]}}: values
+            it cannot take; the judge sends none of them) and notes (lines for the report).
         streams: (requests, responses) from `isolate`; by default `isolate` is called here.
         load_error: the implementation failed to load: the handshake is answered with it, and the server exits.
     """
@@ -205,6 +209,8 @@ def serve(functions: Mapping[str, Callable], info: Mapping, *, streams: tuple[Bi
         "provides": [n for n in contract if n in functions] if contract else sorted(functions),
         "precision": info.get("precision"),
         "constraints": {f: {k: wire.encode(v) for k, v in c.items()} for f, c in constraints.items()},
+        "declines": {f: {k: [wire.encode(v) for v in values] for k, values in c.items()}
+                     for f, c in (info.get("declines") or {}).items()},
         "notes": [str(n) for n in info.get("notes", ())],
         **({"presentation": info["presentation"]} if info.get("presentation") else {}),
     })

@@ -34,6 +34,7 @@ from lcspec.protocol.child import (
     ProtocolError,
     RemoteError,
     StartError,
+    Declined,
     Unsupported,
 )
 
@@ -383,14 +384,14 @@ def test_the_handshake_reports_precision_constraints_and_notes(servers):
         assert child.info.notes == ("hand-written",)
 
 
-def test_a_call_outside_a_declared_constraint_is_unsupported_without_being_sent(servers):
+def test_a_call_outside_a_declared_constraint_is_declined_without_being_sent(servers):
     with hostile(servers) as child:
-        with pytest.raises(Unsupported, match="fixed at delta=1.0"):
+        with pytest.raises(Declined, match="fixed at delta=1.0"):
             child.call("hinge_losses", {"S": S, "y": [0, 1, 2, 0], "delta": 2.0})
         assert child.alive and child.call("echo", {"x": 1}) == 1  # nothing was sent: the server is in step
 
 
-def test_pyserver_drops_a_fixed_argument_and_refuses_another_value(servers, tmp_path):
+def test_pyserver_drops_a_fixed_argument_and_the_judge_sends_no_other_value(servers, tmp_path):
     script = tmp_path / "fixed.py"
     script.write_text(textwrap.dedent(f"""
         import sys; sys.path.insert(0, {str(servers)!r})
@@ -402,8 +403,24 @@ def test_pyserver_drops_a_fixed_argument_and_refuses_another_value(servers, tmp_
         assert child.info.constraints == {"hinge_losses": {"delta": 1.0}}
         for delta in (1, 1.0, np.float64(1.0)):  # one value, however it is typed
             assert child.call("hinge_losses", {"S": S, "y": [0, 1, 2, 0], "delta": delta}).tolist() == [0.0] * 4
-        with pytest.raises(Unsupported):
+        with pytest.raises(Declined):
             child.call("hinge_losses", {"S": S, "y": [0, 1, 2, 0], "delta": True})
+
+
+def test_declined_values_are_declared_in_the_handshake_and_never_sent(servers, tmp_path):
+    script = tmp_path / "declines.py"
+    script.write_text(textwrap.dedent(f"""
+        import sys; sys.path.insert(0, {str(servers)!r})
+        import impl
+        from lcspec.protocol.pyserver import serve
+        serve({{"hinge_losses": lambda S, y, delta: impl.hinge_losses(S, y)}},
+              {{"name": "d", "declines": {{"hinge_losses": {{"delta": [0.0]}}}}}})
+    """))
+    with Child([sys.executable, str(script)], env=ENV, timeout=LIMIT, contract=["hinge_losses"]) as child:
+        assert child.info.declines == {"hinge_losses": {"delta": (0.0,)}}
+        assert child.call("hinge_losses", {"S": S, "y": [0, 1, 2, 0], "delta": 2.0}).shape == (4,)
+        with pytest.raises(Declined, match="declines delta=0"):
+            child.call("hinge_losses", {"S": S, "y": [0, 1, 2, 0], "delta": 0})
 
 
 def test_an_implementation_that_fails_to_load_refuses_the_handshake_with_its_exception(servers):
@@ -444,7 +461,7 @@ def test_an_error_that_is_no_builtin_exception_is_a_remote_error_and_the_server_
         assert child.call("softmax", {"S": S}).shape == S.shape and child.pid == pid
 
 
-def test_an_unsupported_answer_raises_unsupported(servers):
+def test_an_unsupported_answer_raises_unsupported_a_failure_not_a_declined_input(servers):
     with hostile(servers) as child:
         with pytest.raises(Unsupported, match="cannot express"):
             child.call("error", {"error": {"type": "Unsupported", "message": "cannot express delta=0"}})

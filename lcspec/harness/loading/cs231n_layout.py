@@ -38,6 +38,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import io
+import re
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -260,6 +261,44 @@ def reproduce_in_layout(where: dict, arguments: dict, result, expected, fmt) -> 
         "    print(loss)",
         "    print(dW)",
     ])
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
+_REPRODUCE_FIELDS = {"function": str, "source": str, "where": str, "module": str, "orientation": str,
+                     "classes_in_rows": bool, "stand_in": bool}
+
+
+def check_presentation(presentation) -> str | None:
+    """What is wrong with a handshake's `presentation` (None: nothing), checked before the judge relies on it.
+
+    It is the implementation's data: its names end up in the report and in a reproduction the reader may
+    paste, so a function or module name must be a Python identifier, not code.
+    """
+    if presentation is None:
+        return None
+    if not isinstance(presentation, dict):
+        return "presentation must be an object"
+    for key in ("layout", "variant", "description"):
+        if not isinstance(presentation.get(key, ""), (str, type(None))):
+            return f"presentation.{key} must be a string"
+    variants, names = presentation.get("variants", []), presentation.get("names", {})
+    if not isinstance(variants, list) or not all(isinstance(v, (str, type(None))) for v in variants):
+        return "presentation.variants must be a list of strings"
+    if not isinstance(names, dict) or not all(isinstance(v, str) and _IDENTIFIER.match(v) for v in names.values()):
+        return "presentation.names must map contract functions to identifiers"
+    transposed, reproduce = presentation.get("transposed", []), presentation.get("reproduce", {})
+    if not isinstance(transposed, list) or not all(isinstance(t, str) for t in transposed):
+        return "presentation.transposed must be a list of function names"
+    if not isinstance(reproduce, dict):
+        return "presentation.reproduce must be an object"
+    for name, where in reproduce.items():
+        if not isinstance(where, dict) or any(not isinstance(where.get(k), t) for k, t in _REPRODUCE_FIELDS.items()):
+            return f"presentation.reproduce.{name} needs {', '.join(_REPRODUCE_FIELDS)}"
+        if not (_IDENTIFIER.match(where["function"]) and _IDENTIFIER.match(where["module"])):
+            return f"presentation.reproduce.{name}: function and module must be Python names"
+        if where["orientation"] not in {o.description for o in (CURRENT, LAYOUT_2015)}:
+            return f"presentation.reproduce.{name}.orientation names no layout"
+    return None
 
 
 def index_in_layout(presentation: dict, name: str, part: str, index: tuple) -> tuple:

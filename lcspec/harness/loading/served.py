@@ -15,10 +15,7 @@ from hypothesis.errors import UnsatisfiedAssumption
 
 from lcspec import reference
 from lcspec.harness.loading import LoadError, implementations
-
-
-class Unsupported(Exception):
-    """Answered as the protocol's "Unsupported": the layout cannot express these arguments (Δ = 0, say)."""
+from lcspec.protocol import Unsupported
 
 
 def _expressible(fn: Callable, module) -> Callable:
@@ -40,8 +37,13 @@ def load(target: str, variant: str | None = None) -> tuple[dict[str, Callable], 
     module = chosen.module
     functions = {name: _expressible(getattr(module, name), module) for name in reference.CONTRACT if chosen.provides(name)}
     presentation = module.presentation() if callable(getattr(module, "presentation", None)) else None
+    declines = {}
     if presentation is not None:
         presentation["variants"] = [i.variant for i in impls]
-    info = {"name": chosen.label if presentation else getattr(module, "__name__", chosen.label), "version": str(getattr(module, "__version__", "")),
-            "language": f"Python {platform.python_version()}", "notes": chosen.notes, "presentation": presentation}
+        for function, argument, value in presentation.pop("unexpressible", ()):  # declared up front, never at a call
+            if function in functions:
+                declines.setdefault(function, {}).setdefault(argument, []).append(value)
+    info = {"name": chosen.label if presentation else getattr(module, "__name__", chosen.label),
+            "version": str(getattr(module, "__version__", "")), "language": f"Python {platform.python_version()}",
+            "notes": chosen.notes, "presentation": presentation, "declines": declines}
     return functions, info
