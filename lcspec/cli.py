@@ -31,6 +31,7 @@ import lcspec
 from lcspec.harness.clauses import LEVELS, chapters, clauses, spec_version
 from lcspec.harness.options import add_shared, hand_on
 from lcspec.harness.verdict import overall
+from lcspec.integrity import changed_files
 
 USAGE_ERROR = 2
 
@@ -111,7 +112,13 @@ def pytest_arguments(impl: str, args, json_path: str | None, junit_path: str | N
 def check_one(impl: str, args, extra: list[str]) -> int:
     """Judge `impl` in this process. Only the plugins lcspec needs are loaded (not whatever pytest plugins the
     environment has installed: one that reorders or reseeds tests would change the verdict's examples), and
-    Hypothesis keeps its files in a temporary folder, so the directory it runs from is left as it was."""
+    Hypothesis keeps its files in a temporary folder, so the directory it runs from is left as it was.
+    lcspec's own installed files are checked against the distribution's RECORD first."""
+    changed = changed_files()
+    if changed:
+        print("lcspec: refusing to judge: lcspec's installed files are not those pip installed (reinstall lcspec):\n  "
+              + "\n  ".join(changed), file=sys.stderr)
+        return USAGE_ERROR
     with tempfile.TemporaryDirectory(prefix="lcspec-") as scratch:
         os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(scratch, "hypothesis"))
@@ -130,7 +137,7 @@ def _stem(index: int, impl: str) -> str:
 def _judge_apart(impl: str, stem: str, args, extra: list[str], out: Path) -> dict:
     """Judge `impl` in a process of its own; its report and log land in `out`."""
     report, junit, log = out / f"{stem}.json", out / f"{stem}.xml", out / f"{stem}.log"
-    command = [sys.executable, "-m", "lcspec", "check", impl, f"--json={report}", f"--junit={junit}", *hand_on(args)]
+    command = [sys.executable, "-I", "-m", "lcspec", "check", impl, f"--json={report}", f"--junit={junit}", *hand_on(args)]
     command += [f"--profile={args.profile}"] * bool(args.profile)
     command += ["--", *extra] if extra else []
     started = time.perf_counter()

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import sys
 import time
 from pathlib import Path
 
@@ -38,6 +40,8 @@ from lcspec.harness.options import add_shared
 from lcspec.harness.record import OUTCOME, Recorder, clause_ids
 from lcspec.harness.session import Session
 from lcspec.harness.verdict import SCHEMA, Judged, Run, verdict
+from lcspec.integrity import ImportsFrozen
+from lcspec.protocol import sandbox as sandboxes
 
 DEFAULT_IMPL = "reference"
 
@@ -60,13 +64,36 @@ def impl(request):
     return getattr(request, "param", None) or request.config.pluginmanager.get_plugin("lcspec-conformance").session.impls[0]
 
 
+def write_atomically(path: str | os.PathLike, text: str) -> None:
+    """Write `text` to `path` whole or not at all: a temporary file beside it, then a rename over it."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
 def usage_error(config, message: str):
     """Stop with exit status 2, a usage error as command-line tools have it: nothing was judged, so there is no
     verdict either way. A JSON report asked for still says so (never a stale one, never exit_ok true)."""
     path = config.getoption("--conformance-json")
     if path:
-        Path(path).write_text(json.dumps({"schema": SCHEMA, "exit_ok": False, "error": message}, indent=2) + "\n")
+        write_atomically(path, json.dumps({"schema": SCHEMA, "exit_ok": False, "error": message}, indent=2) + "\n")
     pytest.exit(f"lcspec: {message}", returncode=USAGE_ERROR)
+
+
+def sandbox_for(config, spec: str):
+    """The sandbox the implementation's servers run in (None: none), and the report's line about it."""
+    memory = config.getoption("--memory-limit")
+    keep = [sys.prefix, sys.base_prefix, os.path.dirname(sys.executable), str(Path(__file__).resolve().parents[1]),
+            *os.environ.get("PYTHONPATH", "").split(os.pathsep)]
+    target = spec.split(":", 1)[1] if spec.startswith("cs231n:") else spec
+    if not spec.startswith(CMD) and os.path.exists(target):
+        keep.append(os.path.abspath(target))
+    try:
+        return sandboxes.probe(config.getoption("--sandbox"), os.getcwd(), int(memory * 2**30) or 1 << 30,
+                               [k for k in keep if k])
+    except sandboxes.SandboxUnavailable as exc:
+        usage_error(config, str(exc))
 
 
 def pytest_configure(config):
@@ -107,12 +134,22 @@ class Conformance:
         self.isolated = not config.getoption("--in-process")
         if spec.startswith(CMD) and not self.isolated:
             usage_error(config, f"--impl={spec}: a command runs in a process of its own; --in-process cannot apply")
+        self.stopped_by = ""
+        for number in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(number, self._interrupt)
+        self.frozen = ImportsFrozen(time.time())  # from here on the implementation may run (and write files)
+        sandbox, self.sandbox = (sandbox_for(config, spec) if self.isolated
+                                 else (None, "none (--in-process): the implementation runs inside the judge"))
+        if sandbox is None and self.isolated:  # its orphans come back here, to be killed before the report
+            sandboxes.adopt_orphans()
         try:
             memory = int(config.getoption("--memory-limit") * 2**30) or None
-            impls = (remote_implementations(spec, config.getoption("--call-timeout"), memory) if self.isolated
-                     else implementations(spec, config.getoption("--call-timeout")))
+            impls = (remote_implementations(spec, config.getoption("--call-timeout"), memory, sandbox)
+                     if self.isolated else implementations(spec, config.getoption("--call-timeout")))
         except LoadError as exc:  # already one paragraph naming the file, the line and the fix
             usage_error(config, f"--impl={spec}: {exc}")
+        if self.isolated:
+            self.frozen.__enter__()
         deviations = config.getoption("--deviations")
         if deviations and not Path(deviations).is_file():
             usage_error(config, f"--deviations={deviations}: no such file")
@@ -131,6 +168,11 @@ class Conformance:
         self.recorder = Recorder(self.session, self.deviations, LAWS)
         config.pluginmanager.register(self.recorder, "lcspec-recorder")
         self.laws: list = []  # the collected items that judge the implementation
+
+    def _interrupt(self, signum, frame):
+        """SIGTERM and SIGHUP (a cancelled CI job, a closed terminal) end the run as SIGINT does, with a report."""
+        self.stopped_by = signal.Signals(signum).name
+        raise KeyboardInterrupt(f"stopped by {self.stopped_by}")
 
     # ------------------------------------------------------------------ the laws' fixture
     @pytest.hookimpl
@@ -156,6 +198,7 @@ class Conformance:
         lines.append(f"  loaded from: {origin(impls[0].spec)}")
         lines.append("  isolated: in a supervised child process (spec/protocol.md)" if self.isolated
                      else "  NOT isolated: the implementation runs inside the judge's process (--in-process)")
+        lines.append(f"  sandbox: {self.sandbox}")
         lines += [f"  note: {note}" for note in dict.fromkeys(n for i in impls for n in i.notes)]
         lines.append(f"  conformance level: {self.session.level} sets the exit code (--level=core|strict; "
                      f"spec {spec_version()}, chapter 0 §0.7)")
@@ -180,20 +223,24 @@ class Conformance:
             unknown=self.deviations.unknown, level=self.session.level,
             seconds=time.perf_counter() - self.started, input_precision=str(self.session.precision),
             spec_version=spec_version(), isolated=self.isolated, stopped=stopped)
-        return verdict(run)
+        return {**verdict(run), "sandbox": self.sandbox}
 
+    @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session):
+        # Before any report is written (this one, JUnit's): every process of the implementation is dead, so
+        # nothing it started can write after the judge has.
+        self.end_children()
         if self.config.option.collectonly or not (self.laws or self.asked):
             return  # no test of the implementation was to run (only the suite's own tests, or --collect-only)
         interrupted = session.exitstatus not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
-        why = {pytest.ExitCode.INTERRUPTED: "interrupted", pytest.ExitCode.NO_TESTS_COLLECTED: "no test was selected",
+        why = {pytest.ExitCode.INTERRUPTED: f"interrupted by {self.stopped_by}" if self.stopped_by else "interrupted", pytest.ExitCode.NO_TESTS_COLLECTED: "no test was selected",
                pytest.ExitCode.INTERNAL_ERROR: "an internal error"}
         # an interrupted run has no verdict to stand on: exit_ok is false whatever the tests that ran said
         self.data = data = self.report(why.get(session.exitstatus, f"exit status {int(session.exitstatus)}")
                                        if interrupted else "")
         path = self.config.getoption("--conformance-json")
         if path:
-            Path(path).write_text(json.dumps(data, indent=2) + "\n")
+            write_atomically(path, json.dumps(data, indent=2) + "\n")
         # The exit code is the verdict at the selected level (a failure above it is an xfail), and any
         # failure of a test that does not judge the implementation; interruptions and usage errors stand.
         if not interrupted:
@@ -217,6 +264,14 @@ class Conformance:
             terminalreporter.write_line(f"stale deviation {ident!r}: declared, but its tests pass now", yellow=True)
         terminalreporter.write_line(render.closing_line(data), bold=True)
 
+    def end_children(self) -> None:
+        """Bye, then kill: nothing the implementation started outlives the run (in a sandbox its PID namespace
+        dies with its first process; without one, the orphans this process adopted are killed)."""
+        close(self.session.impls)
+        if self.isolated:
+            sandboxes.kill_adopted()
+
     def pytest_unconfigure(self, config):
-        close(self.session.impls)  # bye, then kill: nothing the implementation started outlives the run
+        self.end_children()
+        self.frozen.__exit__()
         sessions.deactivate(self.token)

@@ -13,6 +13,11 @@ from pathlib import Path
 from lcspec.harness.clauses import LEVELS
 from lcspec.harness.session import DEFAULT_CALL_TIMEOUT
 from lcspec.protocol.child import DEFAULT_MEMORY_LIMIT
+from lcspec.protocol.sandbox import DEFAULT_MODE, MODES
+
+DEFAULT_TIME_BUDGET = 1200.0
+"""Seconds a run may spend calling the implementation: 20 minutes, ten times a correct CS231n folder's whole
+run on a busy machine, so every run ends with a verdict, however slow the implementation."""
 
 SHARED = [
     ("--level", dict(choices=LEVELS, default=None,
@@ -24,15 +29,21 @@ SHARED = [
                           "id per line, the reason after '#'"), True),
     ("--call-timeout", dict(type=float, default=DEFAULT_CALL_TIMEOUT, metavar="SECONDS",
                             help=f"time limit of one call to the implementation (default {DEFAULT_CALL_TIMEOUT:g})"), False),
-    ("--time-budget", dict(type=float, default=None, metavar="SECONDS",
+    ("--time-budget", dict(type=float, default=DEFAULT_TIME_BUDGET, metavar="SECONDS",
                            help="time the whole run may spend calling the implementation; once spent, the calls left "
-                           "fail as too slow, so a slow implementation still gets its verdict (default: none)"), False),
+                           "fail as too slow, so a slow implementation still gets its verdict (default "
+                           f"{DEFAULT_TIME_BUDGET:g}; 0 for none)"), False),
     ("--precision", dict(choices=("float64", "float32"), default=None,
                          help="the precision the implementation computes in, declared (default: what it declares in "
                          "the protocol's handshake, else what its results show when the run starts)"), False),
     ("--memory-limit", dict(type=float, default=DEFAULT_MEMORY_LIMIT / 2**30, metavar="GIB",
                             help="memory the implementation's process may allocate, in GiB (RLIMIT_DATA; 0 for no "
                             f"limit; default {DEFAULT_MEMORY_LIMIT / 2**30:g}: JAX's XLA alone holds 2.5)"), False),
+    ("--sandbox", dict(choices=MODES, default=DEFAULT_MODE,
+                       help="run the implementation inside bubblewrap (read-only filesystem, private /tmp, its own "
+                       "process namespace, no network): auto uses it where it works, required refuses to judge "
+                       "without it (exit 2), off never uses it (default %(default)s; the validation guide's threat "
+                       "model says what each protects against)"), False),
     ("--in-process", dict(action="store_true",
                           help="run a Python implementation inside the judge's process, for debugging (the report "
                           "then says the verdict is not isolated); by default every implementation runs in a "
