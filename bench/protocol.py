@@ -1,9 +1,10 @@
-"""The cost of judging an implementation out of process (spec/protocol.md) against judging it in process.
+"""The cost of judging an implementation out of process (spec/protocol.md) and in the sandbox.
 
-Three figures, taken in one run: the round trip of one small call through the bundled Python server
-against the same call made directly; the whole default run of the reference out of process against
-`--in-process` (with --quick, the softmax laws only); and how long a broken implementation (a softmax
-off by 3e-5, the only function it provides) waits for its verdict out of process.
+Taken in one run: the round trip of one small call through the bundled Python server, unsandboxed and
+in bubblewrap, against the same call made directly; the whole default run of the reference in
+process (`--in-process`), out of process without a sandbox (`--sandbox off`) and in the sandbox
+(`--sandbox required`, where bubblewrap works here); and how long a broken implementation (a softmax
+off by 3e-5, the only function it provides) waits for its verdict.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from lcspec import reference
+from lcspec.protocol import sandbox
 from lcspec.protocol.child import Child
 
 from .results import Figure
@@ -24,13 +26,14 @@ from .results import Figure
 BROKEN = "from lcspec import reference\n\ndef softmax(S):\n    return reference.softmax(S) + 3e-5\n"
 
 
-def _per_call(calls: int) -> tuple[float, float]:
+def _per_call(calls: int, box: sandbox.Sandbox | None) -> tuple[float, float]:
     S = np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0], [2.0, 2.0, 2.0], [-4.0, 0.0, 4.0]])
     start = time.perf_counter()
     for _ in range(calls):
         reference.softmax(S)
     direct = (time.perf_counter() - start) / calls
-    with Child([sys.executable, "-m", "lcspec.protocol.pyserver", "reference"], contract=reference.CONTRACT) as child:
+    with Child([sys.executable, "-m", "lcspec.protocol.pyserver", "reference"], contract=reference.CONTRACT,
+               sandbox=box) as child:
         child.call("softmax", {"S": S})  # warm
         start = time.perf_counter()
         for _ in range(calls):
@@ -49,26 +52,44 @@ def _check(impl: str, *options: str, select: tuple[str, ...] = ()) -> tuple[floa
 
 
 def run(quick: bool, progress) -> tuple[list[Figure], list[str]]:
+    calls = 300 if quick else 3000
+    box, said_box = sandbox.probe("auto", tempfile.gettempdir(), 1 << 30)
     progress("protocol: per-call round trip")
-    direct, through = _per_call(300 if quick else 3000)
-    select, what = (), "the default run"  # the whole run in both modes: the target is about it
+    direct, through = _per_call(calls, None)
+    select, what = (), "the default run"  # the whole run in every mode: the targets are about it
     progress(f"protocol: {what} of the reference, in process")
     inside, said_inside = _check("reference", "--in-process", select=select)
-    progress(f"protocol: {what} of the reference, out of process")
-    outside, said_outside = _check("reference", select=select)
-    with tempfile.TemporaryDirectory() as scratch:
-        broken = Path(scratch) / "broken_softmax.py"
-        broken.write_text(BROKEN)
-        progress("protocol: a broken softmax, out of process")
-        verdict, said_broken = _check(str(broken))
+    progress(f"protocol: {what} of the reference, out of process, no sandbox")
+    outside, said_outside = _check("reference", "--sandbox=off", select=select)
     figures = [
         Figure("protocol.call.direct", direct * 1e6, "µs", "reference.softmax on a 4 x 3 array, called directly"),
         Figure("protocol.call.through_server", through * 1e6, "µs", "the same call through lcspec.protocol.pyserver"),
         Figure("protocol.call.overhead", (through - direct) * 1e6, "µs", "round trip minus the call itself"),
         Figure("protocol.run.in_process", inside, "s", f"lcspec check reference --in-process ({what})"),
-        Figure("protocol.run.out_of_process", outside, "s", f"lcspec check reference ({what})"),
+        Figure("protocol.run.out_of_process", outside, "s", f"lcspec check reference --sandbox=off ({what})"),
         Figure("protocol.run.ratio", outside / inside, "x", "out of process / in process (target: at most 1.5x)"),
-        Figure("protocol.broken.verdict", verdict, "s", "lcspec check of a softmax off by 3e-5, out of process"),
     ]
-    notes = [f"in process: {said_inside}", f"out of process: {said_outside}", f"broken softmax: {said_broken}"]
+    notes = [f"in process: {said_inside}", f"out of process: {said_outside}"]
+    if box is not None:
+        progress("protocol: per-call round trip in the sandbox")
+        _, boxed_call = _per_call(calls, box)
+        progress(f"protocol: {what} of the reference in the sandbox")
+        boxed, said_boxed = _check("reference", "--sandbox=required", select=select)
+        figures += [
+            Figure("protocol.call.sandboxed", boxed_call * 1e6, "µs", "the same call through the server in bubblewrap"),
+            Figure("protocol.run.sandboxed", boxed, "s", f"lcspec check reference --sandbox=required ({what})"),
+            Figure("protocol.sandbox.ratio", boxed / outside, "x",
+                   "in the sandbox / out of process without one (target: at most 1.10x)"),
+        ]
+        notes.append(f"in the sandbox: {said_boxed}")
+    else:
+        notes.append(f"no sandbox figures: {said_box}")
+    with tempfile.TemporaryDirectory() as scratch:
+        broken = Path(scratch) / "broken_softmax.py"
+        broken.write_text(BROKEN)
+        progress("protocol: a broken softmax")
+        verdict, said_broken = _check(str(broken))
+    figures.append(Figure("protocol.broken.verdict", verdict, "s",
+                          f"lcspec check of a softmax off by 3e-5 (sandbox: {said_box})"))
+    notes.append(f"broken softmax: {said_broken}")
     return figures, notes

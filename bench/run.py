@@ -49,6 +49,9 @@ def print_table(figures: list[results.Figure]) -> None:
     print(f"  out of process within 1.5x of in process: {ratio:.2f}x, {'met' if ratio <= 1.5 else 'NOT MET'}; "
           f"a broken softmax's verdict in {by_name['protocol.broken.verdict'].value:.1f} s; one call's round trip "
           f"costs {by_name['protocol.call.overhead'].value:.0f} µs")
+    if "protocol.sandbox.ratio" in by_name:
+        boxed = by_name["protocol.sandbox.ratio"].value
+        print(f"  the sandbox within 1.10x of an unsandboxed run: {boxed:.2f}x, {'met' if boxed <= 1.10 else 'NOT MET'}")
     print()
     for f in figures:
         if not f.name.startswith(("throughput.", "accuracy.")):
