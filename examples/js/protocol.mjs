@@ -13,8 +13,9 @@
 // as -0.0, non-finite ones tagged), a BigInt an integer, an NDArray (or a bare typed array) an
 // `$array` of its dtype, a Tuple a `$tuple`. Errors it throws become `{"type", "message"}`:
 // `ContractError` carries the contract's type (ValueError, TypeError), `Unsupported` says the
-// implementation cannot express these argument values, a JS RangeError is a ValueError and any
-// other error keeps its own name.
+// implementation cannot take these argument values (the judge fails such a call: declare what you
+// cannot take as `constraints` in the handshake, and it is never sent), a JS RangeError is a
+// ValueError and any other error keeps its own name.
 //
 // stdout carries protocol lines only: `runServer` sends console.log/info/warn/debug, and anything
 // else written to process.stdout, to stderr.

@@ -28,7 +28,7 @@ from lcspec.harness.guard import Implementation, bind
 from lcspec.harness.loading import CS231N, LoadError
 from lcspec.harness.loading.cs231n_layout import check_presentation, index_in_layout, reproduce_in_layout
 from lcspec.protocol import wire
-from lcspec.protocol.child import DEFAULT_MEMORY_LIMIT, Child, ChildError, Declined, RemoteError, ServerInfo, Unsupported
+from lcspec.protocol.child import DEFAULT_MEMORY_LIMIT, DEFAULT_START_TIMEOUT, Child, ChildError, Declined, RemoteError, ServerInfo, Unsupported
 from lcspec.protocol.sandbox import Sandbox
 
 CMD = "cmd:"
@@ -92,11 +92,11 @@ class RemoteModule:
 
 
 def _start(spec: str, variant: str | None, call_timeout: float, memory_limit: int | None,
-           sandbox: Sandbox | None) -> tuple[Child, ServerInfo]:
+           sandbox: Sandbox | None, start_timeout: float) -> tuple[Child, ServerInfo]:
     """A started child and its handshake; any fault of the implementation on the way (it cannot be started, breaks
     the protocol, hangs before the handshake, declares what the contract does not have) is a LoadError."""
     child = Child(server_command(spec, variant), cwd=os.getcwd(), timeout=call_timeout, memory_limit=memory_limit,
-                  contract=reference.CONTRACT, spec=spec_version(), sandbox=sandbox)
+                  contract=reference.CONTRACT, spec=spec_version(), sandbox=sandbox, start_timeout=start_timeout)
     try:
         info = child.start()
         problem = _undeclarable(info) or check_presentation(info.presentation)
@@ -122,16 +122,17 @@ def _undeclarable(info: ServerInfo) -> str | None:
 
 
 def remote_implementations(spec: str, call_timeout: float, memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
-                           sandbox: Sandbox | None = None) -> list[Implementation]:
+                           sandbox: Sandbox | None = None, start_timeout: float = DEFAULT_START_TIMEOUT
+                           ) -> list[Implementation]:
     """The implementations `--impl=spec` selects, each served by a child of its own (started here, in `sandbox`)."""
-    child, info = _start(spec, None, call_timeout, memory_limit, sandbox)
+    child, info = _start(spec, None, call_timeout, memory_limit, sandbox, start_timeout)
     presentation = info.presentation or {}
     variants = presentation.get("variants") or [None]
     found = []
     for variant in variants:
         if variant != variants[0]:
             try:
-                child, info = _start(spec, variant, call_timeout, memory_limit, sandbox)
+                child, info = _start(spec, variant, call_timeout, memory_limit, sandbox, start_timeout)
             except LoadError:
                 close(found)
                 raise

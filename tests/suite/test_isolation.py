@@ -1,0 +1,97 @@
+"""The judge's side of the process boundary: what a server says at the start is checked before anything is
+judged, refusals count only when declared, and the sandbox is chosen as asked."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from hypothesis.errors import UnsatisfiedAssumption
+
+from lcspec.harness.isolation import remote_implementations
+from lcspec.harness.loading import LoadError
+from lcspec.protocol import sandbox
+from lcspec.protocol.child import RemoteError
+
+HELLO = "import json, sys\nhello = sys.stdin.readline()\n"
+
+
+def server(tmp_path, body: str) -> str:
+    script = tmp_path / "server.py"
+    script.write_text(HELLO + textwrap.dedent(body))
+    return f"cmd:{sys.executable} {script}"
+
+
+def test_a_server_that_never_answers_the_handshake_cannot_be_judged(tmp_path):
+    spec = server(tmp_path, "import time\ntime.sleep(60)\n")
+    with pytest.raises(LoadError, match="did not answer the handshake within 1 s"):
+        remote_implementations(spec, call_timeout=2, start_timeout=1)
+
+
+def test_a_banner_before_the_handshake_is_a_protocol_error_not_a_crash(tmp_path):
+    spec = server(tmp_path, "print('mylib v1 ready')\nsys.stdout.flush()\nimport time; time.sleep(5)\n")
+    with pytest.raises(LoadError, match="protocol error during the handshake"):
+        remote_implementations(spec, call_timeout=2, start_timeout=5)
+
+
+@pytest.mark.parametrize("field, value, said", [
+    ("notes", 7, "notes must be a list of strings"),
+    ("declines", {"softmax": {"temperature": [0.0]}}, "softmax has no parameter of"),
+    ("constraints", {"softmax": {"axis": 1}}, "softmax has no parameter of"),
+    ("declines", {"softmax": {"S": 0.0}}, "declines must map"),
+    ("presentation", {"names": {"softmax": "__import__('os').system('id')"}}, "presentation.names"),
+    ("presentation", {"reproduce": {"softmax": {"function": "softmax"}}}, "presentation.reproduce.softmax needs"),
+])
+def test_a_malformed_handshake_cannot_be_judged_and_says_why(tmp_path, field, value, said):
+    answer = {"protocol": 1, "implementation": {"name": "n"}, "provides": ["softmax"], field: value}
+    spec = server(tmp_path, f"print(json.dumps({answer!r}), flush=True)\nimport time; time.sleep(5)\n")
+    with pytest.raises(LoadError, match=said.replace("(", r"\(")):
+        remote_implementations(spec, call_timeout=2, start_timeout=5)
+
+
+@pytest.mark.filterwarnings("ignore:Using `reject` outside:DeprecationWarning")
+def test_only_declared_refusals_discard_an_input_and_an_undeclared_one_fails_the_call(tmp_path):
+    spec = server(tmp_path, """
+        answer = {"protocol": 1, "implementation": {"name": "n"}, "provides": ["hinge_losses"],
+                  "declines": {"hinge_losses": {"delta": [0.0]}}}
+        print(json.dumps(answer), flush=True)
+        for line in sys.stdin:
+            request = json.loads(line)
+            if request.get("op") != "call":
+                break
+            error = {"type": "Unsupported", "message": "not today"}
+            print(json.dumps({"id": request["id"], "error": error}), flush=True)
+    """)
+    [impl] = remote_implementations(spec, call_timeout=5)
+    try:
+        S, y = np.ones((2, 3)), np.array([0, 1])
+        with pytest.raises(UnsatisfiedAssumption):
+            impl.module.hinge_losses(S, y, 0.0)  # declared: discarded, never sent
+        assert "declines delta=0.0" in impl.module.unexpressed
+        assert not impl.module.expresses("hinge_losses", delta=0.0) and impl.module.expresses("hinge_losses", delta=1.0)
+        with pytest.raises(RemoteError, match="did not decline"):
+            impl.module.hinge_losses(S, y, 1.0)  # not declared: the refusal is a failure
+    finally:
+        impl.module.child.close()
+
+
+def test_the_sandbox_is_used_as_asked(monkeypatch):
+    assert sandbox.probe("off", "/", 1 << 20)[0] is None
+    with pytest.raises(ValueError, match="sandbox must be one of"):
+        sandbox.probe("sometimes", "/", 1 << 20)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert sandbox.probe("auto", "/", 1 << 20) == (None, "none (bubblewrap (bwrap) is not installed): the "
+                                                          "implementation runs with your user's permissions")
+    with pytest.raises(sandbox.SandboxUnavailable, match="required, but bubblewrap"):
+        sandbox.probe("required", "/", 1 << 20)
+
+
+def test_a_path_under_a_private_tmpfs_is_bound_back_read_only():
+    box = sandbox.Sandbox("bwrap", "/tmp", 1 << 20, keep=(sys.prefix,))
+    command = box.wrap(["true"])
+    assert command[:7] == ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc"]
+    at = command.index("--chdir")
+    assert command[at + 1] == "/tmp" and command[-2:] == ["--", "true"]
+    assert "--unshare-pid" in command and "--unshare-net" in command and "--die-with-parent" in command
