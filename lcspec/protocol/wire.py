@@ -273,7 +273,9 @@ def decode(value, function: Callable[[int], Any] | None = None) -> Any:
 def same_value(value, fixed) -> bool:
     """Whether an argument has the value a server declared it fixed at (a constraint): numbers by value
     (1, 1.0 and np.float64(1.0) alike, but True is not 1), anything else by its encoding."""
-    numbers = (int, float, np.integer, np.floating)
+    booleans, numbers = (bool, np.bool_), (int, float, np.integer, np.floating)
+    if isinstance(value, booleans) or isinstance(fixed, booleans):  # False is False, never 0
+        return isinstance(value, booleans) and isinstance(fixed, booleans) and bool(value) == bool(fixed)
     if isinstance(value, numbers) and isinstance(fixed, numbers):
         return not isinstance(value, (bool, np.bool_)) and not isinstance(fixed, bool) and float(value) == float(fixed)
     return encode(value) == encode(fixed)

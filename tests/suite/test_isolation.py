@@ -95,3 +95,10 @@ def test_a_path_under_a_private_tmpfs_is_bound_back_read_only():
     at = command.index("--chdir")
     assert command[at + 1] == "/tmp" and command[-2:] == ["--", "true"]
     assert "--unshare-pid" in command and "--unshare-net" in command and "--die-with-parent" in command
+
+
+def test_a_declared_boolean_is_matched_as_a_boolean():
+    from lcspec.protocol.wire import same_value
+
+    assert same_value(False, False) and same_value(np.bool_(True), True)
+    assert not same_value(0, False) and not same_value(True, 1) and same_value(1, 1.0)
