@@ -148,7 +148,7 @@ class Conformance:
                      if self.isolated else implementations(spec, config.getoption("--call-timeout")))
         except LoadError as exc:  # already one paragraph naming the file, the line and the fix
             usage_error(config, f"--impl={spec}: {exc}")
-        if self.isolated:
+        if self.isolated and asked:  # (lcspec's own checkout, judging the reference, imports its suite's files)
             self.frozen.__enter__()
         deviations = config.getoption("--deviations")
         if deviations and not Path(deviations).is_file():
