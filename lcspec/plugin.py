@@ -35,7 +35,8 @@ from lcspec.harness.deviations import Deviations
 from lcspec.harness.guard import probe_precision
 from lcspec.harness.isolation import CMD, close, remote_implementations
 from lcspec.harness.laws import LAWS, law_files
-from lcspec.harness.loading import USAGE_ERROR, LoadError, implementations, origin
+from lcspec.harness.inprocess import implementations
+from lcspec.harness.loading import USAGE_ERROR, LoadError, origin
 from lcspec.harness.options import add_shared
 from lcspec.harness.record import OUTCOME, Recorder, clause_ids
 from lcspec.harness.session import Session

@@ -39,11 +39,13 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import reject
 from hypothesis.errors import UnsatisfiedAssumption
 
 from lcspec import reference
 from lcspec.harness import differential
 from lcspec.harness.contract import REGISTRY, entry
+from lcspec.harness.loading.importer import CannotExpress
 from lcspec.harness.session import DEFAULT_CALL_TIMEOUT, Session
 from lcspec.protocol.child import CallTimeout, ChildDied, ProtocolError, RemoteError, StartError
 
@@ -285,6 +287,8 @@ def _guarded(impl: Implementation, name: str, fn):
             raise fail(f"did not return within the per-call time limit of {impl.call_timeout:g} s{killed}") from None
         except (ConformanceFailure, UnsatisfiedAssumption):
             raise  # already judged, or an input the implementation's layout cannot express
+        except CannotExpress:  # the layout (in this process) has no counterpart for the input: discard it
+            reject()
         except (ChildDied, ProtocolError, StartError) as exc:
             # No value came back: the process died or broke the protocol. Its own words say it.
             raise fail(str(exc)) from None

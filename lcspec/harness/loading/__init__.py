@@ -8,23 +8,42 @@ the CS231n assignment layout (PATH a file, a module or an assignment folder). Th
 * `cs231n_files`      finds the files and functions of a CS231n assignment
 * `cs231n_classifier` maps `LinearClassifier` and `eval_numerical_gradient` onto the contract
 * `cs231n_layout`     maps the CS231n losses (W of shape (D, C), reg·ΣW²) onto the contract
+
+It returns plain data (`Loaded`: the module, its label, variant and notes) and imports nothing of the
+judge (no pytest, no Hypothesis, no guard): the bundled Python server runs it in the child process.
+The judge wraps what it returns (lcspec/harness/inprocess.py for --in-process runs).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
 from lcspec import reference
-from lcspec.harness.guard import Implementation
 from lcspec.harness.loading import cs231n_files, cs231n_layout
 from lcspec.harness.loading.cs231n_layout import Cs231nLayout
-from lcspec.harness.loading.importer import USAGE_ERROR, Importer, LoadError, nothing_provided
-from lcspec.harness.session import DEFAULT_CALL_TIMEOUT
+from lcspec.harness.loading.importer import USAGE_ERROR, CannotExpress, Importer, LoadError, nothing_provided
 
 CS231N = "cs231n:"
 
-__all__ = ["CS231N", "USAGE_ERROR", "LoadError", "implementations", "load", "origin", "unguarded"]
+__all__ = ["CS231N", "USAGE_ERROR", "CannotExpress", "LoadError", "Loaded", "load", "loaded", "origin", "unguarded"]
+
+
+@dataclasses.dataclass
+class Loaded:
+    """One implementation `--impl` selects, as plain data: the object whose functions are the contract's, the label
+    reports name it by, the --impl value, its variant (a CS231n assignment's naive or vectorized) and the loader's
+    notes (a stand-in module, what was mapped from what)."""
+
+    module: object
+    label: str
+    spec: str
+    variant: str | None = None
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+    def provides(self, name: str) -> bool:
+        return callable(getattr(self.module, name, None))
 
 
 def load(spec: str):
@@ -58,19 +77,16 @@ def unguarded(spec: str, variant: str | None = None):
     return load(spec)
 
 
-def implementations(spec: str, call_timeout: float = DEFAULT_CALL_TIMEOUT) -> list["Implementation"]:
-    """The implementations `--impl=spec` selects: one, or one per variant of a CS231n assignment.
+def loaded(spec: str) -> list[Loaded]:
+    """What `--impl=spec` selects: one implementation, or one per variant of a CS231n assignment.
 
     Each carries `notes`, the lines the run's header should print about it: how it was loaded (the
     stand-in for past.builtins), what a CS231n function was mapped from, what could not be mapped.
     Notes about the loading as a whole are on each implementation; print them once.
     """
     if spec.startswith(CS231N):
-        found = []
-        for layout in _cs231n_layouts(spec[len(CS231N):]):
-            found.append(Implementation(layout, f"{spec} ({layout.description})", spec, layout.variant, call_timeout,
-                                        notes=layout.notes))
-        return found
+        return [Loaded(layout, f"{spec} ({layout.description})", spec, layout.variant, list(layout.notes))
+                for layout in _cs231n_layouts(spec[len(CS231N):])]
     importer = Importer()
     module = reference if spec == "reference" else importer.spec(spec)
     if not any(callable(getattr(module, name, None)) for name in reference.CONTRACT):
@@ -78,4 +94,4 @@ def implementations(spec: str, call_timeout: float = DEFAULT_CALL_TIMEOUT) -> li
         if any(callable(getattr(module, name, None)) for name in cs231n_files.LOSSES):
             raise LoadError(f"{error}; its names are the CS231n layout's: --impl=cs231n:{spec}")
         raise error
-    return [Implementation(module, spec, spec, None, call_timeout, notes=importer.notes)]
+    return [Loaded(module, spec, spec, None, list(importer.notes))]

@@ -17,7 +17,7 @@ tests, and judging the three functions twice (with naive too) would add run time
 The layout fixes the SVM margin at Δ = 1. Other margins Δ > 0 are reached through positive
 homogeneity (HINGE-5): with W' = W/Δ,  Δ·svm(W', reg·Δ) = L(W; Δ) + reg·ΣW² and its gradient is
 that of the contract, so a student's Δ = 1 code is tested on every Δ > 0. Inputs the layout cannot
-express (Δ = 0, one-sided differences) are discarded with `hypothesis.assume`, and `unexpressed`
+express (Δ = 0, one-sided differences) raise `CannotExpress` (the judge discards them), and `unexpressed`
 says which was discarded last: a test whose every example is discarded is reported as skipped,
 with that reason.
 
@@ -44,12 +44,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from hypothesis import assume
 
 from lcspec.reference import _checks
 from lcspec.harness.loading import cs231n_classifier
 from lcspec.harness.loading.cs231n_files import Assignment
-from lcspec.harness.loading.importer import LoadError
+from lcspec.harness.loading.importer import CannotExpress, LoadError
 
 VARIANTS = ("naive", "vectorized")
 LOSSES = ("svm", "softmax")
@@ -147,9 +146,9 @@ class Cs231nLayout:
                 or (v == CLASSIFIER_VARIANT and extra)]
 
     def cannot_express(self, what: str) -> None:
-        """Discard the running example: its input `what` has no counterpart in the layout."""
+        """Refuse the call: its input `what` has no counterpart in the layout (the judge discards the example)."""
         self.unexpressed = what
-        assume(False)
+        raise CannotExpress(what)
 
     def student_name(self, name: str) -> str:
         """The file's own name for the contract function `name` (svm_loss -> svm_loss_vectorized), else `name`."""

@@ -31,6 +31,11 @@ USAGE_ERROR = 2
 a usage error, as command-line tools have it; nothing was judged, so there is no verdict either way."""
 
 
+class CannotExpress(Exception):
+    """A layout has no counterpart for these arguments (Δ = 0 where the margin is scaled away): the call is
+    refused, and a judge discards the example rather than fail it. Declared up front wherever it can be."""
+
+
 class LoadError(Exception):
     """The code under test cannot be loaded; the message says why and what to change, in one paragraph."""
 

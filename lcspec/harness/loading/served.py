@@ -11,10 +11,9 @@ from __future__ import annotations
 import platform
 from collections.abc import Callable
 
-from hypothesis.errors import UnsatisfiedAssumption
-
 from lcspec import reference
-from lcspec.harness.loading import LoadError, implementations
+from lcspec.harness.loading import LoadError, loaded
+from lcspec.harness.loading.importer import CannotExpress
 from lcspec.protocol import Unsupported
 
 
@@ -22,15 +21,15 @@ def _expressible(fn: Callable, module) -> Callable:
     def call(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except UnsatisfiedAssumption:  # the layout's own way of saying it (cs231n_layout.cannot_express)
-            raise Unsupported(getattr(module, "unexpressed", "arguments this layout cannot express")) from None
+        except CannotExpress as exc:  # the layout's own way of saying it (cs231n_layout.cannot_express)
+            raise Unsupported(str(exc)) from None
 
     return call
 
 
 def load(target: str, variant: str | None = None) -> tuple[dict[str, Callable], dict]:
     """The served functions and the handshake's information about them (a LoadError says why not, in one paragraph)."""
-    impls = implementations(target)
+    impls = loaded(target)
     chosen = next((i for i in impls if i.variant == variant), None) if variant else impls[0]
     if chosen is None:
         raise LoadError(f"{target} has no variant {variant!r} (it has {', '.join(str(i.variant) for i in impls)})")
