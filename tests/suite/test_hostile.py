@@ -61,14 +61,16 @@ CASES = {  # name: (module body, expected exit status, what the report must say)
 }
 
 
-def judge(module: Path, report: Path, *extra: str, wait: bool = True):
+def judge(module: Path, report: Path, *extra: str, select: str = "softmax and not loss", cwd: Path | None = None,
+          wait: bool = True):
+    """`lcspec check` of `module` (or a cmd: target) from its folder, on the laws `select` picks."""
     command = [sys.executable, "-m", "lcspec", "check", str(module), f"--json={report}", "--call-timeout=2",
-               *extra, "--", "-q", "-k", "softmax and not loss", "-p", "no:cacheprovider"]
+               *extra, "--", "-q", "-k", select, "-p", "no:cacheprovider"]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     if not wait:
-        return subprocess.Popen(command, cwd=module.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                text=True)
-    return subprocess.run(command, cwd=module.parent, env=env, capture_output=True, text=True, timeout=600)
+        return subprocess.Popen(command, cwd=cwd or module.parent, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+    return subprocess.run(command, cwd=cwd or module.parent, env=env, capture_output=True, text=True, timeout=600)
 
 
 @pytest.mark.child_runs
@@ -138,13 +140,7 @@ def sandbox_modes(*modes):
 
 
 def judged_narrowly(module: Path, report: Path, mode: str, *extra: str, cwd: Path | None = None, wait: bool = True):
-    command = [sys.executable, "-m", "lcspec", "check", str(module), f"--json={report}", "--call-timeout=3", mode,
-               *extra, "--", "-q", "-k", NARROW, "-p", "no:cacheprovider"]
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-    if not wait:
-        return subprocess.Popen(command, cwd=cwd or module.parent, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
-    return subprocess.run(command, cwd=cwd or module.parent, env=env, capture_output=True, text=True, timeout=600)
+    return judge(module, report, "--call-timeout=3", mode, *extra, select=NARROW, cwd=cwd, wait=wait)
 
 
 def survivors(marker: str) -> list[str]:
