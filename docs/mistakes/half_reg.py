@@ -1,7 +1,7 @@
 """A CS231n linear classifier with one mistake students make.
 
 Both losses add 0.5 * reg * sum(W**2) and its gradient reg * W, the convention of some course years
-and of weight decay, where the assignment (and the spec, REG-1) add reg * sum(W**2).
+and of weight decay, where the assignment (and the spec, REG-4) add reg * sum(W**2).
 
 Everything else is examples/cs231n_linear_classifier.py. docs/hooks/conformance_runs.py runs
 `lcspec check cs231n:` on this file when the site is built, and the page "Check your CS231n

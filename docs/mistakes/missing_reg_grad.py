@@ -1,7 +1,7 @@
 """A CS231n linear classifier with one mistake students make.
 
 Both losses add the penalty reg * sum(W**2) to the loss but leave its gradient 2 * reg * W out of dW
-(REG-2).
+(GRAD-1: dW is the gradient of the full loss, penalty included).
 
 Everything else is examples/cs231n_linear_classifier.py. docs/hooks/conformance_runs.py runs
 `lcspec check cs231n:` on this file when the site is built, and the page "Check your CS231n
