@@ -1,16 +1,22 @@
 """MkDocs hook: the page "Check your CS231n assignment", its reports made by real runs of `lcspec check`.
 
 The page shows what a student sees: the report on the bundled correct example, and for each of the five
-mistakes students make most (docs/mistakes/, each the example with one mistake), the lines that differ
-from the correct code and the report `lcspec check cs231n:FILE` printed on it. The runs are
-conformance_runs.py's (started when the build is configured, cached under build/docs-runs/), so the
-page follows whatever the report becomes.
+mistakes students make most (docs/mistakes.toml: each the example with one mistake, as edits), the lines
+that differ from the correct code and the report `lcspec check cs231n:FILE` printed on it. When the build
+is configured (before conformance_page.py starts the runs, so mkdocs.yml lists this hook first) each
+mistaken file is written to docs/mistakes/NAME.py (not committed). The runs are conformance_runs.py's
+(cached under build/docs-runs/), so the page follows whatever the report becomes.
 """
 
 from __future__ import annotations
 
-import ast
 import difflib
+import sys
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 import conformance_runs  # a sibling hook module: MkDocs loads hooks with their folder on sys.path
 
@@ -18,16 +24,40 @@ PAGE = "assignment.md"
 EXAMPLE_MARKER = "<!-- assignment: a passing report -->"
 MISTAKES_MARKER = "<!-- assignment: the five mistakes -->"
 EXAMPLE = conformance_runs.ROOT / "examples" / "cs231n_linear_classifier.py"
+MISTAKES_FILE = conformance_runs.ROOT / "docs" / "mistakes.toml"
 
-# The mistakes in the order students meet them in the assignment, each under its heading (the file's
-# docstring says what it is). The anchors are the files' names.
-MISTAKES = {
-    "kink_counted": "A margin of exactly 0 counted as violated",
-    "global_max_shift": "The max-shift taken over the whole batch",
-    "half_reg": "Half the regularisation: 0.5 · reg",
-    "missing_mean": "The gradient not divided by N",
-    "missing_reg_grad": "The penalty's gradient 2 · reg · W left out",
-}
+
+def mistakes() -> list[dict]:
+    """The mistakes of docs/mistakes.toml, in the page's order."""
+    return tomllib.loads(MISTAKES_FILE.read_text(encoding="utf-8"))["mistake"]
+
+
+def mistaken_source(mistake: dict) -> str:
+    """The example's code with the mistake's edits, under a docstring that says what the mistake is."""
+    example = EXAMPLE.read_text()
+    code = example[example.index("import numpy as np"):]
+    for old, new in mistake["edits"]:
+        if old not in code:
+            raise ValueError(f"docs/mistakes.toml: {mistake['name']}: {old!r} is not in {EXAMPLE.name}")
+        code = code.replace(old, new)
+    return ('"""A CS231n linear classifier with one mistake students make.\n\n' + mistake["what"] + "\n\n"
+            "Everything else is examples/cs231n_linear_classifier.py. docs/hooks/conformance_runs.py runs\n"
+            "`lcspec check cs231n:` on this file when the site is built, and the page \"Check your CS231n\n"
+            'assignment" shows the report.\n"""\n\n' + code)
+
+
+def on_config(config):
+    """Write docs/mistakes/NAME.py for each mistake (and nothing else there), before the runs start."""
+    conformance_runs.MISTAKES.mkdir(exist_ok=True)
+    wanted = {f"{m['name']}.py": mistaken_source(m) for m in mistakes()}
+    for old in conformance_runs.MISTAKES.glob("*.py"):
+        if old.name not in wanted:
+            old.unlink()
+    for name, text in wanted.items():
+        path = conformance_runs.MISTAKES / name
+        if not path.is_file() or path.read_text() != text:
+            path.write_text(text)
+    return config
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -42,15 +72,11 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def mistakes_section() -> str:
-    files = {p.stem: p for p in conformance_runs.mistake_files()}
-    if set(files) != set(MISTAKES):
-        raise ValueError(f"docs/mistakes/ holds {sorted(files)}, the page describes {sorted(MISTAKES)}")
     out = []
-    for n, (stem, title) in enumerate(MISTAKES.items(), 1):
-        path = files[stem]
-        what = ast.get_docstring(ast.parse(path.read_text())).split("\n\n")[1]
-        out.append(f"### {n}. {title} {{#{stem.replace('_', '-')}}}")
-        out.append(" ".join(what.split()))
+    for n, mistake in enumerate(mistakes(), 1):
+        path = conformance_runs.MISTAKES / f"{mistake['name']}.py"
+        out.append(f"### {n}. {mistake['title']} {{#{mistake['name'].replace('_', '-')}}}")
+        out.append(" ".join(mistake["what"].split()))
         out.append(f"The lines of `docs/mistakes/{path.name}` that differ from the correct example:")
         out.append(f"```diff\n{code_diff(path)}\n```")
         out.append(f"`lcspec check cs231n:docs/mistakes/{path.name}` reports:")
