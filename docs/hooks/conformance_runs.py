@@ -81,8 +81,12 @@ def start(with_page_runs: bool) -> None:
         wanted[f"mistake-{path.stem}"] = (f"cs231n:{path.relative_to(ROOT).as_posix()}", [], [])
     if with_page_runs:
         for n, entry in enumerate(page_implementations()):
-            wanted[f"{n:02d}"] = (entry["impl"], [f"--level={entry.get('level', 'core')}", f"--json={{dir}}/{n:02d}.json"],
-                                  ["-q"])
+            if "file" in entry and not (ROOT / entry["file"]).is_file():
+                continue  # not built here: page_skipped() says so
+            args = [f"--level={entry.get('level', 'core')}", f"--json={{dir}}/{n:02d}.json"]
+            if "deviations" in entry:
+                args.append(f"--deviations={entry['deviations']}")
+            wanted[f"{n:02d}"] = (entry["impl"], args, ["-q"])
     partial = final.with_name(final.name + ".partial")
     env = dict(os.environ, COLUMNS="100")  # pytest's rule lines, whatever terminal the build runs in
     env.pop("LCSPEC_IMPL", None)
@@ -115,6 +119,13 @@ def results() -> Path:
         if old != final and old.is_dir():
             shutil.rmtree(old, ignore_errors=True)
     return final
+
+
+def page_skipped() -> dict[str, str]:
+    """The implementations of docs/conformance.toml the build did not run, and why (as run_conformance.py's
+    skipped.json says it)."""
+    return {e["impl"]: f"{e['file']} is not in this checkout (not built here)"
+            for e in page_implementations() if "file" in e and not (ROOT / e["file"]).is_file()}
 
 
 def page_reports() -> list[Path]:
