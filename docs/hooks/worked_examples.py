@@ -150,7 +150,7 @@ def golden_rows(key: str) -> list[str]:
             computed = computed[v["result_index"]]
         call = r",\; ".join(rf"\mathtt{{{name}}} = {latex(value)}" for name, value in args.items())
         both = rf"\begin{{array}}{{ll}} \text{{expected}} & {latex(v['expected'])} \\ \text{{reference}} & {latex(computed)} \end{{array}}"
-        rows.append(f"| [](){{#{golden_anchor(v)}}}`{v['function']}` with ${call}$<br>*source: {v['source']}*<br>"
+        rows.append(f"| [](){{#{golden_anchor(v)}}}`{v['function']}` with ${call}$<br>*source: {v['source'].replace('|', chr(92) + '|')}*<br>"
                     f"`{v['id']}` ([{v['clause']}](#{v['clause']})) | ${both}$ |")
     return rows
 
