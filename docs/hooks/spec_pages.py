@@ -16,6 +16,7 @@ from __future__ import annotations
 import inspect
 import json
 import pkgutil
+import re
 import textwrap
 
 from mkdocs.exceptions import PluginError
@@ -80,13 +81,56 @@ def on_files(files, config):
     files.append(File.generated(config, LIBRARIES_URI, content=LIBRARIES.read_text(encoding="utf-8")))
     files.append(File.generated(config, README_URI, content=README.read_text(encoding="utf-8")))
     files.append(File.generated(config, CHANGELOG_URI, content=CHANGELOG.read_text(encoding="utf-8")))
-    files.append(File.generated(config, PROTOCOL_URI, content=PROTOCOL.read_text(encoding="utf-8")))
+    files.append(File.generated(config, PROTOCOL_URI, content=list_blocks_indented(PROTOCOL.read_text(encoding="utf-8"))))
     files.append(File.generated(config, CLAUSE_INDEX_URI, content=clause_index()))
     index = {cid: f"{page_uri(c['chapter'])[:-3]}/#{cid}" for cid, c in clauses().items()}
     files.append(File.generated(config, "assets/clause-index.json", content=json.dumps(index, indent=0)))
     for name in DOWNLOADS:  # the machine-readable spec, downloadable beside the pages that link it
         files.append(File.generated(config, f"spec/{name}", abs_src_path=str(SPEC_DIR / name)))
     return files
+
+
+# Paragraphs of a chapter's teaching text that are for implementers (floating-point detail a student can
+# skip), by their bold run-in heads: each goes in a box of its own, up to the next run-in head or heading.
+NUMERICS = {
+    "softmax": ("Accuracy of the logarithm.", "Rounding of the shift."),
+}
+
+
+def box_numerics(key: str, text: str) -> str:
+    """The chapter's text with each paragraph of NUMERICS[key] (and what follows it, up to the next bold
+    run-in head or heading) in a box titled "For implementers"."""
+    lines = text.split("\n")
+    for head in NUMERICS.get(key, ()):
+        start = next((i for i, line in enumerate(lines) if line.startswith(f"**{head}**")), None)
+        if start is None:
+            raise PluginError(f"{chapters()[key]['file']}: no paragraph starts with **{head}** (NUMERICS in spec_pages.py)")
+        end = next((i for i in range(start + 1, len(lines))
+                    if lines[i].startswith("#") or re.match(r"\*\*[^*]+\.\*\* ", lines[i])), len(lines))
+        while end > start and not lines[end - 1].strip():
+            end -= 1
+        body = [("    " + line) if line.strip() else "" for line in lines[start:end]]
+        title = head.rstrip(".").lower()
+        lines[start:end] = [f'!!! note "For implementers: {title}"', ""] + body
+    return "\n".join(lines)
+
+
+def list_blocks_indented(text: str) -> str:
+    """Blocks inside a numbered list item (code, tables) indented by 4, as Python-Markdown needs them.
+
+    CommonMark (GitHub) takes an item's blocks at the 3 columns of "1. "; Python-Markdown ends the list
+    there, so every item would be numbered 1. Each indented line of an item gets one more space.
+    """
+    out, in_item = [], False
+    for line in text.splitlines():
+        if re.match(r"\d+\. ", line):
+            in_item = True
+        elif line.strip() and not line.startswith(" "):
+            in_item = False
+        elif in_item and line.startswith("   "):
+            line = " " + line
+        out.append(line)
+    return "\n".join(out) + "\n"
 
 
 def chapter_page(key: str) -> str:
@@ -98,6 +142,7 @@ def chapter_page(key: str) -> str:
     title, _, body = text.partition("\n")
     text = f"{title}\n\n[](){{#{chapter_anchor(key)}}}\n\n{notes.admonition(key)}\n{body}"
     text = pictures.place(key, text)
+    text = box_numerics(key, text)
     parts = [text, demo_note(key), worked_examples.section(key), next_steps(key),
              clauses_section(key, own), functions_section(key)]
     return "\n\n".join(p for p in parts if p) + "\n"
