@@ -67,6 +67,8 @@ window.addEventListener("resize", () => {
 
 document$.subscribe(({ body }) => {
   body.querySelectorAll(".arithmatex").forEach(typeset);
+  // Measured before KaTeX's fonts arrive, a formula is narrower than it will be: measure again then.
+  document.fonts.ready.then(() => body.querySelectorAll("div.arithmatex").forEach(typeset));
   for (const nav of body.querySelectorAll(".md-nav")) {
     renderMathInElement(nav, { delimiters: [{ left: "\\(", right: "\\)", display: false }], throwOnError: true });
   }
