@@ -338,7 +338,8 @@ def test_a_new_reader_reaches_chapter_1s_first_worked_example_and_the_assignment
     assert example.count() == 1
     row = page.locator("tr", has=example)
     assert "scores(x_cat, W_notes, b_notes)" in row.inner_text()
-    assert "437.9" in row.inner_text() and "-96.8" in row.locator(".katex-mathml").inner_text().replace("−", "-")
+    shown = re.sub(r"\s", "", row.locator(".katex-mathml").first.inner_text()).replace("−", "-")
+    assert "[-96.8437.960.75]" in shown.replace("\u200b", ""), shown
     ids = page.eval_on_selector_all("[id]", "els => els.map(e => e.id)")
     assert ids.index("example-scores-1") < ids.index("clauses")
     page.goto(base_url, wait_until="networkidle")
@@ -352,6 +353,13 @@ MISTAKE_CLAUSES = {  # the clause each mistake's report must name at core
     "kink-counted": "HINGE-2", "global-max-shift": "SOFTMAX-11", "half-reg": "REG-4",
     "missing-mean": "GRAD-1", "missing-reg-grad": "GRAD-1",
 }
+
+
+def plain(text: str) -> str:
+    """A page's text without its tags (a highlighted code block splits its words among spans)."""
+    import html as html_module
+
+    return html_module.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 def test_the_assignment_page_shows_real_reports_of_the_five_common_mistakes():
@@ -370,7 +378,7 @@ def test_the_assignment_page_shows_real_reports_of_the_five_common_mistakes():
     assert "core conforms" in passing and "core fails" not in passing
     wheel = re.search(r'href="(\.\./download/lcspec-[^"]+\.whl)"', text)
     assert wheel and (SITE / "assignment" / wheel[1]).resolve().is_file(), "no wheel to download"
-    assert "pip install ./lcspec-" in text
+    assert "pip install ./lcspec-" in plain(text)
     for key in chapters():  # every chapter ends its teaching with the way here
         if key != "conventions":
             assert 'href="../../assignment/"' in html(CHAPTER_PAGES[key]), key
@@ -398,8 +406,79 @@ def test_the_api_page_names_the_package_as_it_is_imported():
 
 def test_each_readers_question_has_a_page_that_answers_it():
     """A student's "is my svm_loss right?", an implementer's "what exactly is softmax_loss's convention?"."""
-    student = html("assignment/index.html")
+    student = plain(html("assignment/index.html"))
     assert "lcspec check cs231n:assignment1" in student and "svm_loss_vectorized" in student
     implementer = html("spec/04-regularization/index.html")
     card = implementer[implementer.index('id="reference.softmax_loss"'):]
     assert "Specified by" in card and "REG-4" in card
+
+
+def test_the_protocols_numbered_steps_are_one_list():
+    """§2's steps (hello, the handshake answer, ...) render as one list numbered 1, 2, 3, not 1, 1, 1, 2."""
+    text = html("spec/protocol/index.html")
+    section = text[text.index("<strong>hello</strong>") - 400 :]
+    first_list = section[section.rindex("<ol", 0, 400) :]
+    assert "<strong>The handshake answer</strong>" in first_list[: first_list.index("</ol>")]
+
+
+class SubPathHandler(http.server.SimpleHTTPRequestHandler):
+    """The site under /sub/lcspec/, as a project's pages are served; a missing page gets 404.html, status 404."""
+
+    PREFIX = "/sub/lcspec/"
+
+    def log_message(self, *args):
+        pass
+
+    def translate_path(self, path):
+        path = urlsplit(path).path
+        inner = path[len(self.PREFIX):] if path.startswith(self.PREFIX) else "\0missing"
+        return super().translate_path("/" + inner)
+
+    def send_head(self):
+        target = Path(self.translate_path(self.path))
+        if target.is_dir():
+            target = target / "index.html"
+        if "\0" in str(target) or not target.is_file():
+            body = (SITE / "404.html").read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            import io
+
+            return io.BytesIO(body)
+        return super().send_head()
+
+
+def test_the_404_page_works_under_a_sub_path(browser):
+    """Served at /sub/lcspec/, a missing page deep inside shows the 404 page styled, its KaTeX and scripts
+    loaded, and its link home leads to /sub/lcspec/."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SubPathHandler, directory=SITE))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    root = f"http://127.0.0.1:{server.server_address[1]}/sub/lcspec/"
+    page = browser.new_page()
+    failed = []  # the page's probes for its root (assets/clause-index.json) may miss on the way; nothing else
+    page.on("response", lambda r: r.status >= 400 and "/no/such/" not in r.url
+            and not r.url.endswith("assets/clause-index.json") and failed.append(r.url))
+    response = page.goto(root + "no/such/page/", wait_until="networkidle")
+    assert response.status == 404
+    assert not failed, failed
+    assert page.evaluate("() => getComputedStyle(document.querySelector('.md-header')).position") != "static"
+    home = page.evaluate("() => document.querySelector('a.md-header__button.md-logo').href")
+    assert home == root, home
+    page.close()
+    server.shutdown()
+    server.server_close()
+
+
+def test_chapter_3s_numerics_for_implementers_sit_in_boxes():
+    """TwoSum and log1p are floating-point detail: each in a "For implementers" box, not in the running text."""
+    text = html(CHAPTER_PAGES["softmax"])
+    teaching = text[: text.index('id="worked-examples"')]
+    boxes = re.findall(r'<div class="admonition note">\s*<p class="admonition-title">For implementers:(.*?)</div>',
+                       teaching, re.S)
+    assert len(boxes) == 2, len(boxes)
+    assert "log1p" in boxes[0] and "TwoSum" in boxes[1]
+    outside = re.sub(r'<div class="admonition note">\s*<p class="admonition-title">For implementers:.*?</div>', "",
+                     teaching, flags=re.S)
+    assert "TwoSum" not in outside
