@@ -296,10 +296,14 @@ def functions_section(key: str) -> str:
         return ""
     out = [
         "## Reference functions {#reference-functions}",
-        "The reference functions this chapter defines: signature, parameters, what each returns and raises, "
-        "the clauses that specify it and the tests that check it, and its source.",
+        "The reference functions this chapter defines, each folded under its signature and what it returns: "
+        "open one for its parameters, what it raises, the clauses that specify it, the tests that check it, and "
+        "its source. A link to a function opens its card.",
     ]
-    out += [f"::: reference.{f}" for f in funcs]
+    for f in funcs:
+        fn = getattr(reference, f)
+        summary = inspect.getdoc(fn).splitlines()[0].replace('"', "'")
+        out.append(f'??? abstract "`{f}{inspect.signature(fn)}`: {summary}"\n\n    ::: reference.{f}')
     return "\n\n".join(out)
 
 

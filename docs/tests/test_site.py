@@ -137,7 +137,9 @@ def test_a_chapter_page_shows_what_a_reader_needs(browser, base_url):
     assert "properties" not in sections and "pictures" not in sections  # both now sit where they belong
     assert page.locator("h3#HINGE-1 ~ p .katex").count() > 0  # the clause's formula is typeset
     assert page.locator("[id='reference.hinge_losses']").count() == 1
-    assert page.locator("details", has_text="def hinge_losses(S, y, delta=1.0)").count() == 1  # its source
+    # its source, folded once (inside its card, itself folded)
+    assert page.locator("details:not(:has(details))", has_text="def hinge_losses(S, y, delta=1.0)").count() == 1
+    assert page.locator("details", has=page.locator("[id='reference.hinge_losses']")).count() == 1
     assert page.locator("table .katex").count() > 0  # worked examples, typeset
     assert page.locator("figure img[src$='.svg']").count() >= 1
     # the tests under their clause, folded, each test's source folded again inside
@@ -482,3 +484,16 @@ def test_chapter_3s_numerics_for_implementers_sit_in_boxes():
     outside = re.sub(r'<div class="admonition note">\s*<p class="admonition-title">For implementers:.*?</div>', "",
                      teaching, flags=re.S)
     assert "TwoSum" not in outside
+
+
+def test_a_link_to_a_folded_function_card_opens_it(browser, base_url):
+    """The cards are folded below the clauses; following a clause's link to its function shows the card."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(base_url + "spec/02-multiclass-svm/", wait_until="networkidle")
+    card = page.locator("[id='reference.hinge_losses']")
+    assert not card.is_visible()  # folded
+    page.locator("p.clause-facts a[href='#reference.hinge_losses']").first.click()
+    card.wait_for(state="visible", timeout=5_000)
+    assert page.evaluate("() => { const r = document.getElementById('reference.hinge_losses').getBoundingClientRect();"
+                         " return r.top >= 0 && r.top < innerHeight; }")
+    page.close()
