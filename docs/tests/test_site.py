@@ -148,6 +148,7 @@ def test_a_chapter_page_shows_what_a_reader_needs(browser, base_url):
     assert tests.locator("ul details pre").count() > 0
     law = page.locator("li", has=page.locator("[id='test_hinge_losses_sum_the_violated_margins_of_the_wrong_classes']"))
     assert law.locator(".katex").count() > 0 and "Σ" not in law.first.inner_text().split("tests/")[0]
+    page.locator("details", has=page.locator("[id='reference.hinge_losses']")).locator("summary").first.click()
     card = page.locator("[id='reference.hinge_losses'] ~ div.doc-contents").first
     for needed in ("Parameters", "Returns", "Raises", "Specified by", "Checked by"):
         assert needed in card.inner_text(), needed
