@@ -82,6 +82,7 @@ def load_reports() -> tuple[list[dict], dict[str, str]]:
 def short_name(label: str) -> str:
     """A matrix column's name: the module's own name, without folders, `.py` or `_adapter`, and the variant
     ('cs231n:examples/cs231n_linear_classifier.py (naive)' -> 'cs231n_linear_classifier (naive)')."""
+    label = re.sub(r" \(cmd:[^)]*\)$", "", label)  # a program's own name says enough; the command is in its details
     module, _, variant = label.partition(" ")
     stem = re.split(r"[/.:]", module.removesuffix(".py"))[-1].removesuffix("_adapter")
     return f"{stem} {variant}".strip()
