@@ -498,3 +498,14 @@ def test_a_link_to_a_folded_function_card_opens_it(browser, base_url):
     assert page.evaluate("() => { const r = document.getElementById('reference.hinge_losses').getBoundingClientRect();"
                          " return r.top >= 0 && r.top < innerHeight; }")
     page.close()
+
+
+def test_every_install_command_on_the_site_works():
+    """No placeholder URL and no package name that PyPI does not have: the pages that install lcspec link the
+    wheel the site serves."""
+    for path in PAGES:
+        text = plain(html(path))
+        assert "the repository's URL" not in text, path
+        assert not re.search(r"pip install (-U )?lcspec(\s|$)", text), path
+    for path in ("assignment/index.html", "guides/validate/index.html", "guides/ci/index.html"):
+        assert re.search(r'href="(\.\./)+download/lcspec-[^"]+\.whl"', html(path)), path
