@@ -72,13 +72,17 @@ def load_reports() -> tuple[list[dict], dict[str, str]]:
         check_schema(data)  # a report this page cannot read fails the build, not the reader
         entries += [dict(e, exit_ok=data["exit_ok"], level=data["level"]) for e in data["implementations"]]
     skipped_file = REPORTS / "skipped.json"
-    skipped = json.loads(skipped_file.read_text()) if skipped_file.is_file() else {}
+    if given_reports():
+        skipped = json.loads(skipped_file.read_text()) if skipped_file.is_file() else {}
+    else:
+        skipped = conformance_runs.page_skipped()
     return entries, skipped
 
 
 def short_name(label: str) -> str:
     """A matrix column's name: the module's own name, without folders, `.py` or `_adapter`, and the variant
     ('cs231n:examples/cs231n_linear_classifier.py (naive)' -> 'cs231n_linear_classifier (naive)')."""
+    label = re.sub(r" \(cmd:[^)]*\)$", "", label)  # a program's own name says enough; the command is in its details
     module, _, variant = label.partition(" ")
     stem = re.split(r"[/.:]", module.removesuffix(".py"))[-1].removesuffix("_adapter")
     return f"{stem} {variant}".strip()
@@ -137,10 +141,23 @@ def matrix(here: str) -> str:
         found = [DIFFERENTIAL] * f["differential"] + f["clauses"]
         return levels + (": " + ", ".join(link(c) for c in found) if found else "")
 
-    def clause_cell(c):
+    def clause_cell(c, e, cid):
+        """A dashboard cell: coloured by the clause's status in this run and by whether its level is within what
+        the implementation claims; a failure or deviation links to its tests and messages below."""
         if c is None:  # the run had no test of it (another report's schema or selection)
             return ""
-        return "—" if c["status"] == "not provided" else MARKS.get(c["status"], c["status"])
+        status = c["status"]
+        if status == "not provided":
+            return '<span class="cv cv--none" title="not provided">—</span>'
+        kind = status.replace(" ", "-")
+        level = c.get("level", LEVELS[0])
+        if status == "fails" and LEVELS.index(level) > LEVELS.index(e["level"]):
+            kind = "fails-beyond"  # a stricter level than the implementation claims: not a failure of its claim
+        title = f"{status} ({level})" + (f", beyond the {e['level']} it claims" if kind == "fails-beyond" else "")
+        mark = MARKS.get(status, status)
+        if status in ("fails", "deviates"):
+            return f'<a class="cv cv--{kind}" href="#{failure_anchor(e, cid)}" title="{title}">{mark}</a>'
+        return f'<span class="cv cv--{kind}" title="{title}">{mark}</span>'
 
     columns = " | ".join(f"[{short_name(e['label'])}](#{anchor(e)})" for e in entries)
     verdicts = ["## Verdicts", "| implementation | run as | " + " | ".join(LEVELS) + " |",
@@ -159,12 +176,18 @@ def matrix(here: str) -> str:
                                 for name in reference.CONTRACT)
                    + "\n\n</div>"]
     judged = [cid for cid in clauses() if any(cid in e["clauses"] for e in entries)]
-    rows = [f"| differential | — | " + " | ".join(clause_cell(e["differential"]) for e in entries) + " |"]
-    rows += [f"| {link(cid)} | {clauses()[cid]['level']} | "
-             + " | ".join(clause_cell(e["clauses"].get(cid)) for e in entries) + " |" for cid in judged]
+    rows = [f"| differential | — | " + " | ".join(clause_cell(e["differential"], e, DIFFERENTIAL) for e in entries) + " |"]
+    rows += [f"| {link(cid)} | <span class=\"cv-level cv-level--{clauses()[cid]['level']}\">{clauses()[cid]['level']}</span> | "
+             + " | ".join(clause_cell(e["clauses"].get(cid), e, cid) for e in entries) + " |" for cid in judged]
     by_clause = ["## By clause",
-                 "Each clause with its level, and its status in each implementation's run (✔ conforms, ✘ fails, "
-                 "≈ deviates, — on functions it does not provide, or why it was not judged); *differential* is the comparison with the reference on every call.",
+                 "The dashboard: a row per clause with its level, a column per implementation, each cell its status "
+                 "in that implementation's run: "
+                 '<span class="cv cv--conforms">✔</span> conforms, <span class="cv cv--fails">✘</span> fails at a '
+                 'level the implementation claims, <span class="cv cv--fails-beyond">✘</span> fails only a clause '
+                 'stricter than it claims, <span class="cv cv--deviates">≈</span> deviates as declared, '
+                 '<span class="cv cv--none">—</span> on functions it does not provide, or why it was not judged. '
+                 "A ✘ or ≈ links to the failing tests and their messages below; *differential* is the comparison "
+                 "with the reference on every call.",
                  f'<div class="conformance-matrix conformance-clauses" markdown>\n\n| clause | level | {columns} |\n'
                  + "|---" * (len(entries) + 2) + "|\n" + "\n".join(rows) + "\n\n</div>"]
     out = [source_note(), "\n".join(verdicts), "\n\n".join(by_function), "\n\n".join(by_clause),
@@ -176,7 +199,8 @@ def matrix(here: str) -> str:
                    + f" (run at `--level={e['level']}`).")
         out.append("Clauses: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + ".")
         judged_here = {DIFFERENTIAL: e["differential"], **e["clauses"]}
-        bad = [clause_problems(cid, c, link) for cid, c in judged_here.items() if c["status"] in ("fails", "deviates")]
+        bad = [clause_problems(cid, c, link, failure_anchor(e, cid))
+               for cid, c in judged_here.items() if c["status"] in ("fails", "deviates")]
         out.append("\n".join(bad) if bad else "Every clause it was tested on holds.")
     if skipped:
         out.append("### Not run\n\n" + "\n".join(f"- `{impl}`: {why}" for impl, why in skipped.items()))
@@ -184,10 +208,15 @@ def matrix(here: str) -> str:
     return "\n\n".join(out)
 
 
-def clause_problems(cid: str, clause: dict, link) -> str:
+def failure_anchor(entry: dict, cid: str) -> str:
+    """The id of an implementation's list item for a clause it fails or deviates on (the dashboard links to it)."""
+    return f"{anchor(entry)}-{cid}"
+
+
+def clause_problems(cid: str, clause: dict, link, anchor_id: str) -> str:
     """A list item for a clause that fails or deviates, with each of its tests that did: a declared deviation
     with its reason, a failure with its message."""
-    lines = [f"- {link(cid)} ({clause.get('level', LEVELS[0])}) **{clause['status']}**"]
+    lines = [f"- <span id=\"{anchor_id}\"></span>{link(cid)} ({clause.get('level', LEVELS[0])}) **{clause['status']}**"]
     for t in clause["tests"]:
         if t["outcome"] == "deviates":
             lines.append(f"    - `{t['id']}` deviates, as declared: `{_plain(t['message'])}`")

@@ -86,11 +86,47 @@ def benchmark_section() -> str:
         groups.setdefault(entry["name"].split(".")[0], []).append(entry)
     for group, entries in groups.items():
         out.append(f"## {group.capitalize()}")
+        # What every row of the group is compared with is said once, above the table; the column keeps the rest.
+        shared, rest = common_parts([e["compared_to"] for e in entries])
+        if shared:
+            out.append(f"All compared to: {shared}.".replace("|", "\\|"))
         rows = ["| what | implementation | measure | value | compared to |", "|---|---|---|---:|---|"]
-        for e in entries:  # names are group.subject[.implementation].measure
+        for e, compared in zip(entries, rest):  # names are group.subject[.implementation].measure
             _, subject, *by, measure = e["name"].split(".")
-            cells = [f"`{subject}`", " ".join(by), measure.replace("_", " "), f"{e['value']:.4g} {e['unit']}",
-                     e["compared_to"].replace("|", "\\|")]  # a | in a cell would end it
+            cells = [f"`{subject}`", " ".join(by), measure.replace("_", " "), value(e),
+                     compared.replace("|", "\\|")]  # a | in a cell would end it
             rows.append("| " + " | ".join(cells) + " |")
         out.append("\n".join(rows))
-    return "\n\n".join(out)
+        if any(e["unit"] == "eps" for e in entries):
+            out.append(EPS_NOTE)
+    return "\n\n".join(p for p in out if p)
+
+
+def common_parts(texts: list[str]) -> tuple[str, list[str]]:
+    """The comma-separated parts at the start of every text (said once), and what is left of each."""
+    if len(texts) < 2:
+        return "", texts
+    split = [[part.strip() for part in text.split(", ")] for text in texts]
+    n = 0
+    while all(len(s) > n + 1 for s in split) and len({tuple(s[: n + 1]) for s in split}) == 1:
+        n += 1
+    return ", ".join(split[0][:n]) if n else "", [", ".join(s[n:]) for s in split]
+
+
+EPSILON = 2.0**-52  # float64's machine epsilon
+EPS_NOTE = (
+    "An error in **ε** is a multiple of float64's machine epsilon, $\\varepsilon = 2^{-52} \\approx 2.2 \\times "
+    "10^{-16}$: a few ε is as accurate as float64 allows. An error of about $4.5 \\times 10^{15}$ ε is "
+    "$1/\\varepsilon$, a relative error of 1: the result has no correct digit, typically a log-probability "
+    "such as $-10^{-20}$ returned as 0."
+)
+
+
+def value(e: dict) -> str:
+    """A measured figure with its unit; an error in ε of a relative error near 1 or above says so."""
+    if e["unit"] != "eps":
+        return f"{e['value']:.4g} {e['unit']}"
+    text = f"{e['value']:.4g} ε"
+    if e["value"] * EPSILON >= 0.5:
+        text += f" (relative error {e['value'] * EPSILON:.2g}: no correct digit)"
+    return text

@@ -125,20 +125,22 @@ def draw_score_geometry():
 
 
 def template_grid(Ws, row_labels):
-    """Rows of ten 8x8 templates (the weights of each digit class without the bias column)."""
-    fig, axes = plt.subplots(len(Ws), 10, figsize=(WIDE, 1.05 * len(Ws) + 0.4), constrained_layout=True,
+    """Each W's ten 8x8 templates (the weights of each digit class without the bias column), five to a row so
+    that each is drawn large enough to read, all on one colour scale (the largest |weight| of every W shown),
+    so that templates of different W compare by colour."""
+    Ws = [np.asarray(W)[:, :64] for W in Ws]
+    scale = max(float(np.abs(W).max()) for W in Ws) or 1.0
+    fig, axes = plt.subplots(2 * len(Ws), 5, figsize=(WIDE * 0.75, 2.8 * len(Ws) + 0.4), constrained_layout=True,
                              squeeze=False)
     for r, (W, label) in enumerate(zip(Ws, row_labels)):
-        W = np.asarray(W)[:, :64]
-        scale = np.abs(W).max() or 1.0
         for k in range(10):
-            ax = axes[r, k]
-            ax.imshow(W[k].reshape(8, 8), cmap="RdBu_r", vmin=-scale, vmax=scale)
+            ax = axes[2 * r + k // 5, k % 5]
+            image = ax.imshow(W[k].reshape(8, 8), cmap="RdBu_r", vmin=-scale, vmax=scale)
             ax.set_xticks([]), ax.set_yticks([])
             ax.grid(False)
-            if r == 0:
-                ax.set_title(str(k))
-        axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center")
+            ax.set_title(str(k), fontsize=10, pad=2)
+        axes[2 * r, 0].set_ylabel(label, rotation=0, ha="right", va="center")
+    fig.colorbar(image, ax=axes, shrink=0.5 if len(Ws) > 1 else 0.9, label="weight (one scale for the whole figure)")
     return fig
 
 
@@ -311,8 +313,8 @@ PICTURES = [
     Picture(
         "digit-templates", "scores", "Learned templates",
         "The ten rows of $W$ that gradient descent learned for the softmax loss on the digits, without "
-        "the bias column, each drawn as an 8×8 image (red positive, blue negative, one colour scale per "
-        "row of pictures): each is a template that the class's score matches against the input by an "
+        "the bias column, each drawn as an 8×8 image (red positive, blue negative, on the colour scale "
+        "beside them): each is a template that the class's score matches against the input by an "
         "inner product. Taken from the learning run of chapter 6: {how}.",
         draw_templates, ("SCORE-1",),
     ),
@@ -342,8 +344,8 @@ PICTURES = [
     Picture(
         "penalty-templates", "regularization", "W under an increasing penalty",
         "The softmax classifier of the digits trained by 300 steps of gradient descent (rate 0.1, from "
-        "$W = 0$) for four strengths $\\lambda$ of the L2 penalty: each row is the learned $W$ drawn as ten "
-        "8×8 templates, with its norm. As $\\lambda$ grows the weights shrink and spread out, and the "
+        "$W = 0$) for four strengths $\\lambda$ of the L2 penalty: each pair of rows is the learned $W$ drawn as ten "
+        "8×8 templates, with its norm, all four on one colour scale, so a paler template has smaller weights. As $\\lambda$ grows the weights shrink and spread out, and the "
         "templates lose the fine pixel-level detail that only fits the training images. Made with "
         "`softmax_loss` and `gradient_descent` on the split of `lcspec.bench.learn`.",
         draw_penalty_templates, ("REG-1", "REG-3"),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import inspect
 import json
 import pkgutil
+import re
 import textwrap
 
 from mkdocs.exceptions import PluginError
@@ -38,11 +39,12 @@ PROTOCOL_URI = "spec/protocol.md"
 README = SPEC_DIR / "README.md"  # what is normative: the spec's own introduction, the first page of the section
 README_URI = "spec/README.md"  # served as spec/ (a README.md is its folder's index page)
 CLAUSE_INDEX_URI = "spec/clause-index.md"
+API_URI = "api.md"
+CONTRACT_ANCHOR = "the-contract"  # the contract table's heading on the API page
 CLAUSES_DOWNLOAD_NAME = "clauses.toml"  # beside the chapters: spec/clauses.toml, linked as written in spec/README.md
 DOWNLOADS = ["clauses.toml", *sorted(f"golden/{p.name}" for p in (SPEC_DIR / "golden").glob("*.json"))]
 # Markers in hand-written pages where generated Markdown goes (on_page_markdown).
 CONTRACT_MARKER = "<!-- contract table -->"
-LIBRARIES_MARKER = "<!-- spec/libraries.md -->"
 MODULES_MARKER = "<!-- reference modules -->"
 
 
@@ -79,13 +81,56 @@ def on_files(files, config):
     files.append(File.generated(config, LIBRARIES_URI, content=LIBRARIES.read_text(encoding="utf-8")))
     files.append(File.generated(config, README_URI, content=README.read_text(encoding="utf-8")))
     files.append(File.generated(config, CHANGELOG_URI, content=CHANGELOG.read_text(encoding="utf-8")))
-    files.append(File.generated(config, PROTOCOL_URI, content=PROTOCOL.read_text(encoding="utf-8")))
+    files.append(File.generated(config, PROTOCOL_URI, content=list_blocks_indented(PROTOCOL.read_text(encoding="utf-8"))))
     files.append(File.generated(config, CLAUSE_INDEX_URI, content=clause_index()))
     index = {cid: f"{page_uri(c['chapter'])[:-3]}/#{cid}" for cid, c in clauses().items()}
     files.append(File.generated(config, "assets/clause-index.json", content=json.dumps(index, indent=0)))
     for name in DOWNLOADS:  # the machine-readable spec, downloadable beside the pages that link it
         files.append(File.generated(config, f"spec/{name}", abs_src_path=str(SPEC_DIR / name)))
     return files
+
+
+# Paragraphs of a chapter's teaching text that are for implementers (floating-point detail a student can
+# skip), by their bold run-in heads: each goes in a box of its own, up to the next run-in head or heading.
+NUMERICS = {
+    "softmax": ("Accuracy of the logarithm.", "Rounding of the shift."),
+}
+
+
+def box_numerics(key: str, text: str) -> str:
+    """The chapter's text with each paragraph of NUMERICS[key] (and what follows it, up to the next bold
+    run-in head or heading) in a box titled "For implementers"."""
+    lines = text.split("\n")
+    for head in NUMERICS.get(key, ()):
+        start = next((i for i, line in enumerate(lines) if line.startswith(f"**{head}**")), None)
+        if start is None:
+            raise PluginError(f"{chapters()[key]['file']}: no paragraph starts with **{head}** (NUMERICS in spec_pages.py)")
+        end = next((i for i in range(start + 1, len(lines))
+                    if lines[i].startswith("#") or re.match(r"\*\*[^*]+\.\*\* ", lines[i])), len(lines))
+        while end > start and not lines[end - 1].strip():
+            end -= 1
+        body = [("    " + line) if line.strip() else "" for line in lines[start:end]]
+        title = head.rstrip(".").lower()
+        lines[start:end] = [f'!!! note "For implementers: {title}"', ""] + body
+    return "\n".join(lines)
+
+
+def list_blocks_indented(text: str) -> str:
+    """Blocks inside a numbered list item (code, tables) indented by 4, as Python-Markdown needs them.
+
+    CommonMark (GitHub) takes an item's blocks at the 3 columns of "1. "; Python-Markdown ends the list
+    there, so every item would be numbered 1. Each indented line of an item gets one more space.
+    """
+    out, in_item = [], False
+    for line in text.splitlines():
+        if re.match(r"\d+\. ", line):
+            in_item = True
+        elif line.strip() and not line.startswith(" "):
+            in_item = False
+        elif in_item and line.startswith("   "):
+            line = " " + line
+        out.append(line)
+    return "\n".join(out) + "\n"
 
 
 def chapter_page(key: str) -> str:
@@ -97,8 +142,42 @@ def chapter_page(key: str) -> str:
     title, _, body = text.partition("\n")
     text = f"{title}\n\n[](){{#{chapter_anchor(key)}}}\n\n{notes.admonition(key)}\n{body}"
     text = pictures.place(key, text)
-    parts = [text, clauses_section(key, own), functions_section(key), worked_examples.section(key)]
+    text = box_numerics(key, text)
+    parts = [text, demo_note(key), worked_examples.section(key), next_steps(key),
+             clauses_section(key, own), functions_section(key)]
     return "\n\n".join(p for p in parts if p) + "\n"
+
+
+# The chapters whose text moves a classifier's weights by hand, where the interactive demo lets a reader do it.
+DEMO_CHAPTERS = {
+    "scores": "drag each class's line and the arrow of its $w_k$, and watch the scores and the predicted regions change",
+    "hinge": "move the classifier and watch each example's margins and hinge loss, and which examples are inside the margin",
+    "softmax": "switch the demo to the softmax loss and watch the probabilities of each example as the scores move",
+    "regularization": "raise $\\lambda$ and watch the penalty's share of the loss and the shrinking arrows",
+    "optimization": "take gradient steps, run and stop them, randomise $W$ and start again, with the loss plotted step by step",
+}
+ASSIGNMENT_URI = "assignment.md"
+DEMO_URI = "demo/index.md"
+
+
+def demo_note(key: str) -> str:
+    """Where the chapter's text moves weights by hand: a pointer to the interactive demo."""
+    if key not in DEMO_CHAPTERS:
+        return ""
+    link = get_relative_url(DEMO_URI, page_uri(key))
+    return f'!!! tip "Try it"\n\n    In the [interactive demo]({link}): {DEMO_CHAPTERS[key]}.'
+
+
+def next_steps(key: str) -> str:
+    """The end of the teaching part: where a student checks their own code; what follows is the normative part."""
+    link = get_relative_url(ASSIGNMENT_URI, page_uri(key))
+    return (
+        f'!!! success "Check your own code"\n\n    Wrote this in the CS231n assignment? '
+        f"[Check your CS231n assignment]({link}) with one command, and read what it reports.\n\n"
+        "---\n\n"
+        "*What follows is the normative part of the chapter: its clauses, each with the property tests that check "
+        "it (folded), and the reference functions it defines.*"
+    )
 
 
 def chapter_anchor(key: str) -> str:
@@ -128,9 +207,15 @@ def clauses_section(key: str, own: list[dict]) -> str:
 
 
 def clause_facts(c: dict, here: str) -> str:
-    """One line under a clause: level, functions, worked example, picture."""
+    """One line under a clause: level, functions, worked example, picture. A clause on every contract function
+    (or all but a few) says so and links to the contract table, instead of listing nineteen names again."""
     facts = [f'<span class="clause-level clause-level--{level(c)}">{level(c)}</span>']
-    if c["functions"]:
+    left_out = [f for f in reference.CONTRACT if f not in c["functions"]]
+    table = get_relative_url(API_URI, here) + f"#{CONTRACT_ANCHOR}"
+    if len(c["functions"]) > len(reference.CONTRACT) // 2:
+        but = (" but " + ", ".join(f"`{f}`" for f in left_out)) if left_out else ""
+        facts.append(f"constrains [every contract function]({table}){but}")
+    elif c["functions"]:
         facts.append("constrains " + ", ".join(f"[`{f}`][reference.{f}]" for f in c["functions"]))
     else:
         facts.append("constrains no contract function")
@@ -177,7 +262,7 @@ def clause_tests(c: dict) -> str:
     tests = tests_by_clause().get(c["id"], [])
     if not tests:
         return '!!! warning "No property test names this clause yet."'
-    out = [f"**Checked by** {len(tests)} property test{'s' if len(tests) > 1 else ''}:"]
+    out = []
     for name, fn in tests:
         module, test = name.split("::")
         ids = clause_ids_of(fn)
@@ -195,7 +280,9 @@ def clause_tests(c: dict) -> str:
             f'    ??? example "`tests/{module}.py::{test}`"\n\n'
             "        ```python\n" + textwrap.indent(source, " " * 8) + "\n        ```"
         )
-    return "\n\n".join(out)
+    # Folded: the laws are for implementers; a student reads the clause and its facts above.
+    heading = f"Checked by {len(tests)} property test{'s' if len(tests) > 1 else ''}"
+    return f'??? success "{heading}"\n\n' + textwrap.indent("\n\n".join(out), "    ")
 
 
 def chapter_functions(key: str) -> list[str]:
@@ -209,10 +296,14 @@ def functions_section(key: str) -> str:
         return ""
     out = [
         "## Reference functions {#reference-functions}",
-        "The reference functions this chapter defines: signature, parameters, what each returns and raises, "
-        "the clauses that specify it and the tests that check it, and its source.",
+        "The reference functions this chapter defines, each folded under its signature and what it returns: "
+        "open one for its parameters, what it raises, the clauses that specify it, the tests that check it, and "
+        "its source. A link to a function opens its card.",
     ]
-    out += [f"::: reference.{f}" for f in funcs]
+    for f in funcs:
+        fn = getattr(reference, f)
+        summary = inspect.getdoc(fn).splitlines()[0].replace('"', "'")
+        out.append(f'??? abstract "`{f}{inspect.signature(fn)}`: {summary}"\n\n    ::: reference.{f}')
     return "\n\n".join(out)
 
 
@@ -251,56 +342,57 @@ def clause_index() -> str:
 
 
 def on_page_markdown(markdown, page, config, files):
-    """Hand-written pages take generated parts at markers: the contract table, the link to spec/libraries.md,
-    the API blocks of the reference modules."""
+    """Hand-written pages take generated parts at markers: the contract table and the modules of the API page."""
     if CONTRACT_MARKER in markdown:
         markdown = markdown.replace(CONTRACT_MARKER, contract_table(page.file.src_uri))
-    if LIBRARIES_MARKER in markdown:
-        markdown = markdown.replace(LIBRARIES_MARKER, libraries_section(page.file.src_uri))
     if MODULES_MARKER in markdown:
         markdown = markdown.replace(MODULES_MARKER, reference_modules(page.file.src_uri))
     return markdown
 
 
+def card_url(name: str, here: str) -> str:
+    """A relative link to a reference function's card, on the page of the chapter that defines it."""
+    key = next(k for k, c in chapters().items() if name in c["defines"])
+    return get_relative_url(page_uri(key), here) + f"#reference.{name}"
+
+
 def contract_table(here: str) -> str:
-    """Every contract function: its signature, what it is (the docstring's first line), where defined."""
+    """Every contract function: its signature (linked to its card), what it is (the docstring's first line), and
+    the chapter that specifies it."""
     defined_in = {f: key for key, chapter in chapters().items() for f in chapter["defines"]}
-    rows = ["| function | what it returns | defined in |", "|---|---|---|"]
+    rows = ["| function | what it returns | specified in |", "|---|---|---|"]
     for name in reference.CONTRACT:
         fn = getattr(reference, name)
         summary = inspect.getdoc(fn).splitlines()[0]
         key = defined_in[name]
         link = get_relative_url(page_uri(key), here)
-        rows.append(f"| `{name}{inspect.signature(fn)}` | {summary} | [{chapters()[key]['title']}]({link}) |")
+        rows.append(f"| [`{name}{inspect.signature(fn)}`]({card_url(name, here)}) | {summary} | "
+                    f"[{chapters()[key]['title']}]({link}) |")
     return "\n".join(rows)
 
 
-def libraries_section(here: str) -> str:
-    """A link to spec/libraries.md, the spec's own table of library conventions."""
-    url = get_relative_url(LIBRARIES_URI, here)
-    return f"The spec's table of how each library maps onto the contract: [library conventions]({url})."
-
-
-def reference_modules(here: str = "api.md") -> str:
-    """A mkdocstrings block per public module of `reference`, in the chapters' order, each under a link to the
-    chapter that specifies its functions; modules no chapter defines (tolerances) come last."""
-    names = [m.name for m in pkgutil.iter_modules(reference.__path__) if not m.name.startswith("_")]
-    order: dict[str, str | None] = {}
-    for key in chapters():
-        for f in chapters()[key]["defines"]:
-            module = getattr(reference, f).__module__.split(".")[-1]
-            order.setdefault(module, key)
-    order.update({name: None for name in names if name not in order})
+def reference_modules(here: str = API_URI) -> str:
+    """Per public module of `lcspec.reference`: its summary, its functions linked to their cards on the chapter
+    pages (which this page does not repeat), and a card for each public name no chapter defines."""
+    defined = {f: key for key, c in chapters().items() for f in c["defines"]}
     out = []
-    shown = set()
-    for module, key in order.items():
-        if key is None:
-            out.append(f"## The rest: `{module}`")
-        elif key not in shown:
-            shown.add(key)
-            number, title = int(chapters()[key]["file"][:2]), chapters()[key]["title"]
-            link = get_relative_url(page_uri(key), here)
-            out.append(f"## {number}. {title}")
-            out.append(f"Specified in [chapter {number}, {title}]({link}), beside the clauses and tests of each function.")
-        out.append(f"::: reference.{module}\n    options:\n      members_order: source")
+    for info in pkgutil.iter_modules(reference.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = getattr(reference, info.name, None) or __import__(f"lcspec.reference.{info.name}", fromlist=["_"])
+        own = [n for n, v in vars(module).items()
+               if not n.startswith("_") and getattr(v, "__module__", None) == module.__name__]
+        summary = (inspect.getdoc(module) or "").split("\n\n")[0]
+        out.append(f"### `lcspec.reference.{info.name}`")
+        out.append(" ".join(summary.split()))
+        carded = [n for n in own if n in defined]
+        if carded:
+            out.append("\n".join(
+                f"- [`{n}`]({card_url(n, here)}), specified in "
+                f"[{chapters()[defined[n]]['title']}]({get_relative_url(page_uri(defined[n]), here)})"
+                for n in carded))
+        rest = [n for n in own if n not in defined]
+        if rest:
+            out.append(f"::: reference.{info.name}\n    options:\n      show_root_heading: false\n"
+                       f"      members: [{', '.join(rest)}]\n      heading_level: 4")
     return "\n\n".join(out)

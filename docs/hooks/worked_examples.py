@@ -31,6 +31,7 @@ b = np.array([1.1, 3.2, -1.2])
 # string is what the page shows and what is evaluated (`result`), so the two cannot differ.
 EXAMPLES = {
     "scores": [
+        "scores(x_cat, W_notes, b_notes)",
         "scores(X, W, b)",
         "append_ones(X)",
         "fold_bias(W, b)",
@@ -75,6 +76,27 @@ EXAMPLES = {
     ],
 }
 
+# The notes' headline figure (linear classification, "Linear score function"): an image of four pixels
+# scored against cat, dog and ship by the figure's W and b. The notes print the scores -96.8, 437.9 and
+# 61.95; the figure's own numbers give 60.75 for ship, which the page says.
+x_cat = np.array([[56.0, 231.0, 24.0, 2.0]])
+W_notes = np.array([[0.2, -0.5, 0.1, 2.0], [1.5, 1.3, 2.1, 0.0], [0.0, 0.25, 0.2, -0.3]])
+b_notes = np.array([1.1, 3.2, -1.2])
+
+# Where each input comes from, shown beside it on the page.
+SOURCES = {
+    "S": "the CS231n lecture on loss functions: three training images (rows: a cat, a car, a frog) scored "
+         "against the classes cat, car and frog (columns)",
+    "y": "their labels: cat, car, frog",
+    "X": "a toy problem of this site: four points in the plane",
+    "X_labels": "their labels",
+    "W": "the first two columns of the notes' figure's weights (cat, dog, ship)",
+    "b": "the notes' figure's biases",
+    "x_cat": "the notes' headline figure: a cat image of four pixels",
+    "W_notes": "the notes' headline figure's weights, one row per class (cat, dog, ship)",
+    "b_notes": "the notes' headline figure's biases",
+}
+
 INPUTS = {
     "S": S,
     "y": y,
@@ -82,6 +104,9 @@ INPUTS = {
     "X_labels": X_labels,
     "W": W,
     "b": b,
+    "x_cat": x_cat,
+    "W_notes": W_notes,
+    "b_notes": b_notes,
 }
 NAMES = {name: getattr(ref, name) for name in dir(ref) if not name.startswith("_")} | {"zeros": np.zeros} | INPUTS
 
@@ -125,8 +150,8 @@ def golden_rows(key: str) -> list[str]:
             computed = computed[v["result_index"]]
         call = r",\; ".join(rf"\mathtt{{{name}}} = {latex(value)}" for name, value in args.items())
         both = rf"\begin{{array}}{{ll}} \text{{expected}} & {latex(v['expected'])} \\ \text{{reference}} & {latex(computed)} \end{{array}}"
-        rows.append(f"| [](){{#{golden_anchor(v)}}}`{v['function']}` with ${call}$<br>`{v['id']}` "
-                    f"([{v['clause']}](#{v['clause']})) | ${both}$ |")
+        rows.append(f"| [](){{#{golden_anchor(v)}}}`{v['function']}` with ${call}$<br>*source: {v['source'].replace('|', chr(92) + '|')}*<br>"
+                    f"`{v['id']}` ([{v['clause']}](#{v['clause']})) | ${both}$ |")
     return rows
 
 
@@ -176,7 +201,12 @@ def section(key: str) -> str:
             "More calls, on inputs from `docs/hooks/worked_examples.py`; every result was computed by the "
             "reference when this page was built."
         )
-        out.append("| input | value |\n|---|---|\n" + "\n".join(f"| `{n}` | ${latex(INPUTS[n])}$ |" for n in used))
+        out.append("| input | where it comes from | value |\n|---|---|---|\n"
+                   + "\n".join(f"| `{n}` | {SOURCES[n]} | ${latex(INPUTS[n])}$ |" for n in used))
+        if key == "scores":
+            out.append(f"The first call is the notes' headline figure. They print the scores −96.8, 437.9 and 61.95; "
+                       f"the figure's own weights and pixels give {_number(result('scores(x_cat, W_notes, b_notes)')[0, 2])} "
+                       "for ship (0.25·231 + 0.2·24 − 0.3·2 − 1.2), as the reference computes below.")
         out.append(
             "| call | result |\n|---|---|\n"
             + "\n".join(f"| [](){{#{example_id(key, n)}}}`{call}`{back_links(key, n)} | ${latex(result(call))}$ |"

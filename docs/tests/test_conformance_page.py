@@ -68,7 +68,7 @@ def test_the_clause_view_gives_each_clause_its_level_and_link():
     for row in rows:
         found = re.search(r'href="\.\./spec/([\w-]+)/#([A-Z]+-\d+)"', row)
         if found:
-            level = re.findall(r"<td>(.*?)</td>", row, re.S)[1]
+            level = re.sub(r"<[^>]+>", "", re.findall(r"<td>(.*?)</td>", row, re.S)[1])
             shown[found[2]] = (found[1], level)
     assert shown["HINGE-2"] == ("02-multiclass-svm", "core")
     assert shown["CONV-3"][1] == "strict"
@@ -120,7 +120,7 @@ def test_without_reports_the_build_runs_the_suite_itself(tmp_path, monkeypatch):
     assert "Conformance as this build ran it" in text
     assert "| [reference](#impl-reference) | `lcspec check reference --level=strict` | ✔ conforms | ✔ conforms |" in text
     assert f"`lcspec check {EXAMPLE} --level=core` (naive) | ✔ conforms |" in text
-    assert "## By clause" in text and "| [HINGE-2](spec/02-multiclass-svm.md#HINGE-2) | core |" in text
+    assert "## By clause" in text and "| [HINGE-2](spec/02-multiclass-svm.md#HINGE-2) | <span class=\"cv-level cv-level--core\">core</span> |" in text
 
 
 def test_with_reports_the_build_uses_them_and_runs_nothing(tmp_path, monkeypatch):
@@ -139,3 +139,23 @@ def test_with_reports_the_build_uses_them_and_runs_nothing(tmp_path, monkeypatch
     assert not conformance_runs._running, "the build ran the suite although reports were given"
     text = conformance_page.matrix("conformance.md")
     assert "from `python docs/run_conformance.py`" in text and "Conformance as this build ran it" not in text
+
+
+def test_the_dashboard_colours_each_cell_and_links_each_failure_to_its_tests():
+    """By clause: a column per implementation (the ports among them where built), every cell coloured by its
+    status, and every failing or deviating cell a link to the list item that shows its failing tests."""
+    text = html("conformance/index.html")
+    view = text[text.index('id="by-clause"'):]
+    view = view[view.index("<table"): view.index("</table>")]  # the table, not the legend above it
+    cells = re.findall(r'<(a|span) class="cv cv--([\w-]+)"(?: href="#([^"]+)")?', view)
+    assert cells and {kind for _, kind, _ in cells} >= {"conforms", "none"}
+    ids = set(re.findall(r'\bid="([^"]+)"', text))
+    for tag, kind, target in cells:
+        if kind in ("fails", "fails-beyond", "deviates"):
+            assert tag == "a" and target in ids, (kind, target)
+            item = text[text.index(f'id="{target}"'):]
+            assert "fails:" in item[:3000] or "deviates, as declared" in item[:3000], target
+    header = view[: view.index("</thead>")]
+    assert "reference" in header
+    if (ROOT / "examples" / "c" / "lcspec_c").is_file():  # built: the C port has its column, by its own name
+        assert ">lcspec-c-port</a></th>" in header, header

@@ -231,3 +231,39 @@ def test_redrawing_gives_another_seeded_data_set(demo):
     s = state(demo)
     assert s["seed"] == first["seed"] + 1 and s["X"] != first["X"] and s["W"] == first["W"]
     assert_matches_reference(s)
+
+
+def test_start_runs_until_stop_and_randomise_draws_new_weights(demo):
+    """Start descends step after step until Stop (more than one step, then no more); Randomise W, b gives
+    other weights, the same on every machine for the same press, with the loss the reference computes."""
+    before = state(demo)
+    demo.click("#lc-go")
+    assert demo.inner_text("#lc-go") == "Stop"
+    demo.wait_for_function("() => JSON.parse(document.getElementById('lc-demo').dataset.state).steps >= 3")
+    demo.click("#lc-go")
+    demo.wait_for_function("() => document.getElementById('lc-demo').dataset.running === 'false'")
+    stopped = state(demo)["steps"]
+    demo.wait_for_timeout(300)
+    assert state(demo)["steps"] == stopped >= 3 and demo.inner_text("#lc-go") == "Start"
+    demo.click("#lc-randomise")
+    first = state(demo)
+    assert first["W"] != before["W"] and first["b"] != before["b"] and first["steps"] == 0
+    assert all(-2 <= w <= 2 for row in first["W"] for w in row)
+    assert_matches_reference(first)
+    demo.reload(wait_until="networkidle")
+    demo.wait_for_function("() => document.getElementById('lc-demo').dataset.ready === 'true'")
+    demo.click("#lc-randomise")
+    assert state(demo)["W"] == first["W"]  # seeded: the first press always gives the same W
+
+
+def test_the_controls_sit_beside_the_canvas_at_1280_px(browser, base_url):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(base_url + DEMO, wait_until="networkidle")
+    page.wait_for_function("() => document.getElementById('lc-demo').dataset.ready === 'true'")
+    plot = page.locator("#lc-plot").bounding_box()
+    side = page.locator(".lc-demo__side").bounding_box()
+    assert side["x"] >= plot["x"] + plot["width"] and abs(side["y"] - plot["y"]) < 5, (plot, side)
+    column = page.locator(".md-content__inner").bounding_box()
+    table = page.locator("#lc-examples").bounding_box()
+    assert table["x"] + table["width"] <= column["x"] + column["width"] + 1, (table, column)
+    page.close()

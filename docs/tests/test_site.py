@@ -131,17 +131,24 @@ def test_a_chapter_page_shows_what_a_reader_needs(browser, base_url):
     page = browser.new_page()
     page.goto(base_url + "spec/02-multiclass-svm/", wait_until="networkidle")
     sections = page.eval_on_selector_all("h2", "hs => hs.map(h => h.id)")
+    # Teaching first: the worked examples a student compares numbers with, then the normative part.
     assert [s for s in sections if s in ("clauses", "reference-functions", "worked-examples")] == [
-        "clauses", "reference-functions", "worked-examples"], sections
+        "worked-examples", "clauses", "reference-functions"], sections
     assert "properties" not in sections and "pictures" not in sections  # both now sit where they belong
     assert page.locator("h3#HINGE-1 ~ p .katex").count() > 0  # the clause's formula is typeset
     assert page.locator("[id='reference.hinge_losses']").count() == 1
-    assert page.locator("details", has_text="def hinge_losses(S, y, delta=1.0)").count() == 1  # its source
+    # its source, folded once (inside its card, itself folded)
+    assert page.locator("details:not(:has(details))", has_text="def hinge_losses(S, y, delta=1.0)").count() == 1
+    assert page.locator("details", has=page.locator("[id='reference.hinge_losses']")).count() == 1
     assert page.locator("table .katex").count() > 0  # worked examples, typeset
     assert page.locator("figure img[src$='.svg']").count() >= 1
-    assert page.locator("h3#HINGE-1 ~ ul details pre").count() > 0  # a test's source, folded, under its clause
+    # the tests under their clause, folded, each test's source folded again inside
+    tests = page.locator("h3#HINGE-1 ~ details", has_text="Checked by").first
+    assert tests.get_attribute("open") is None
+    assert tests.locator("ul details pre").count() > 0
     law = page.locator("li", has=page.locator("[id='test_hinge_losses_sum_the_violated_margins_of_the_wrong_classes']"))
     assert law.locator(".katex").count() > 0 and "Σ" not in law.first.inner_text().split("tests/")[0]
+    page.locator("details", has=page.locator("[id='reference.hinge_losses']")).locator("summary").first.click()
     card = page.locator("[id='reference.hinge_losses'] ~ div.doc-contents").first
     for needed in ("Parameters", "Returns", "Raises", "Specified by", "Checked by"):
         assert needed in card.inner_text(), needed
@@ -154,6 +161,7 @@ def test_a_chapter_page_shows_what_a_reader_needs(browser, base_url):
 
 sys.path.insert(0, str(ROOT))
 from lcspec.harness.clauses import chapters, clauses  # noqa: E402
+from lcspec.reference import CONTRACT  # noqa: E402
 
 CHAPTER_PAGES = {key: f"spec/{c['file'][:-3]}/index.html" for key, c in chapters().items()}
 
@@ -185,7 +193,10 @@ def test_each_clause_has_its_anchor_and_one_hop_links(clause_id):
     section = section[: section.find("<h3", 10) if "<h3" in section[10:] else len(section)]
     facts = re.search(r'<p class="clause-facts">(.*?)</p>', section, re.S)
     assert facts, f"{clause_id} has no line of facts"
-    for f in clause["functions"]:
+    if len(clause["functions"]) > len(CONTRACT) // 2:  # most of the contract: one link to the contract table
+        assert 'api/#the-contract"' in facts[1] and "every contract function" in facts[1], facts[1]
+        assert all(f"`{f}`" not in facts[1] for f in clause["functions"])  # the names are not repeated
+    for f in clause["functions"] if len(clause["functions"]) <= len(CONTRACT) // 2 else ():
         assert f'href="#reference.{f}"' in facts[1] or f"#reference.{f}\"" in facts[1], f
     assert "Checked by" in section
     for href in re.findall(r'href="([^"]*#[^"]+)"', facts[1] + section):
@@ -256,18 +267,55 @@ def test_searching_a_clause_id_finds_its_clause(browser, base_url):
         page.close()
 
 
-@pytest.mark.parametrize("width", [1400, 390])
-def test_display_math_fits_the_column(browser, base_url, width):
-    """No display formula of the chapters is wider than its column at a desktop width; on a phone only
-    the tables may scroll, not the §2.3 derivation."""
+# Run in a page: every display formula, table and figure of the content wider than its column (a formula
+# that overflows its own box, a table or picture that reaches past the column's edges), and a page that
+# scrolls sideways.
+FIND_TOO_WIDE = """() => {
+  const column = document.querySelector('.md-content__inner').getBoundingClientRect();
+  const found = [];
+  const text = (el) => el.textContent.replace(/\\s+/g, ' ').trim().slice(0, 80);
+  for (const d of document.querySelectorAll('.md-content div.arithmatex'))
+    if (d.scrollWidth > d.clientWidth + 1) found.push(`equation ${d.scrollWidth} px in ${d.clientWidth} px: ${text(d)}`);
+  for (const el of document.querySelectorAll('.md-content table, .md-content img, .md-content canvas, .md-content figure')) {
+    if (el.closest('.katex') || el.closest('details:not([open])')) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width && (r.left < column.left - 1 || r.right > column.right + 1))
+      found.push(`${el.tagName.toLowerCase()} ${Math.round(r.width)} px in ${Math.round(column.width)} px: ${text(el) || el.src}`);
+  }
+  for (const td of document.querySelectorAll('.md-content td'))
+    if (td.scrollWidth > td.clientWidth + 1 && !td.closest('.katex')) found.push(`table cell overflows: ${text(td)}`);
+  if (document.documentElement.scrollWidth > window.innerWidth) found.push('the page scrolls sideways');
+  return found;
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_no_equation_table_or_figure_is_wider_than_its_column(browser, base_url, width):
+    """Every page at a desktop width (1280 px, both sidebars shown) and at a phone's (390 px): a formula too
+    wide is broken over lines, a table stacks its cells on a phone, pictures scale to the column."""
     page = browser.new_page(viewport={"width": width, "height": 900})
-    page.goto(base_url + "spec/02-multiclass-svm/", wait_until="networkidle")
-    clipped = page.evaluate("""() => Array.from(document.querySelectorAll('.md-content div.arithmatex'))
-        .filter(d => d.scrollWidth > d.clientWidth + 1).map(d => d.textContent.slice(0, 80))""")
+    problems = []
+    for path in PAGES:
+        if path == "404.html":
+            continue
+        page.goto(base_url + path, wait_until="networkidle")
+        problems += [f"{path}: {p}" for p in page.evaluate(FIND_TOO_WIDE)]
     page.close()
-    if width == 390:
-        clipped = [c for c in clipped if "Longleftrightarrow" in c or "⟺" in c]
-    assert not clipped, clipped
+    assert not problems, "\n".join(problems)
+
+
+def test_a_too_wide_equation_is_broken_over_lines(browser, base_url):
+    """The notes' worked SVM example (chapter 2) and chapter 5's Taylor expansions, which overflow a 748 px
+    column in one line, show whole, on several lines, at 1280 px: "= 8" is visible."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    for path, needle in (("spec/02-multiclass-svm/", "11 - 13 + 10"), ("spec/05-gradients/", "f''(x)")):
+        page.goto(base_url + path, wait_until="networkidle")
+        shown = page.evaluate("""(needle) => Array.from(document.querySelectorAll('div.arithmatex'))
+            .filter(d => d.dataset.tex.includes(needle))
+            .map(d => [d.classList.contains('lc-math-broken'), d.scrollWidth <= d.clientWidth + 1,
+                       d.getBoundingClientRect().height])""", needle)
+        assert shown and all(broken and fits for broken, fits, _ in shown), (path, shown)
+    page.close()
 
 
 def test_long_command_lines_fit(browser, base_url):
@@ -277,3 +325,187 @@ def test_long_command_lines_fit(browser, base_url):
         .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent.slice(0, 80))""")
     page.close()
     assert not cut, cut
+
+
+# ---------------------------------------------------------------------------------------------------
+# The three readers: a student, an implementer, an instructor.
+
+def test_a_new_reader_reaches_chapter_1s_first_worked_example_and_the_assignment_check_in_one_click(browser, base_url):
+    """From the home page, one click opens chapter 1, whose first worked example (the notes' headline figure,
+    computed) sits above its clauses; another click opens "Check your CS231n assignment"."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(base_url, wait_until="networkidle")
+    page.locator(".md-content a", has_text="chapter 1, the score function").first.click()
+    page.wait_for_url("**/spec/01-score-function/")
+    example = page.locator("[id='example-scores-1']")
+    assert example.count() == 1
+    row = page.locator("tr", has=example)
+    assert "scores(x_cat, W_notes, b_notes)" in row.inner_text()
+    shown = re.sub(r"\s", "", row.locator(".katex-mathml").first.inner_text()).replace("−", "-")
+    assert "[-96.8437.960.75]" in shown.replace("\u200b", ""), shown
+    ids = page.eval_on_selector_all("[id]", "els => els.map(e => e.id)")
+    assert ids.index("example-scores-1") < ids.index("clauses")
+    page.goto(base_url, wait_until="networkidle")
+    page.locator(".md-content a", has_text="Check your CS231n assignment").first.click()
+    page.wait_for_url("**/assignment/")
+    assert page.locator("h1").inner_text().startswith("Check your CS231n assignment")
+    page.close()
+
+
+MISTAKE_CLAUSES = {  # the clause each mistake's report must name at core
+    "kink-counted": "HINGE-2", "global-max-shift": "SOFTMAX-11", "half-reg": "REG-4",
+    "missing-mean": "GRAD-1", "missing-reg-grad": "GRAD-1",
+}
+
+
+def plain(text: str) -> str:
+    """A page's text without its tags (a highlighted code block splits its words among spans)."""
+    import html as html_module
+
+    return html_module.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def test_the_assignment_page_shows_real_reports_of_the_five_common_mistakes():
+    """Each mistake: the code that differs from the correct example, and a report from a real run that fails
+    at core on the clause the mistake breaks; the passing example's report conforms; the install is a file
+    the site serves."""
+    text = html("assignment/index.html")
+    for anchor, clause in MISTAKE_CLAUSES.items():
+        assert f'id="{anchor}"' in text, anchor
+        section = text[text.index(f'id="{anchor}"'):]
+        section = section[: section.find("<h3", 10) if "<h3" in section[10:] else section.find("<h2")]
+        assert "language-diff" in section or "diff" in section, anchor
+        assert re.search(rf"core: fails \([^)]*{clause}", section), (anchor, clause)
+        assert "lcspec conformance: cs231n:docs/mistakes/" in section, anchor
+    passing = text[text.index('id="reading-the-verdict"'):text.index('id="the-five-most-common-mistakes"')]
+    assert "core conforms" in passing and "core fails" not in passing
+    wheel = re.search(r'href="(\.\./download/lcspec-[^"]+\.whl)"', text)
+    assert wheel and (SITE / "assignment" / wheel[1]).resolve().is_file(), "no wheel to download"
+    assert "pip install ./lcspec-" in plain(text)
+    for key in chapters():  # every chapter ends its teaching with the way here
+        if key != "conventions":
+            assert 'href="../../assignment/"' in html(CHAPTER_PAGES[key]), key
+
+
+def test_the_wheel_the_site_serves_is_the_package():
+    import zipfile
+
+    (wheel,) = (SITE / "download").glob("lcspec-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "lcspec/reference/hinge.py" in names and "lcspec/cli.py" in names
+    assert not any(n.startswith(("reference/", "tests/")) for n in names)
+
+
+def test_the_api_page_names_the_package_as_it_is_imported():
+    """lcspec.reference, not `reference`; each function links to its one card on its chapter's page; no card
+    is repeated here."""
+    text = html("api/index.html")
+    assert "from lcspec import reference" in re.sub(r"<[^>]+>", "", text)
+    assert "import reference\n" not in re.sub(r"<[^>]+>", "", text)
+    assert 'id="reference.hinge_losses"' not in text and 'id="reference.hinge.hinge_losses"' not in text
+    assert 'href="../spec/04-regularization/#reference.softmax_loss"' in text
+    assert 'id="the-contract"' in text
+
+
+def test_each_readers_question_has_a_page_that_answers_it():
+    """A student's "is my svm_loss right?", an implementer's "what exactly is softmax_loss's convention?"."""
+    student = plain(html("assignment/index.html"))
+    assert "lcspec check cs231n:assignment1" in student and "svm_loss_vectorized" in student
+    implementer = html("spec/04-regularization/index.html")
+    card = implementer[implementer.index('id="reference.softmax_loss"'):]
+    assert "Specified by" in card and "REG-4" in card
+
+
+def test_the_protocols_numbered_steps_are_one_list():
+    """§2's steps (hello, the handshake answer, ...) render as one list numbered 1, 2, 3, not 1, 1, 1, 2."""
+    text = html("spec/protocol/index.html")
+    section = text[text.index("<strong>hello</strong>") - 400 :]
+    first_list = section[section.rindex("<ol", 0, 400) :]
+    assert "<strong>The handshake answer</strong>" in first_list[: first_list.index("</ol>")]
+
+
+class SubPathHandler(http.server.SimpleHTTPRequestHandler):
+    """The site under /sub/lcspec/, as a project's pages are served; a missing page gets 404.html, status 404."""
+
+    PREFIX = "/sub/lcspec/"
+
+    def log_message(self, *args):
+        pass
+
+    def translate_path(self, path):
+        path = urlsplit(path).path
+        inner = path[len(self.PREFIX):] if path.startswith(self.PREFIX) else "\0missing"
+        return super().translate_path("/" + inner)
+
+    def send_head(self):
+        target = Path(self.translate_path(self.path))
+        if target.is_dir():
+            target = target / "index.html"
+        if "\0" in str(target) or not target.is_file():
+            body = (SITE / "404.html").read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            import io
+
+            return io.BytesIO(body)
+        return super().send_head()
+
+
+def test_the_404_page_works_under_a_sub_path(browser):
+    """Served at /sub/lcspec/, a missing page deep inside shows the 404 page styled, its KaTeX and scripts
+    loaded, and its link home leads to /sub/lcspec/."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SubPathHandler, directory=SITE))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    root = f"http://127.0.0.1:{server.server_address[1]}/sub/lcspec/"
+    page = browser.new_page()
+    failed = []  # the page's probes for its root (assets/clause-index.json) may miss on the way; nothing else
+    page.on("response", lambda r: r.status >= 400 and "/no/such/" not in r.url
+            and not r.url.endswith("assets/clause-index.json") and failed.append(r.url))
+    response = page.goto(root + "no/such/page/", wait_until="networkidle")
+    assert response.status == 404
+    assert not failed, failed
+    assert page.evaluate("() => getComputedStyle(document.querySelector('.md-header')).position") != "static"
+    home = page.evaluate("() => document.querySelector('a.md-header__button.md-logo').href")
+    assert home == root, home
+    page.close()
+    server.shutdown()
+    server.server_close()
+
+
+def test_chapter_3s_numerics_for_implementers_sit_in_boxes():
+    """TwoSum and log1p are floating-point detail: each in a "For implementers" box, not in the running text."""
+    text = html(CHAPTER_PAGES["softmax"])
+    teaching = text[: text.index('id="worked-examples"')]
+    boxes = re.findall(r'<div class="admonition note">\s*<p class="admonition-title">For implementers:(.*?)</div>',
+                       teaching, re.S)
+    assert len(boxes) == 2, len(boxes)
+    assert "log1p" in boxes[0] and "TwoSum" in boxes[1]
+    outside = re.sub(r'<div class="admonition note">\s*<p class="admonition-title">For implementers:.*?</div>', "",
+                     teaching, flags=re.S)
+    assert "TwoSum" not in outside
+
+
+def test_a_link_to_a_folded_function_card_opens_it(browser, base_url):
+    """The cards are folded below the clauses; following a clause's link to its function shows the card."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(base_url + "spec/02-multiclass-svm/", wait_until="networkidle")
+    card = page.locator("[id='reference.hinge_losses']")
+    assert not card.is_visible()  # folded
+    page.locator("p.clause-facts a[href='#reference.hinge_losses']").first.click()
+    card.wait_for(state="visible", timeout=5_000)
+    assert page.evaluate("() => { const r = document.getElementById('reference.hinge_losses').getBoundingClientRect();"
+                         " return r.top >= 0 && r.top < innerHeight; }")
+    page.close()
+
+
+def test_every_install_command_on_the_site_works():
+    """No placeholder URL and no package name that PyPI does not have: the pages that install lcspec link the
+    wheel the site serves."""
+    for path in PAGES:
+        text = plain(html(path))
+        assert "the repository's URL" not in text, path
+        assert not re.search(r"pip install (-U )?lcspec(\s|$)", text), path
+    for path in ("assignment/index.html", "guides/validate/index.html", "guides/ci/index.html"):
+        assert re.search(r'href="(\.\./)+download/lcspec-[^"]+\.whl"', html(path)), path

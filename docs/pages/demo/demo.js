@@ -4,7 +4,7 @@
 // After every change the whole state is written, as JSON, to the data-state attribute of #lc-demo (the
 // data set, W, b, the options and every computed figure), which docs/tests/test_demo.py reads.
 
-import { LOSSES, demoLoss, demoStep, toyData } from "./linear.js";
+import { LOSSES, demoLoss, demoStep, rng, toyData } from "./linear.js";
 
 const COLOURS = ["#e53935", "#43a047", "#1e88e5"]; // class 0, 1, 2
 const TINTS = ["rgba(229,57,53,0.13)", "rgba(67,160,71,0.13)", "rgba(30,136,229,0.13)"];
@@ -82,6 +82,9 @@ class Demo {
     this.runButton = el("button", { type: "button", id: "lc-run", onclick: () => this.run(RUN_STEPS) }, `Run ${RUN_STEPS} steps`);
     const redraw = el("button", { type: "button", id: "lc-redraw", onclick: () => this.redraw() }, "Re-draw data");
     const reset = el("button", { type: "button", id: "lc-reset", onclick: () => this.reset() }, "Reset W, b");
+    // As in the CS231n demo: descend until stopped, and start again from random weights.
+    this.goButton = el("button", { type: "button", id: "lc-go", onclick: () => this.toggle() }, "Start");
+    const randomise = el("button", { type: "button", id: "lc-randomise", onclick: () => this.randomise() }, "Randomise W, b");
 
     this.canvas = el("canvas", { id: "lc-plot", role: "img", "aria-label": "the plane, the three classes' points and score lines" });
     this.tooltip = el("div", { class: "lc-demo__tooltip", hidden: true });
@@ -98,8 +101,8 @@ class Demo {
       el("div", { class: "lc-demo__row" }, el("label", {}, biasBox, " penalise b too (bias trick)")),
       el("div", { class: "lc-demo__row" }, el("span", {}, "Δ = 1 (the SVMs' margin)")),
       el("div", { class: "lc-demo__row" }, el("label", { for: "lc-rate" }, "step size "), rateSelect),
-      el("div", { class: "lc-demo__row" }, this.stepButton, this.runButton),
-      el("div", { class: "lc-demo__row" }, redraw, reset),
+      el("div", { class: "lc-demo__row" }, this.stepButton, this.runButton, this.goButton),
+      el("div", { class: "lc-demo__row" }, randomise, reset, redraw),
     );
     this.root.replaceChildren(
       el("div", { class: "lc-demo__top" },
@@ -184,7 +187,28 @@ class Demo {
   setBusy(busy) {
     this.stepButton.disabled = busy;
     this.runButton.disabled = busy;
+    this.goButton.textContent = busy ? "Stop" : "Start";
     this.writeState();
+  }
+
+  // Start: a step every 40 ms until Stop (or until a step fails); Stop ends a run of either kind.
+  toggle() {
+    if (this.running) {
+      this.running = false;
+      return;
+    }
+    this.run(Infinity);
+  }
+
+  // Every weight and bias drawn afresh, uniformly in [-2, 2] (seeded: the n-th press gives the same W, b on
+  // every machine), the loss chart restarted.
+  randomise() {
+    this.randomDraws = (this.randomDraws ?? 0) + 1;
+    const { uniform } = rng(1000 + this.randomDraws);
+    this.W = this.W.map((row) => row.map(() => 4 * uniform() - 2));
+    this.b = this.b.map(() => 4 * uniform() - 2);
+    this.steps = 0;
+    this.update({ fresh: true });
   }
 
   redraw() {
