@@ -28,7 +28,7 @@ from lcspec.harness.guard import Implementation, bind
 from lcspec.harness.loading import CS231N, LoadError
 from lcspec.harness.loading.cs231n_layout import index_in_layout, reproduce_in_layout
 from lcspec.protocol import wire
-from lcspec.protocol.child import DEFAULT_MEMORY_LIMIT, Child, ServerInfo, StartError, Unsupported
+from lcspec.protocol.child import DEFAULT_MEMORY_LIMIT, CallTimeout, Child, ServerInfo, StartError, Unsupported
 
 CMD = "cmd:"
 
@@ -96,7 +96,7 @@ def _start(spec: str, variant: str | None, call_timeout: float, memory_limit: in
                   contract=reference.CONTRACT, spec=spec_version())
     try:
         return child, child.start()
-    except StartError as exc:
+    except (StartError, CallTimeout) as exc:  # a handshake that never comes (code hanging at import) too
         child.close()
         said = str(exc)
         # The Python server refuses the handshake with the loader's own one-paragraph LoadError: pass that on.
