@@ -52,6 +52,9 @@ def test_several_implementations_are_judged_apart_with_a_table_and_the_worst_exi
     assert rows["good.py"][1:4] == ["conforms", "conforms", "0"]
     assert rows["bad.py"][1] == "fails" and rows["bad.py"][3] == "1"
     assert rows["py2.py"][1:4] == ["error", "error", "2"]
-    verdicts = {p.name: json.loads(p.read_text()) for p in reports.glob("*.json")}
+    verdicts = {p.name: json.loads(p.read_text()) for p in reports.glob("*.json") if p.name != "manifest.json"}
     assert len(verdicts) == 3 and sum(v["exit_ok"] for v in verdicts.values()) == 1
     assert all((reports / name.replace(".json", ".log")).is_file() for name in verdicts)
+    assert all((reports / name.replace(".json", ".xml")).is_file() for name in verdicts)  # the load error's too
+    manifest = json.loads((reports / "manifest.json").read_text())
+    assert sorted(s["json"] for s in manifest["submissions"]) == sorted(verdicts)
