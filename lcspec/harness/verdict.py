@@ -287,24 +287,27 @@ def _judged(run: Run, o: Outcome, cid: str) -> TestEntry:
             "reproduction": lines_of(o.reproduction) if outcome == "failed" else ""}
 
 
-def _reasons(run: Run, name: str, mine: list[Outcome]) -> list[ReasonEntry]:
-    """One line per clause `name` fails or deviates on, at any level: the clause and its first such test's message."""
-    found: dict[str, ReasonEntry] = {}
-    for o in mine:
-        if o.outcome not in ("failed", "deviates") or name not in o.functions:
-            continue
-        for cid in laid_at(o, run.clauses):
-            known = found.get(cid)
-            if known is None or (known["outcome"] == "deviates" and o.outcome == "failed"):
-                clause = run.clauses.get(cid, {})
-                found[cid] = {"clause": cid, "level": clause.get("level", o.level),
-                              "title": clause.get("title", "the reference's value on the same inputs"),
-                              "outcome": o.outcome, "test": o.nodeid,
-                              "message": one_line(o.deviation if o.outcome == "deviates" else o.message)}
-    laws = [r for cid, r in found.items() if cid != DIFFERENTIAL]
-    if DIFFERENTIAL in found and any(within(r["level"], found[DIFFERENTIAL]["level"]) for r in laws):
-        del found[DIFFERENTIAL]  # a law at its level names what is wrong: the wrong value is not the differential's too
-    return sorted(found.values(), key=lambda r: (LEVELS.index(r["level"]) if r["level"] in LEVELS else 0, r["clause"]))
+_HUNG_BEFORE, _HUNG = "hung on an earlier call", "did not return within"  # the guard's words (lcspec/harness/guard.py)
+
+
+def _reasons(run: Run, name: str, mine: list[Outcome], found: dict[str, list[str]]) -> list[ReasonEntry]:
+    """One line per clause `name` fails or deviates on (`found`, per level, as its verdict counts them): the clause,
+    the lowest level it counts at, and the message of its first test of that level."""
+    reasons: dict[str, ReasonEntry] = {}
+    for level in LEVELS:
+        for cid in found[level]:
+            tests = [o for o in mine if o.outcome in ("failed", "deviates") and name in o.functions
+                     and within(o.level, level) and cid in laid_at(o, run.clauses)]
+            if cid in reasons or not tests:
+                continue
+            o = next((o for o in tests if o.outcome == "failed"), tests[0])
+            message = o.deviation if o.outcome == "deviates" else o.message
+            if _HUNG_BEFORE in message:  # say how it hung (the first hang, maybe in a test of another level)
+                message = next((h.message for h in mine if name in h.functions and _HUNG in h.message), message)
+            reasons[cid] = {"clause": cid, "level": level,
+                            "title": run.clauses.get(cid, {}).get("title", "the reference's value on the same inputs"),
+                            "outcome": o.outcome, "test": o.nodeid, "message": one_line(message)}
+    return list(reasons.values())
 
 
 def _function_at(run: Run, name: str, mine: list[Outcome], level: str, unfinished: bool) -> dict:
@@ -341,7 +344,9 @@ def _summarise(run: Run, impl: Judged) -> ImplementationEntry:
                 explained[level].add(name)  # a law names what is wrong with it: the differential need not
         functions[name] = {"status": at[run.level]["status"], "name": one_line(impl.names.get(name, name)),
                            "levels": {lv: a["status"] for lv, a in at.items()},
-                           "clauses": at[LEVELS[-1]]["clauses"], "reasons": _reasons(run, name, mine),
+                           "clauses": at[LEVELS[-1]]["clauses"],
+                           "reasons": _reasons(run, name, mine, {lv: a["clauses"] + [DIFFERENTIAL] * a["differential"]
+                                                                 for lv, a in at.items()}),
                            "differential": at[LEVELS[-1]]["differential"],
                            "found": {lv: a["clauses"] + [DIFFERENTIAL] * a["differential"] for lv, a in at.items()},
                            "precision": impl.precision.get(name, "float64")}

@@ -21,6 +21,7 @@ from lcspec import cli, reference
 from lcspec.grading import MANIFEST, RubricError, default_rubric, grade_report, grade_sheet, gradescope, load_rubric
 from lcspec.harness import render
 from lcspec.harness.clauses import clauses
+from lcspec.harness.deviations import DIFFERENTIAL
 from lcspec.harness.reports import error_report, junit_xml, write_reports
 from lcspec.harness.verdict import Judged, Outcome, Run, check_schema, one_line, verdict
 
@@ -89,6 +90,17 @@ def test_a_passing_report_says_conforms_and_never_fails():
     text = "\n".join(line for line, _ in render.report(data))
     assert "fails" not in text and "conforms at level core" in text
     assert "strict: not met" in text and "not required" in text
+
+
+def test_a_reason_is_the_first_failure_at_the_level_it_counts_and_a_hang_says_how_it_hung():
+    impl = assignment(provided=("softmax_loss",))
+    hang = "softmax_loss_vectorized: did not return within the per-call time limit of 10 s"
+    outcomes = [Outcome("t::bad-input", impl.label, ["CONV-3"], "failed", hang, {"softmax_loss"}, {"softmax_loss"},
+                        blamed=[DIFFERENTIAL]),
+                Outcome("t::law", impl.label, ["SOFTMAX-1"], "failed", "softmax_loss_vectorized: hung on an earlier call",
+                        {"softmax_loss"}, {"softmax_loss"}, blamed=[DIFFERENTIAL])]
+    (reason,) = verdict(run_of([impl], outcomes))["implementations"][0]["functions"]["softmax_loss"]["reasons"]
+    assert (reason["clause"], reason["level"], reason["test"], reason["message"]) == (DIFFERENTIAL, "core", "t::law", hang)
 
 
 # ---------------------------------------------------------------------- text from the judged is data
