@@ -34,7 +34,7 @@ from lcspec.harness.isolation import CMD, close, remote_implementations
 from lcspec.harness.laws import LAWS, law_files
 from lcspec.harness.loading import USAGE_ERROR, LoadError, implementations, origin
 from lcspec.harness.options import add_shared
-from lcspec.harness.progress import Progress
+from lcspec.harness.progress import Progress, uncaptured
 from lcspec.harness.record import OUTCOME, Recorder, clause_ids
 from lcspec.harness.session import Session
 from lcspec.harness.verdict import INCOMPLETE, Judged, Run, verdict
@@ -208,7 +208,8 @@ class Conformance:
             ok = (data["exit_ok"] or partial) and not self.recorder.other_failures
             session.exitstatus = pytest.ExitCode.OK if ok else pytest.ExitCode.TESTS_FAILED
         if self.quiet:
-            render.print_report(data)
+            with uncaptured(self.config):
+                render.print_report(data)
 
     def pytest_terminal_summary(self, terminalreporter):
         data = getattr(self, "data", None)

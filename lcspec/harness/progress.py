@@ -9,12 +9,20 @@ nothing where stderr is not a terminal (a log file, a CI job).
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import pytest
 
 from lcspec.harness.clauses import clauses
 from lcspec.harness.record import clause_ids
+
+
+def uncaptured(config):
+    """A context in which sys.stdout and sys.stderr are the terminal's: pytest captures both, at the file
+    descriptors, for the whole session, and would keep the bar (or the report) to itself."""
+    capture = config.pluginmanager.getplugin("capturemanager")
+    return capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext()
 
 
 class Progress:
@@ -35,18 +43,22 @@ class Progress:
             functions = [f for c in clause_ids(item) for f in registry.get(c, {}).get("functions", ())
                          if impl.provides(f)]
             variant = f" ({impl.variant})" if impl.variant else ""
-            self.doing[item.nodeid] = f"{impl.display_name(functions[0]) if functions else 'laws'}{variant}"
-        self.bar = tqdm(total=len(self.doing), file=sys.stderr, unit="test", leave=False, dynamic_ncols=True,
-                        disable=None, desc="lcspec", bar_format="{desc}: {percentage:3.0f}%|{bar}| {n}/{total} "
-                        "[{elapsed}<{remaining}] {postfix}")
+            self.doing[item.nodeid] = f"lcspec: {impl.display_name(functions[0])}{variant}" if functions else "lcspec"
+        tqdm.monitor_interval = 0  # no thread of its own: every write happens here, with capturing suspended
+        self.config = session.config
+        with uncaptured(self.config):
+            self.bar = tqdm(total=len(self.doing), file=sys.stderr, unit="test", leave=False, dynamic_ncols=True,
+                            disable=None, desc="lcspec", bar_format="{desc:40.40} {percentage:3.0f}%|{bar}| {n}/{total} "
+                            "[{elapsed}<{remaining}]")
 
     def pytest_runtest_logstart(self, nodeid, location):
         if self.bar is not None and nodeid in self.doing:
-            self.bar.set_postfix_str(self.doing[nodeid], refresh=False)
+            self.bar.set_description_str(self.doing[nodeid], refresh=False)
 
     def pytest_runtest_logfinish(self, nodeid, location):
         if self.bar is not None and nodeid in self.doing:
-            self.bar.update(1)
+            with uncaptured(self.config):
+                self.bar.update(1)
 
     def pytest_collectreport(self, report):
         if report.failed:  # a law module that cannot be imported: lcspec's own bug, said where it can be seen
@@ -55,5 +67,6 @@ class Progress:
     @pytest.hookimpl(tryfirst=True)  # before the report is printed
     def pytest_sessionfinish(self, session):
         if self.bar is not None:
-            self.bar.close()
+            with uncaptured(self.config):
+                self.bar.close()
             self.bar = None
