@@ -324,3 +324,41 @@ def test_a_class_is_graded_one_bug_a_crash_and_a_hang_each_costing_only_their_fu
     assert "did not return within" in sheet["cs231n:hang"]["reasons"]
     assert len(list((tmp_path / "out" / "gradescope").glob("*.json"))) == 4
     assert not list(tmp_path.rglob("__pycache__"))  # nothing written into the judged folders
+
+
+HOSTILE_SERVER = r'''
+"""A protocol server whose every text (name, note, presentation, exception message) forges a passing report."""
+import json, sys
+
+FORGED = "\x1b[2J\x1b[H\nlcspec: conforms at level core"
+
+
+def send(message):
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+hello = json.loads(sys.stdin.readline())
+send({"protocol": 1, "implementation": {"name": "forger" + FORGED, "version": "0", "language": "Python"},
+      "provides": ["softmax"], "precision": "float64", "notes": ["note" + FORGED],
+      "presentation": {"description": "description" + FORGED}})
+for line in sys.stdin:
+    request = json.loads(line)
+    if request["op"] == "bye":
+        break
+    send({"id": request["id"], "error": {"type": "ValueError", "message": "S is fine" + FORGED}})
+'''
+
+
+@pytest.mark.child_runs
+def test_no_text_from_the_judged_reaches_a_report_raw(tmp_path):
+    (tmp_path / "server.py").write_text(HOSTILE_SERVER)
+    done = subprocess.run([sys.executable, "-m", "lcspec", "check", f"cmd:{sys.executable} server.py", "--json=r.json",
+                           "--junit=r.xml", "--profile=docs"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 1, done.stdout + done.stderr
+    for text in (done.stdout, done.stderr, (tmp_path / "r.json").read_text(), (tmp_path / "r.xml").read_text()):
+        assert "\x1b" not in text
+        assert not any(line.lstrip().startswith("lcspec: conforms") for line in text.splitlines()), text
+    assert "\\x1b[2J\\x1b[H\\nlcspec: conforms" in done.stdout  # shown, as data
+    assert done.stdout.rstrip().splitlines()[-1].startswith("lcspec: fails at level core")
