@@ -215,7 +215,7 @@ class Conformance:
         data = getattr(self, "data", None)
         if data is None:
             return
-        for line, style in render.report(data):
+        for line, style in render.report(data, reproductions=False):  # pytest's sections showed them
             terminalreporter.write_line(line, **style)
 
     def pytest_unconfigure(self, config):

@@ -43,9 +43,10 @@ def _function_line(name: str, f: dict, selected: str) -> str:
     return f"  {shown_name(name, f):<40} " + "   ".join(parts) + precision_note
 
 
-def render(entry: dict, data: dict, shown=()):
-    """The terminal lines, with their styles, for one implementation: verdicts first, details only for what fails.
-    Notes in `shown` were printed already."""
+def render(entry: dict, data: dict, shown=(), reproductions: bool = True):
+    """The terminal lines, with their styles, for one implementation: verdicts first, details only for what fails,
+    with one counterexample per function unless pytest's own output showed them (`reproductions` false). Notes in
+    `shown` were printed already."""
     level = data["level"]
     yield f"lcspec conformance: {one_line(entry['label'])}", {"bold": True}
     yield f"  loaded from {one_line(entry['origin'])}", {}
@@ -93,7 +94,7 @@ def render(entry: dict, data: dict, shown=()):
             prefix = "" if test["outcome"] == "failed" else "deviates: "
             yield f"        {one_line(test['id'].split('::')[-1])}: {prefix}{one_line(test['message'])}", {}
             fresh = [f for f in test["functions"] if f not in reproduced]
-            if test["outcome"] == "failed" and test.get("reproduction") and fresh:
+            if reproductions and test["outcome"] == "failed" and test.get("reproduction") and fresh:
                 reproduced.update(test["functions"])
                 for line in lines_of(test["reproduction"]).splitlines():
                     yield f"          {line}", {}
@@ -106,15 +107,16 @@ def render(entry: dict, data: dict, shown=()):
         yield f"  skipped {', '.join(ids)}: {why}", {}
 
 
-def report(data: dict):
+def report(data: dict, reproductions: bool = True):
     """The whole report of a run, with styles: the notes every implementation shares (once), each
-    implementation's lines, what the deviations file says of itself, and the closing line, last."""
+    implementation's lines, what the deviations file says of itself, and the closing line, last. Under pytest's
+    own output, which shows each failure's reproduction, `reproductions` false leaves them out here."""
     entries = data["implementations"]
     shared = [n for n in entries[0]["notes"] if all(n in e["notes"] for e in entries)] if entries else []
     for note in shared:  # said once, not once per variant
         yield f"lcspec note: {one_line(note)}", {}
     for entry in entries:
-        yield from render(entry, data, shown=shared)
+        yield from render(entry, data, shown=shared, reproductions=reproductions)
     dev = data["deviations"]
     for ident in dev["unknown"]:
         yield f"deviation {ident!r} matches no clause or test (check the id)", {"yellow": True}
