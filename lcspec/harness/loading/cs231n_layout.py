@@ -48,7 +48,7 @@ from hypothesis import assume
 from lcspec.reference import _checks
 from lcspec.harness.guard import _Hang, _time_limit
 from lcspec.harness.loading import cs231n_classifier
-from lcspec.harness.loading.cs231n_files import Assignment
+from lcspec.harness.loading.cs231n_files import UNLOADABLE, Assignment
 from lcspec.harness.loading.importer import LoadError
 
 VARIANTS = ("naive", "vectorized")
@@ -190,7 +190,10 @@ class Cs231nLayout:
         process needs (the handshake's `presentation`, lcspec/harness/isolation.py), with no student code to run."""
         stand_in = any("past.builtins" in note for note in self.notes)
         found = {}
+        unloadable = {name: fn.__name__ for name, fn in self._sources.items() if hasattr(fn, UNLOADABLE)}
         for name, fn in self._sources.items():
+            if name in unloadable:
+                continue  # a stand-in for a function whose file could not be imported: nothing to reproduce
             source = Path(fn.__code__.co_filename)
             if source.parent.name == "classifiers" and source.parent.parent.name == "cs231n":
                 # an assignment folder: run from the folder that holds cs231n/, as the notebook does
@@ -201,7 +204,7 @@ class Cs231nLayout:
                            "orientation": self.orientation.description,
                            "classes_in_rows": self.orientation.classes_in_rows, "stand_in": stand_in}
         return {"layout": "cs231n", "variant": self.variant, "description": self.description,
-                "names": {**self._names, **{name: info["function"] for name, info in found.items()}},
+                "names": {**self._names, **unloadable, **{name: info["function"] for name, info in found.items()}},
                 "transposed": [] if self.orientation.classes_in_rows else sorted(found),
                 "unexpressible": [["svm_loss", "delta", 0.0], ["numerical_gradient", "centered", False]],
                 "reproduce": found}
