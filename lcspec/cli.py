@@ -62,8 +62,9 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--json", metavar="PATH", help="write the JSON report here (one implementation)")
     check.add_argument("--junit", metavar="PATH", help="write JUnit XML here (one implementation)")
     check.add_argument("--report-dir", metavar="DIR", default=None,
-                       help="a new or empty folder for this run's reports (several implementations, or one with it given) (each one's JSON, "
-                       "JUnit XML and log, and a manifest); default: a fresh folder under lcspec-reports/")
+                       help="a new or empty folder for this run's reports: each implementation's JSON, JUnit XML "
+                       "and log, and a manifest (with several implementations, or one and this option; default: a "
+                       "fresh folder under lcspec-reports/)")
     check.add_argument("--grades", metavar="FILE", help="also grade the batch: the CSV grade sheet here, and "
                        "Gradescope's results.json per submission in the report folder's gradescope/")
     check.add_argument("--rubric", metavar="FILE", help="with --grades: points per function (lcspec/grading.py; "
