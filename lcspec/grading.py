@@ -116,15 +116,16 @@ def grade_function(data: dict, wanted: str, points: float, level: str | None = N
     statuses = [f["levels"][level] for _, _, f in found]
     for entry, name, f in found:
         status = f["levels"][level]
-        own = shown_name(name, f)
+        # which variant, where the rubric's line does not say it already
+        own = "" if len(found) == 1 and f.get("name", name) == wanted else f"{shown_name(name, f)}: "
         if status in GREEN:
             continue
         if status == "fails":
             for r in [r for r in f["reasons"] if within(r["level"], level) and r["outcome"] == "failed"]:
-                reasons.append(f"{own}: {r['clause']} ({r['title']}): {one_line(r['message'])}")
+                reasons.append(f"{own}{r['clause']} ({r['title']}): {one_line(r['message'])}")
             details.append(_reproduction(entry, name))
         else:
-            reasons.append(f"{own}: no verdict ({status}): none of its examples was judged to the end")
+            reasons.append(f"{own}no verdict ({status}): none of its examples was judged to the end")
     if all(s in GREEN for s in statuses):
         return dict(grade, score=points, status="conforms" if "conforms" in statuses else "deviates")
     status = "fails" if "fails" in statuses else "incomplete"
