@@ -1,13 +1,17 @@
 """The `lcspec` command: judge implementations, read the clauses, name the version.
 
     lcspec check IMPL [IMPL ...] [options] [-- PYTEST-ARGS]
+    lcspec grade REPORT-DIR [--rubric FILE] [--csv FILE] [--gradescope PATH]
     lcspec clauses [ID ...] [--function NAME] [--level core|strict]
     lcspec --version
 
 `check` with one implementation runs the laws in this process through pytest and the plugin
 (lcspec/plugin.py), exactly as `pytest tests --impl=IMPL` does in a checkout: the same report, JSON
-and exit status. With several, each is judged in a process of its own, as many at a time as the
-machine has cores, with its JSON, JUnit XML and log in `--report-dir`, and a table at the end.
+and exit status; it prints a progress bar and lcspec's report, pytest's own output only with -v or
+pytest arguments after `--`. With several (or with --grades), each is judged in a process of its
+own, as many at a time as the machine has cores, with its JSON, JUnit XML and log in a report
+folder that holds that run only (a manifest names each submission and its files), and a table at
+the end. `grade` (or `check --grades`) turns a report folder into a grade sheet (lcspec/grading.py).
 
 Exit status: 0 every implementation conforms at the selected level, 1 one fails, 2 one could not be
 judged (it cannot be loaded, provides nothing of the contract, a file named is missing).
@@ -28,7 +32,8 @@ import time
 from pathlib import Path
 
 import lcspec
-from lcspec.harness.clauses import LEVELS, chapters, clauses, spec_version
+from lcspec.grading import BATCH_SCHEMA, MANIFEST
+from lcspec.harness.clauses import LEVELS, chapters, clauses, spec_version, within
 from lcspec.harness.options import add_shared, hand_on
 from lcspec.harness.verdict import overall
 from lcspec.integrity import changed_files
@@ -57,14 +62,32 @@ def parser() -> argparse.ArgumentParser:
     add_shared(check.add_argument)
     check.add_argument("--json", metavar="PATH", help="write the JSON report here (one implementation)")
     check.add_argument("--junit", metavar="PATH", help="write JUnit XML here (one implementation)")
-    check.add_argument("--report-dir", metavar="DIR", default="lcspec-reports",
-                       help="several implementations: where each one's JSON, JUnit XML and log go (default %(default)s)")
+    check.add_argument("--report-dir", metavar="DIR", default=None,
+                       help="a new or empty folder for this run's reports: each implementation's JSON, JUnit XML "
+                       "and log, and a manifest (with several implementations, or one and this option; default: a "
+                       "fresh folder under lcspec-reports/)")
+    check.add_argument("--grades", metavar="FILE", help="also grade the batch: the CSV grade sheet here, and "
+                       "Gradescope's results.json per submission in the report folder's gradescope/")
+    check.add_argument("--rubric", metavar="FILE", help="with --grades: points per function (lcspec/grading.py; "
+                       "default one point per function provided)")
+    check.add_argument("-v", "--verbose", action="store_true",
+                       help="pytest's own output (its progress, tracebacks, Hypothesis's notes) around the report")
     check.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
                        help="several implementations: how many to judge at once (default: the number of cores, "
                        "%(default)s)")
     check.add_argument("--profile", default=None, metavar="NAME",
                        help="Hypothesis profile: ci (the default: derandomized, 60 examples per law), thorough "
                        "(600, a fresh seed each run), docs (10)")
+
+    grading = commands.add_parser(
+        "grade", help="a grade sheet from a report folder of `lcspec check A B ...`",
+        description="Grade the submissions of a report folder: a CSV with one row per submission and one column per "
+        "function, and Gradescope's autograder results.json per submission, with the reason for every point lost.")
+    grading.add_argument("folder", metavar="REPORT-DIR")
+    grading.add_argument("--rubric", metavar="FILE", help="points per function (default: one per function provided)")
+    grading.add_argument("--csv", metavar="FILE", help="the grade sheet (default REPORT-DIR/grades.csv)")
+    grading.add_argument("--gradescope", metavar="PATH", help="a folder for each submission's results.json "
+                         "(default REPORT-DIR/gradescope/), or the results.json itself for a folder of one submission")
 
     listing = commands.add_parser("clauses", help="list the clauses, or show some in full",
                                   description="List the spec's clauses (ID, level, title, functions), or show the "
@@ -84,7 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "clauses":
         return show_clauses(args)
-    if len(args.impls) == 1:
+    if args.command == "grade":
+        return grade(args)
+    if args.rubric and not args.grades:
+        print("lcspec: --rubric goes with --grades (or `lcspec grade REPORT-DIR --rubric FILE`)", file=sys.stderr)
+        return USAGE_ERROR
+    if len(args.impls) == 1 and not (args.grades or args.report_dir):  # a report folder: the batch's way
         return check_one(args.impls[0], args, extra)
     if args.json or args.junit:
         print("lcspec: --json and --junit name one file: with several implementations, use --report-dir", file=sys.stderr)
@@ -93,17 +121,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # ---------------------------------------------------------------------- check
-def pytest_arguments(impl: str, args, json_path: str | None, junit_path: str | None) -> list[str]:
+def pytest_arguments(impl: str, args, json_path: str | None, junit_path: str | None, quiet: bool = False) -> list[str]:
     """The pytest command line that judges `impl`: the installed laws, the plugin, and nothing of the working
-    directory's own pytest configuration (its ini file, conftest.py files, cache)."""
+    directory's own pytest configuration (its ini file, conftest.py files, cache). `quiet`: without pytest's
+    terminal reporter, so the run prints lcspec's progress bar and report only (lcspec/harness/progress.py)."""
     from lcspec.harness.laws import LAWS, law_files
 
     command = [*map(str, law_files()), "-p", "lcspec.plugin", "-c", os.devnull, "--rootdir", str(LAWS.parent),
                "--confcutdir", str(LAWS), "-p", "no:cacheprovider", f"--impl={impl}", *hand_on(args)]
     if json_path:
         command.append(f"--conformance-json={Path(json_path).resolve()}")
-    if junit_path:
-        command.append(f"--junitxml={Path(junit_path).resolve()}")
+    if junit_path:  # made from the verdict (lcspec/harness/reports.py): a load error and an interruption get one too
+        command.append(f"--conformance-junit={Path(junit_path).resolve()}")
+    if quiet:
+        command += ["-p", "no:terminal"]
     if args.profile:
         command.append(f"--hypothesis-profile={args.profile}")
     return command
@@ -124,8 +155,9 @@ def check_one(impl: str, args, extra: list[str]) -> int:
         os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(scratch, "hypothesis"))
         import pytest
 
-        return int(pytest.main([*pytest_arguments(impl, args, args.json, args.junit), "-p", "_hypothesis_pytestplugin",
-                                *extra]))
+        quiet = not (args.verbose or extra)
+        return int(pytest.main([*pytest_arguments(impl, args, args.json, args.junit, quiet), "-p",
+                                "_hypothesis_pytestplugin", *extra]))
 
 
 def _stem(index: int, impl: str) -> str:
@@ -138,7 +170,7 @@ def _judge_apart(impl: str, stem: str, args, extra: list[str], out: Path) -> dic
     """Judge `impl` in a process of its own; its report and log land in `out`."""
     report, junit, log = out / f"{stem}.json", out / f"{stem}.xml", out / f"{stem}.log"
     command = [sys.executable, "-I", "-m", "lcspec", "check", impl, f"--json={report}", f"--junit={junit}", *hand_on(args)]
-    command += [f"--profile={args.profile}"] * bool(args.profile)
+    command += [f"--profile={args.profile}"] * bool(args.profile) + ["--verbose"] * args.verbose
     command += ["--", *extra] if extra else []
     started = time.perf_counter()
     with open(log, "w") as sink:
@@ -148,42 +180,137 @@ def _judge_apart(impl: str, stem: str, args, extra: list[str], out: Path) -> dic
 
 
 def _row(result: dict) -> dict:
+    """A line of the batch's table: the verdict at each level (a level above the judged one says "not met", as
+    information), the exit status, and what fails at the level judged, or the whole error."""
     data = result["data"]
     entries = data.get("implementations", [])
+    level = data.get("level", "core")
 
-    def at(level):
+    def at(lv):
         if "error" in data:
             return "error"
-        return overall([e["verdicts"][level] for e in entries])  # the variants' verdicts, as a function's are combined
+        if data.get("stopped"):
+            return "stopped"
+        said = overall([e["verdicts"][lv] for e in entries])  # the variants' verdicts, as a function's are combined
+        return "not met" if said == "fails" and not within(lv, level) else said
 
-    level = data.get("level", "core")
-    fails = sorted({c for e in entries for f in e["functions"].values() for c in f.get("found", {}).get(level, [])})
-    why = data["error"][:80] if "error" in data else ", ".join(fails)
+    fails = sorted({f"{f.get('name', n)}: {c}" for e in entries for n, f in e["functions"].items()
+                    for c in f.get("found", {}).get(level, [])})
+    why = data["error"] if "error" in data else f"stopped: {data['stopped']}" if data.get("stopped") else "; ".join(fails)
     return {"impl": result["impl"], "core": at("core"), "strict": at("strict"), "exit": result["exit"],
             "seconds": result["seconds"], "fails": why}
 
 
+def _same_submission(impl: str) -> str:
+    """What `impl` names, whatever way it is written: a path resolved (cs231n:A/ and cs231n:./A are one)."""
+    prefix = "cs231n:" if impl.startswith("cs231n:") else ""
+    target = impl[len(prefix):]
+    return prefix + str(Path(target).resolve()) if not impl.startswith("cmd:") and Path(target).exists() else impl
+
+
+def _fresh_folder(asked: str | None) -> Path | str:
+    """The run's report folder: `asked` if it is new or empty (else a sentence saying why not), or a fresh one
+    under lcspec-reports/ named for the time."""
+    if asked:
+        out = Path(asked)
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            return (f"--report-dir {asked} is not empty: a report folder holds one run, and this one would mix "
+                    "with or overwrite it; name a new folder (or leave out --report-dir for a fresh one)")
+        out.mkdir(parents=True, exist_ok=True)
+        return out
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for n in range(1000):
+        out = Path("lcspec-reports") / (stamp if n == 0 else f"{stamp}-{n}")
+        try:
+            out.mkdir(parents=True)
+            return out
+        except FileExistsError:
+            continue
+    return "lcspec-reports/ has no free folder name for this run"
+
+
+def _settle(result: dict, stem: str, out: Path) -> dict:
+    """A submission whose judge wrote no report (killed, or stopped before it could): write its report now, as
+    an error naming the exit status and the log's last line, so every submission has its JSON and JUnit."""
+    from lcspec.harness.reports import error_report, write_reports
+
+    if (out / f"{stem}.json").is_file():
+        return result
+    log = Path(result["log"])
+    last = next((line for line in reversed(log.read_text(errors="replace").splitlines()) if line.strip()), "") \
+        if log.is_file() else ""
+    data = error_report(f"the judge stopped with exit status {result['exit']} and wrote no report"
+                        + (f"; its log ends: {last.strip()}" if last else ""))
+    write_reports(data, out / f"{stem}.json", out / f"{stem}.xml")
+    return dict(result, data=data)
+
+
 def check_many(args, extra: list[str]) -> int:
+    from lcspec.harness.reports import write_atomically
     from lcspec.harness.render import table
 
-    out = Path(args.report_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    jobs = {impl: _stem(i, impl) for i, impl in enumerate(args.impls, 1)}
+    out = _fresh_folder(args.report_dir)
+    if isinstance(out, str):
+        print(f"lcspec: {out}", file=sys.stderr)
+        return USAGE_ERROR
+    jobs: dict[str, str] = {}  # impl -> stem, each submission once
+    seen: dict[str, str] = {}
+    for impl in args.impls:
+        same = seen.setdefault(_same_submission(impl), impl)
+        if same != impl:
+            print(f"lcspec: {impl} names the same submission as {same}: judged once")
+            continue
+        jobs[impl] = _stem(len(jobs) + 1, impl)
     print(f"{version_text()}: judging {len(jobs)} implementations, {args.jobs} at a time; reports in {out}/")
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     results = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         futures = {pool.submit(_judge_apart, impl, stem, args, extra, out): impl for impl, stem in jobs.items()}
         for future in concurrent.futures.as_completed(futures):
-            result = future.result()
-            results[result["impl"]] = result
+            impl = futures[future]
+            result = results[impl] = _settle(future.result(), jobs[impl], out)
             row = _row(result)
             print(f"  done: {row['impl']} (core {row['core']}, strict {row['strict']}, exit {row['exit']}, "
                   f"{row['seconds']:.0f} s)", flush=True)
-    rows = [_row(results[impl]) for impl in args.impls]
+    manifest = {"schema": BATCH_SCHEMA, "lcspec": lcspec.__version__, "spec_version": spec_version(),
+                "started": started, "level": args.level or "core", "profile": args.profile or "",
+                "submissions": [{"impl": impl, "name": stem, "json": f"{stem}.json", "junit": f"{stem}.xml",
+                                 "log": f"{stem}.log", "exit": results[impl]["exit"],
+                                 "seconds": round(results[impl]["seconds"], 1),
+                                 "status": results[impl]["data"].get("status", "error")} for impl, stem in jobs.items()]}
+    write_atomically(out / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+    rows = [_row(results[impl]) for impl in jobs]
     print()
     print("\n".join(table(rows)))
     statuses = [r["exit"] for r in rows]
-    return USAGE_ERROR if USAGE_ERROR in statuses else 1 if any(statuses) else 0
+    worst = USAGE_ERROR if USAGE_ERROR in statuses else 1 if any(statuses) else 0
+    if args.grades:
+        done = _grade_folder(out, args.rubric, args.grades, None)
+        worst = done if done else worst
+    return worst
+
+
+# ---------------------------------------------------------------------- grade
+def _grade_folder(folder, rubric_path, csv_path, gradescope_path) -> int:
+    from lcspec.grading import RubricError, grade_folder, load_rubric
+
+    try:
+        rubric = load_rubric(rubric_path) if rubric_path else None
+        single = gradescope_path and str(gradescope_path).endswith(".json")
+        sheet, rubric = grade_folder(folder, rubric, csv_path, None if single else gradescope_path,
+                                     results_json=gradescope_path if single else None)
+    except RubricError as exc:
+        print(f"lcspec: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    total = sum(rubric["points"].values())
+    print(f"\ngrades ({len(rubric['points'])} functions, {total:g} points): {csv_path or Path(folder) / 'grades.csv'}; "
+          f"Gradescope results: {gradescope_path or Path(folder) / 'gradescope'}")
+    return 0
+
+
+def grade(args) -> int:
+    """`lcspec grade REPORT-DIR`: the grade sheet and Gradescope results of a report folder (lcspec/grading.py)."""
+    return _grade_folder(args.folder, args.rubric, args.csv, args.gradescope)
 
 
 # ---------------------------------------------------------------------- clauses

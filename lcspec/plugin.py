@@ -16,7 +16,6 @@ exit status from the verdict at the selected level, and prints the report (lcspe
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
@@ -28,7 +27,7 @@ import pytest
 from hypothesis import settings
 
 from lcspec import reference
-from lcspec.harness import profiles, render, session as sessions
+from lcspec.harness import profiles, render, reports, session as sessions
 from lcspec.harness.clauses import clauses, spec_version
 from lcspec.harness.contract import REGISTRY
 from lcspec.harness.deviations import Deviations
@@ -38,9 +37,10 @@ from lcspec.harness.laws import LAWS, law_files
 from lcspec.harness.inprocess import implementations
 from lcspec.harness.loading import USAGE_ERROR, LoadError, origin
 from lcspec.harness.options import add_shared
+from lcspec.harness.progress import Progress, uncaptured
 from lcspec.harness.record import OUTCOME, Recorder, clause_ids
 from lcspec.harness.session import Session
-from lcspec.harness.verdict import SCHEMA, Judged, Run, verdict
+from lcspec.harness.verdict import INCOMPLETE, Judged, Run, verdict
 from lcspec.integrity import ImportsFrozen
 from lcspec.protocol import sandbox as sandboxes
 
@@ -56,6 +56,9 @@ def pytest_addoption(parser):
         "(env LCSPEC_IMPL; without either, lcspec's laws judge the reference)")
     group.addoption("--conformance-json", default=None, metavar="PATH",
                     help="also write the conformance report as JSON (schema: lcspec/harness/verdict.py)")
+    group.addoption("--conformance-junit", default=None, metavar="PATH",
+                    help="also write the conformance report as JUnit XML, made from the verdict (a load error and an "
+                    "interruption are errors in it)")
     add_shared(group.addoption)
 
 
@@ -65,20 +68,11 @@ def impl(request):
     return getattr(request, "param", None) or request.config.pluginmanager.get_plugin("lcspec-conformance").session.impls[0]
 
 
-def write_atomically(path: str | os.PathLike, text: str) -> None:
-    """Write `text` to `path` whole or not at all: a temporary file beside it, then a rename over it."""
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text)
-    os.replace(temporary, path)
-
-
 def usage_error(config, message: str):
     """Stop with exit status 2, a usage error as command-line tools have it: nothing was judged, so there is no
     verdict either way. A JSON report asked for still says so (never a stale one, never exit_ok true)."""
-    path = config.getoption("--conformance-json")
-    if path:
-        write_atomically(path, json.dumps({"schema": SCHEMA, "exit_ok": False, "error": message}, indent=2) + "\n")
+    reports.write_reports(reports.error_report(message), config.getoption("--conformance-json"),
+                          config.getoption("--conformance-junit"))
     pytest.exit(f"lcspec: {message}", returncode=USAGE_ERROR)
 
 
@@ -129,9 +123,9 @@ class Conformance:
         self.spec = spec
         self.asked = asked  # --impl was given: a report is owed even if no law ends up selected
         self.started = time.perf_counter()
-        path = config.getoption("--conformance-json")
-        if path:  # never a stale report: it is written anew at the end, whatever happens
-            Path(path).unlink(missing_ok=True)
+        for option in ("--conformance-json", "--conformance-junit"):
+            if config.getoption(option):  # never a stale report: it is written anew at the end, whatever happens
+                Path(config.getoption(option)).unlink(missing_ok=True)
         self.isolated = not config.getoption("--in-process")
         if spec.startswith(CMD) and not self.isolated:
             usage_error(config, f"--impl={spec}: a command runs in a process of its own; --in-process cannot apply")
@@ -155,7 +149,7 @@ class Conformance:
         if deviations and not Path(deviations).is_file():
             usage_error(config, f"--deviations={deviations}: no such file")
         level = config.getoption("--level") or ("strict" if spec == DEFAULT_IMPL else "core")
-        if spec != DEFAULT_IMPL and config.option.tbstyle == "auto":
+        if spec != DEFAULT_IMPL and getattr(config.option, "tbstyle", None) == "auto":
             config.option.tbstyle = "short"  # the law's line and the reproduction say it; a full traceback buries them
         self.session = Session(level=level, call_timeout=config.getoption("--call-timeout"),
                                time_budget=config.getoption("--time-budget")).attach(impls)
@@ -168,6 +162,9 @@ class Conformance:
         self.deviations = Deviations.from_file(deviations)
         self.recorder = Recorder(self.session, self.deviations, LAWS)
         config.pluginmanager.register(self.recorder, "lcspec-recorder")
+        self.quiet = config.pluginmanager.is_blocked("terminal")  # `lcspec check` without -v: lcspec's report only
+        if self.quiet:
+            config.pluginmanager.register(Progress(self), "lcspec-progress")
         self.laws: list = []  # the collected items that judge the implementation
 
     def _interrupt(self, signum, frame):
@@ -216,7 +213,8 @@ class Conformance:
         run = Run(
             impls=[Judged(i.label, i.spec, origin(i.spec), list(i.notes),
                           frozenset(f for f in reference.CONTRACT if i.provides(f)), dict(i.coarser),
-                          frozenset(f for f in reference.CONTRACT if i.provides(f) and REGISTRY[f].compared))
+                          frozenset(f for f in reference.CONTRACT if i.provides(f) and REGISTRY[f].compared),
+                          i.variant or "", {f: i.display_name(f) for f in reference.CONTRACT if i.provides(f)})
                    for i in impls],
             outcomes=[item.stash[OUTCOME] for item in self.laws if OUTCOME in item.stash],
             scheduled={item.nodeid: (self.recorder.impl_of(item).label, clause_ids(item)) for item in self.laws},
@@ -239,31 +237,26 @@ class Conformance:
         # an interrupted run has no verdict to stand on: exit_ok is false whatever the tests that ran said
         self.data = data = self.report(why.get(session.exitstatus, f"exit status {int(session.exitstatus)}")
                                        if interrupted else "")
-        path = self.config.getoption("--conformance-json")
-        if path:
-            write_atomically(path, json.dumps(data, indent=2) + "\n")
+        reports.write_reports(data, self.config.getoption("--conformance-json"),
+                              self.config.getoption("--conformance-junit"))
         # The exit code is the verdict at the selected level (a failure above it is an xfail), and any
         # failure of a test that does not judge the implementation; interruptions and usage errors stand.
+        # A checkout's own run of some of its laws on the reference is a developer's, not a verdict: its
+        # "incomplete" (the functions those laws leave out) does not fail it.
         if not interrupted:
-            ok = data["exit_ok"] and not self.recorder.other_failures
+            partial = not self.asked and data["status"] == INCOMPLETE
+            ok = (data["exit_ok"] or partial) and not self.recorder.other_failures
             session.exitstatus = pytest.ExitCode.OK if ok else pytest.ExitCode.TESTS_FAILED
+        if self.quiet:
+            with uncaptured(self.config):
+                render.print_report(data)
 
     def pytest_terminal_summary(self, terminalreporter):
         data = getattr(self, "data", None)
         if data is None:
             return
-        shared = [n for n in data["implementations"][0]["notes"] if all(n in e["notes"] for e in data["implementations"])]
-        for note in shared:  # said once, not once per variant
-            terminalreporter.write_line(f"lcspec note: {note}")
-        for entry in data["implementations"]:
-            for line, style in render.render(entry, data, shown=shared):
-                terminalreporter.write_line(line, **style)
-        dev = data["deviations"]
-        for ident in dev["unknown"]:
-            terminalreporter.write_line(f"deviation {ident!r} matches no clause or test (check the id)", yellow=True)
-        for ident in dev["stale"]:
-            terminalreporter.write_line(f"stale deviation {ident!r}: declared, but its tests pass now", yellow=True)
-        terminalreporter.write_line(render.closing_line(data), bold=True)
+        for line, style in render.report(data, reproductions=False):  # pytest's sections showed them
+            terminalreporter.write_line(line, **style)
 
     def end_children(self) -> None:
         """Bye, then kill: nothing the implementation started outlives the run (in a sandbox its PID namespace

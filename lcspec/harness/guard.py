@@ -33,8 +33,6 @@ import copy
 import dataclasses
 import functools
 import inspect
-import signal
-import threading
 import warnings
 
 import numpy as np
@@ -46,6 +44,7 @@ from lcspec import reference
 from lcspec.harness import differential
 from lcspec.harness.contract import REGISTRY, entry
 from lcspec.harness.loading.importer import CannotExpress
+from lcspec.timelimit import Hang as _Hang, time_limit as _time_limit
 from lcspec.harness.session import DEFAULT_CALL_TIMEOUT, Session
 from lcspec.protocol.child import CallTimeout, ChildDied, ProtocolError, RemoteError, StartError
 
@@ -147,38 +146,6 @@ def _unchanged(before, after) -> bool:
     )
 
 
-class _Hang(BaseException):
-    """Raised by the alarm inside a call that overran its time limit (BaseException: `except Exception` in
-    the implementation must not swallow it)."""
-
-
-_depth = threading.local()
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: float):
-    """Interrupt the body after `seconds` (main thread only; nested guarded calls share the outer limit)."""
-    outer = getattr(_depth, "n", 0) > 0
-    if outer or seconds <= 0 or threading.current_thread() is not threading.main_thread():
-        _depth.n = getattr(_depth, "n", 0) + 1
-        try:
-            yield
-        finally:
-            _depth.n -= 1
-        return
-
-    def alarm(signum, frame):
-        raise _Hang()
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    _depth.n = 1
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        _depth.n = 0
 
 
 class Implementation:

@@ -27,7 +27,6 @@ from lcspec.harness.contract import REGISTRY, entry
 from lcspec.harness.guard import Implementation, bind
 from lcspec.harness.loading import CS231N, LoadError
 from lcspec.harness.loading.cs231n_layout import check_presentation, index_in_layout, reproduce_in_layout
-from lcspec.protocol import wire
 from lcspec.protocol.child import DEFAULT_MEMORY_LIMIT, DEFAULT_START_TIMEOUT, Child, ChildError, Declined, RemoteError, ServerInfo, Unsupported
 from lcspec.protocol.sandbox import Sandbox
 

@@ -17,6 +17,7 @@ them to the pure verdict function (lcspec/harness/verdict.py).
 from __future__ import annotations
 
 import functools
+import re
 
 import pytest
 from hypothesis.errors import FailedHealthCheck, Unsatisfiable, UnsatisfiedAssumption
@@ -29,6 +30,7 @@ from lcspec.harness.session import Session
 from lcspec.harness.verdict import Outcome, laid_at
 
 OUTCOME = pytest.StashKey[Outcome]()
+_BARE = re.compile(r"assert (not )?(np\.)?(True|False|bool_?\((True|False)\))_?")  # an assert that says only "no"
 CALLS = pytest.StashKey[list]()
 
 
@@ -147,13 +149,18 @@ class Recorder:
         outcome.outcome = "failed"
         outcome.message = (str(failure).strip().splitlines() or [type(failure).__name__])[0]
         law = (item.function.__doc__ or "").strip().split("\n\n")[0]
-        if law and outcome.message.startswith("assert ") and not isinstance(failure, ConformanceFailure):
-            outcome.message = f"{' '.join(law.split())} [{outcome.message}]"  # a bare assert: say which law
+        bare = outcome.message.startswith("assert ") or outcome.message == type(failure).__name__
+        if law and bare and not isinstance(failure, ConformanceFailure):
+            # a bare assert: say which law (its text only where it says more than `assert np.False_`)
+            said = "" if _BARE.fullmatch(outcome.message) or outcome.message == type(failure).__name__ \
+                else f" [{outcome.message}]"
+            outcome.message = f"{' '.join(law.split())}{said}"
         shown = self._lay_blame(outcome, failure, calls, impl, ids)
         item.user_properties.append(("lcspec_fails", " ".join(sorted(outcome.functions))))
         item.user_properties.append(("lcspec_blamed", " ".join(laid_at(outcome, self.registry))))
         if shown:
-            report.sections.append(("lcspec reproduction", "\n\n".join(reproduction(c) for c in shown)))
+            outcome.reproduction = "\n\n".join(reproduction(c) for c in shown)
+            report.sections.append(("lcspec reproduction", outcome.reproduction))
         declared = (self.deviations.for_test(item.nodeid, ids)
                     + self.deviations.for_blamed(outcome.blamed, outcome.functions))
         if declared:

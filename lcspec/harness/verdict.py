@@ -11,9 +11,13 @@ verdict. A wrong value is laid at the law that fails on it, and at `differential
 of its test tells it from the reference's value.
 
 Statuses: functions "conforms" | "fails" | "deviates" | "not provided" | "not exercised" (provided,
-but every test of it was skipped) | "unfinished" (no failure, but the run stopped, e.g. -x, before
-all of its tests); a function's "status" is its status at the selected level, "levels" its status at
-each. Clauses the same plus "no test", "skipped", "not judged" (its tests, or some of them, were
+but no test of it judged an example: all skipped, discarded or left out by -k/-m) | "unfinished" (no
+failure, but the run stopped, e.g. -x, before all of its tests); a function's "status" is its status
+at the selected level, "levels" its status at each, "name" the implementation's own name for it
+(svm_loss_vectorized), "reasons" one line per clause it fails or deviates on. An implementation's
+verdict at a level is "fails", else "incomplete" (a provided function not exercised or unfinished:
+a partial run is never green), else "deviates", else "conforms"; the report's "status" is the run's
+at the selected level, or "stopped" (interrupted: every verdict false). Clauses the same plus "no test", "skipped", "not judged" (its tests, or some of them, were
 stopped by a failure laid elsewhere: differential or CONV-2; it is "conforms" only if every test of
 it that ran passed), "not run" (the run stopped before its tests) and "reference only" (a clause on
 no contract function). A function's "clauses" lists the clauses it fails or deviates on at any
@@ -26,18 +30,26 @@ test of it (differential's, only those whose failure is laid there), each "passe
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing
 from typing import Literal, TypedDict
 
 from lcspec.harness.clauses import LEVELS, level_of, within
 from lcspec.harness.deviations import DIFFERENTIAL, matches
 
-SCHEMA = "lcspec-conformance/3"
-"""The report's schema version: /3 added `spec_version`, `isolated` and `stopped` to /2."""
+SCHEMA = "lcspec-conformance/4"
+"""The report's schema version: /4 added `status`, an implementation's `variant`, a function's `name` and
+`reasons`, a test's `reproduction`, and the verdict "incomplete"; /3 added `spec_version`, `isolated` and
+`stopped` to /2."""
 NOT_PROVIDED = "not provided"
 NOT_RUN = "not run"
 NOT_JUDGED = "not judged"
 UNFINISHED = "unfinished"
+NOT_EXERCISED = "not exercised"
+INCOMPLETE = "incomplete"
+STOPPED = "stopped"
+GREEN = ("conforms", "deviates")
+"""The verdicts that pass: every other one (fails, incomplete, stopped) makes exit_ok false."""
 
 
 # ---------------------------------------------------------------------- the schema
@@ -46,6 +58,18 @@ class TestEntry(TypedDict):
     outcome: str          # passed | failed | deviates | skipped | not judged
     level: str
     functions: list[str]
+    message: str          # one line, control characters escaped (see one_line)
+    reproduction: str     # a failure's calls, in the implementation's layout, pasteable; "" otherwise
+
+
+class ReasonEntry(TypedDict):
+    """Why a function fails (or deviates on) one clause: the clause and its first failing test's message."""
+
+    clause: str
+    level: str
+    title: str
+    outcome: str          # failed | deviates
+    test: str
     message: str
 
 
@@ -58,8 +82,10 @@ class ClauseEntry(TypedDict):
 
 class FunctionEntry(TypedDict, total=False):
     status: str           # at the selected level
+    name: str             # the implementation's own name for it (a CS231n layout's svm_loss_vectorized)
     levels: dict[str, str]
     clauses: list[str]
+    reasons: list[ReasonEntry]
     differential: bool
     found: dict[str, list[str]]
     precision: str
@@ -76,6 +102,7 @@ class DifferentialEntry(TypedDict):
 class ImplementationEntry(TypedDict):
     label: str
     spec: str             # the --impl value
+    variant: str          # naive | vectorized for a CS231n assignment; "" otherwise
     origin: str           # the file or folder it was loaded from
     notes: list[str]      # what the loader did on the way
     verdicts: dict[str, str]
@@ -95,6 +122,7 @@ class Report(TypedDict):
     spec_version: str
     level: Literal["core", "strict"]
     exit_ok: bool
+    status: str           # at the selected level: conforms | deviates | fails | incomplete | stopped
     verdicts: dict[str, bool]
     isolated: bool        # whether the implementation ran in a process of its own
     stopped: str          # why the run has no verdict (interrupted, nothing selected); "" when it ran through
@@ -162,6 +190,7 @@ class Outcome:
     deviation: str | None = None
     blamed: list[str] | None = None  # what a failure found by the guard is laid at (CONV-2 or differential)
     level: str = ""  # the test's conformance level: the highest of its clauses'
+    reproduction: str = ""  # a failure's calls, in the implementation's layout (lcspec/harness/reproduce.py)
 
     def __post_init__(self):
         self.level = self.level or level_of(self.clauses)
@@ -178,6 +207,8 @@ class Judged:
     provided: frozenset[str]
     precision: dict[str, str]  # function -> the dtype its results were judged at, where coarser than float64
     compared: frozenset[str]   # the provided functions whose results the guard compares with the reference's
+    variant: str = ""          # naive | vectorized (a CS231n assignment)
+    names: dict[str, str] = dataclasses.field(default_factory=dict)  # function -> the implementation's own name
 
 
 @dataclasses.dataclass(frozen=True)
@@ -197,6 +228,22 @@ class Run:
     spec_version: str
     isolated: bool = False
     stopped: str = ""
+
+
+# ---------------------------------------------------------------------- text from the judged
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def one_line(text) -> str:
+    """`text` on one line with every control character escaped (a newline as \\n, ESC as \\x1b, a bidi override
+    as \\u202e): text an implementation sends is data, and must not move the cursor, clear the screen or start a
+    line of its own in a report (the terminal's, the JSON's or the JUnit's)."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
+def lines_of(text: str) -> str:
+    """Multi-line text lcspec composed (a reproduction), each of its lines made safe with :func:`one_line`."""
+    return "\n".join(one_line(line) for line in str(text).splitlines())
 
 
 # ---------------------------------------------------------------------- the verdict
@@ -220,10 +267,12 @@ def verdict(run: Run) -> Report:
                     or (function and clause in (*o.clauses, *(o.blamed or ())) and function in o.called)):
                 ran.setdefault(d, []).append(o.outcome)
     stale = [d for d, outs in ran.items() if "deviates" not in outs and "passed" in outs]
-    verdicts = {level: all(e["verdicts"][level] != "fails" for e in entries) for level in LEVELS}
+    # A stopped run has no verdict to stand on, at any level; an incomplete one is not green either.
+    verdicts = {level: not run.stopped and all(e["verdicts"][level] in GREEN for e in entries) for level in LEVELS}
+    status = STOPPED if run.stopped else overall([e["verdicts"][run.level] for e in entries])
     return {"schema": SCHEMA, "spec_version": run.spec_version, "level": run.level,
-            "exit_ok": verdicts[run.level] and not run.stopped, "verdicts": verdicts, "isolated": run.isolated,
-            "stopped": run.stopped,
+            "exit_ok": verdicts[run.level], "status": status, "verdicts": verdicts, "isolated": run.isolated,
+            "stopped": one_line(run.stopped),
             "seconds": round(run.seconds, 2), "input_precision": run.input_precision, "implementations": entries,
             "deviations": {"declared": dict(run.declared), "unknown": list(run.unknown), "stale": stale}}
 
@@ -234,7 +283,31 @@ def _judged(run: Run, o: Outcome, cid: str) -> TestEntry:
     if outcome in ("failed", "deviates") and cid not in laid_at(o, run.clauses):
         outcome = NOT_JUDGED
     return {"id": o.nodeid, "outcome": outcome, "level": o.level, "functions": sorted(o.functions),
-            "message": o.deviation if outcome == "deviates" else o.message}
+            "message": one_line(o.deviation if outcome == "deviates" else o.message),
+            "reproduction": lines_of(o.reproduction) if outcome == "failed" else ""}
+
+
+_HUNG_BEFORE, _HUNG = "hung on an earlier call", "did not return within"  # the guard's words (lcspec/harness/guard.py)
+
+
+def _reasons(run: Run, name: str, mine: list[Outcome], found: dict[str, list[str]]) -> list[ReasonEntry]:
+    """One line per clause `name` fails or deviates on (`found`, per level, as its verdict counts them): the clause,
+    the lowest level it counts at, and the message of its first test of that level."""
+    reasons: dict[str, ReasonEntry] = {}
+    for level in LEVELS:
+        for cid in found[level]:
+            tests = [o for o in mine if o.outcome in ("failed", "deviates") and name in o.functions
+                     and within(o.level, level) and cid in laid_at(o, run.clauses)]
+            if cid in reasons or not tests:
+                continue
+            o = next((o for o in tests if o.outcome == "failed"), tests[0])
+            message = o.deviation if o.outcome == "deviates" else o.message
+            if _HUNG_BEFORE in message:  # say how it hung (the first hang, maybe in a test of another level)
+                message = next((h.message for h in mine if name in h.functions and _HUNG in h.message), message)
+            reasons[cid] = {"clause": cid, "level": level,
+                            "title": run.clauses.get(cid, {}).get("title", "the reference's value on the same inputs"),
+                            "outcome": o.outcome, "test": o.nodeid, "message": one_line(message)}
+    return list(reasons.values())
 
 
 def _function_at(run: Run, name: str, mine: list[Outcome], level: str, unfinished: bool) -> dict:
@@ -244,7 +317,7 @@ def _function_at(run: Run, name: str, mine: list[Outcome], level: str, unfinishe
             for kind in ("failed", "deviates")}
     exercised = any(o.outcome == "passed" and name in o.called for o in judged)
     status = ("fails" if laid["failed"] else "deviates" if laid["deviates"]
-              else UNFINISHED if unfinished else "conforms" if exercised else "not exercised")
+              else UNFINISHED if unfinished else "conforms" if exercised else NOT_EXERCISED)
     found = laid["failed"] or laid["deviates"]
     laws = [c for c in found if c != DIFFERENTIAL]
     # A wrong value is the differential's only where no law it broke names it.
@@ -261,15 +334,20 @@ def _summarise(run: Run, impl: Judged) -> ImplementationEntry:
     explained: dict[str, set] = {level: set() for level in LEVELS}
     for name in run.contract:
         if name not in impl.provided:
-            functions[name] = {"status": NOT_PROVIDED, "levels": dict.fromkeys(LEVELS, NOT_PROVIDED),
-                               "clauses": [], "differential": False}
+            functions[name] = {"status": NOT_PROVIDED, "name": one_line(impl.names.get(name, name)),
+                               "levels": dict.fromkeys(LEVELS, NOT_PROVIDED), "clauses": [], "reasons": [],
+                               "differential": False}
             continue
         at = {level: _function_at(run, name, mine, level, name in unfinished_functions) for level in LEVELS}
         for level, found in at.items():
             if found["clauses"]:
                 explained[level].add(name)  # a law names what is wrong with it: the differential need not
-        functions[name] = {"status": at[run.level]["status"], "levels": {lv: a["status"] for lv, a in at.items()},
-                           "clauses": at[LEVELS[-1]]["clauses"], "differential": at[LEVELS[-1]]["differential"],
+        functions[name] = {"status": at[run.level]["status"], "name": one_line(impl.names.get(name, name)),
+                           "levels": {lv: a["status"] for lv, a in at.items()},
+                           "clauses": at[LEVELS[-1]]["clauses"],
+                           "reasons": _reasons(run, name, mine, {lv: a["clauses"] + [DIFFERENTIAL] * a["differential"]
+                                                                 for lv, a in at.items()}),
+                           "differential": at[LEVELS[-1]]["differential"],
                            "found": {lv: a["clauses"] + [DIFFERENTIAL] * a["differential"] for lv, a in at.items()},
                            "precision": impl.precision.get(name, "float64")}
     clause_entries: dict[str, ClauseEntry] = {}
@@ -285,7 +363,8 @@ def _summarise(run: Run, impl: Judged) -> ImplementationEntry:
         clause_entries[cid] = {"level": clause["level"], "status": status, "functions": provided, "tests": tests}
     provided_entries = [f for f in functions.values() if f["status"] != NOT_PROVIDED]
     verdicts = {level: overall([f["levels"][level] for f in provided_entries]) for level in LEVELS}
-    return {"label": impl.label, "spec": impl.spec, "origin": impl.origin, "notes": list(impl.notes),
+    return {"label": one_line(impl.label), "spec": one_line(impl.spec), "variant": one_line(impl.variant),
+            "origin": one_line(impl.origin), "notes": [one_line(n) for n in impl.notes],
             "verdicts": verdicts, "functions": functions,
             "differential": _differential(run, impl, mine, bool(unrun), explained), "clauses": clause_entries}
 
@@ -322,8 +401,11 @@ def _differential(run: Run, impl: Judged, mine: list[Outcome], unfinished: bool,
 
 
 def overall(statuses: list[str]) -> str:
-    """An implementation's verdict at one level from its provided functions' statuses there."""
-    for verdict_ in ("fails", UNFINISHED, "deviates", "conforms"):
-        if verdict_ in statuses:
-            return verdict_
-    return "not exercised"
+    """A verdict at one level from the statuses there of an implementation's provided functions (or of the
+    variants of one assignment): fails, else incomplete (something provided went unjudged), else deviates, else
+    conforms; incomplete when there is nothing to combine."""
+    if "fails" in statuses:
+        return "fails"
+    if not statuses or any(s in (UNFINISHED, NOT_EXERCISED, INCOMPLETE, STOPPED) for s in statuses):
+        return INCOMPLETE
+    return "deviates" if "deviates" in statuses else "conforms"

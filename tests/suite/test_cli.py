@@ -48,10 +48,18 @@ def test_several_implementations_are_judged_apart_with_a_table_and_the_worst_exi
                           cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert done.returncode == 2, done.stdout + done.stderr  # the worst: one could not be judged
     table = done.stdout[done.stdout.index("implementation "):].splitlines()
-    rows = {line.split()[0]: line.split() for line in table[1:] if line.strip()}
+    starts = [table[0].index(column) for column in ("core", "strict", "exit", "seconds")]  # cells may hold spaces
+
+    def cells(line):
+        return [line[:starts[0]].strip()] + [line[a:b].strip() for a, b in zip(starts, starts[1:])]
+
+    rows = {cells(line)[0]: cells(line) for line in table[1:] if line.strip()}
     assert rows["good.py"][1:4] == ["conforms", "conforms", "0"]
-    assert rows["bad.py"][1] == "fails" and rows["bad.py"][3] == "1"
+    assert rows["bad.py"][1:4] == ["fails", "not met", "1"]  # strict, above the level judged: information
     assert rows["py2.py"][1:4] == ["error", "error", "2"]
-    verdicts = {p.name: json.loads(p.read_text()) for p in reports.glob("*.json")}
+    verdicts = {p.name: json.loads(p.read_text()) for p in reports.glob("*.json") if p.name != "manifest.json"}
     assert len(verdicts) == 3 and sum(v["exit_ok"] for v in verdicts.values()) == 1
     assert all((reports / name.replace(".json", ".log")).is_file() for name in verdicts)
+    assert all((reports / name.replace(".json", ".xml")).is_file() for name in verdicts)  # the load error's too
+    manifest = json.loads((reports / "manifest.json").read_text())
+    assert sorted(s["json"] for s in manifest["submissions"]) == sorted(verdicts)

@@ -222,8 +222,12 @@ def test_a_failure_is_laid_at_what_broke_not_at_every_clause_of_its_test():
     ], unrun=[("t::stopped", ["HINGE-4", "GRAD-4"])])
     functions, clauses = entry["functions"], entry["clauses"]
     # HINGE-1's law names what is wrong with hinge_losses: its wrong value is not the differential's as well.
-    assert functions["hinge_losses"] == {"status": "fails", "levels": {"core": "fails", "strict": "fails"},
+    assert functions["hinge_losses"] == {"status": "fails", "name": "hinge_losses",
+                                         "levels": {"core": "fails", "strict": "fails"},
                                          "clauses": ["HINGE-1"], "differential": False,
+                                         "reasons": [{"clause": "HINGE-1", "level": "core",
+                                                      "title": "Weston-Watkins multiclass SVM loss", "outcome": "failed",
+                                                      "test": "t::law", "message": "assert"}],
                                          "found": {"core": ["HINGE-1"], "strict": ["HINGE-1"]}, "precision": "float64"}
     assert entry["differential"]["status"] == "not judged"
     assert [(t["id"], t["outcome"]) for t in entry["differential"]["tests"]] == [("t::value", "not judged")]
@@ -251,7 +255,8 @@ def test_a_failure_counts_at_its_tests_level_and_the_selected_level_sets_exit_ok
     assert entry["functions"]["svm_loss"]["status"] == "conforms"  # at the default level, core
     assert entry["clauses"]["CONV-3"] == {"level": "strict", "status": "fails", "functions": ["svm_loss", "softmax_loss"],
                                           "tests": [{"id": "t::bad-input", "outcome": "failed", "level": "strict",
-                                                     "functions": ["svm_loss"], "message": "no ValueError"}]}
+                                                     "functions": ["svm_loss"], "message": "no ValueError",
+                                                     "reproduction": ""}]}
     data = verdict(run_of(impl, outcomes, level="strict"))
     assert (data["level"], data["exit_ok"], data["verdicts"]) == ("strict", False, {"core": True, "strict": False})
 

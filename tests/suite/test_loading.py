@@ -22,6 +22,7 @@ from hypothesis.errors import Unsatisfiable
 
 from lcspec import reference
 from lcspec.harness.loading import cs231n_files
+from lcspec.harness.loading.cs231n_layout import CLASSIFIER_NAMES
 from lcspec.harness.guard import ConformanceFailure
 from lcspec.harness.inprocess import implementations
 from lcspec.harness.loading import USAGE_ERROR, CannotExpress, LoadError, unguarded
@@ -133,7 +134,7 @@ def test_a_broken_classifier_or_gradient_check_fails_through_the_guard(tmp_path,
     path = folder / "cs231n" / "classifiers" / file
     path.write_text(path.read_text().replace(correct, broken))
     impl = by_variant(f"cs231n:{folder}")["vectorized"]
-    with pytest.raises(ConformanceFailure, match=function):
+    with pytest.raises(ConformanceFailure, match=CLASSIFIER_NAMES[function]):  # the assignment's own name for it
         getattr(impl, function)(*CALLS[function])
 
 
@@ -173,6 +174,39 @@ def test_a_folder_file_lacking_a_name_is_noted_misspelling_it_or_all_is_refused(
     with pytest.raises(LoadError, match=r"linear_svm.py provides none of the names looked for \(svm_loss_naive, "
                                         r"svm_loss_vectorized\); the nearest names it defines: svmloss_naive"):
         implementations(f"cs231n:{folder}")
+
+
+def test_a_folder_file_that_cannot_be_imported_fails_its_functions_with_the_reason_and_spares_the_others(tmp_path):
+    folder = copy_of_folder(tmp_path)
+    softmax = folder / "cs231n" / "classifiers" / "softmax.py"
+    softmax.write_text("import not_installed_anywhere\n" + softmax.read_text())
+    impls = by_variant(f"cs231n:{folder}")
+    assert any(n.startswith("softmax.py could not be imported, so softmax_loss_naive, softmax_loss_vectorized fail")
+               and "imports not_installed_anywhere, which is not installed" in n for n in impls["naive"].notes)
+    for impl in impls.values():
+        loss, dW = impl.module.svm_loss(W, X, y, 0.1)  # linear_svm.py is judged as usual
+        assert np.isfinite(loss) and dW.shape == W.shape
+        with pytest.raises(ImportError, match="not_installed_anywhere"):  # at every call, with the reason
+            impl.module.softmax_loss(W, X, y, 0.1)
+        assert impl.display_name("softmax_loss") == f"softmax_loss_{impl.variant}"
+    with pytest.raises(ImportError, match="not_installed_anywhere"):  # linear_classifier.py imports softmax.py
+        impls["vectorized"].module.predict(X @ W.T)
+    for name in ("linear_svm.py", "linear_classifier.py"):
+        path = folder / "cs231n" / "classifiers" / name
+        path.write_text("raise RuntimeError('not today')\n" + path.read_text())
+    (folder / "cs231n" / "gradient_check.py").unlink()
+    with pytest.raises(LoadError, match="linear_svm.py, line 1"):  # none of it can be imported: nothing to judge (the first why)
+        implementations(f"cs231n:{folder}")
+
+
+def test_a_folder_file_that_never_finishes_importing_is_given_up_on(tmp_path, monkeypatch):
+    monkeypatch.setattr(cs231n_files, "IMPORT_SECONDS", 0.3)
+    folder = copy_of_folder(tmp_path)
+    svm = folder / "cs231n" / "classifiers" / "linear_svm.py"
+    svm.write_text("while True:\n    pass\n" + svm.read_text())
+    impls = by_variant(f"cs231n:{folder}")
+    assert any("linear_svm.py did not finish importing within 0.3 s" in n for n in impls["naive"].notes)
+    assert np.isfinite(impls["naive"].module.softmax_loss(W, X, y, 0.1)[0])
 
 
 def test_loading_a_folder_sets_aside_other_cs231n_modules_and_leaves_no_past(monkeypatch):

@@ -18,6 +18,12 @@ so that several folders can be loaded in one process.
 
 A file that is there but defines none of the names looked for in it (a typo) is a LoadError naming
 the nearest names it does define; one of two names missing is a note in the run's header.
+
+A file of a folder that cannot be imported (it raises, imports what is not installed, is Python 2
+code, or does not finish within IMPORT_SECONDS) does not stop the others from being judged, nor
+does it pass unseen: its functions are stood in for by ones with the assignment's signatures that
+raise ImportError with the reason at every call, so they fail (and lose their points) with that
+reason, and a note says so. Only a folder none of whose files can be imported is a LoadError.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
+from lcspec.timelimit import Hang, time_limit
 from lcspec.harness.loading.importer import Importer, LoadError, shown, nothing_provided
 
 LOSSES = ("svm_loss_naive", "svm_loss_vectorized", "softmax_loss_naive", "softmax_loss_vectorized")
@@ -42,6 +49,10 @@ FILES = {
     "gradient_check.py": (GRADIENT_CHECK,),
 }
 """The files of an assignment folder, relative to its cs231n/ package, and the names looked for in each."""
+IMPORT_SECONDS = 15.0
+"""Time one file of a folder may take to import (a training loop or an input() at module level never ends)."""
+UNLOADABLE = "lcspec_unloadable"
+"""The attribute that marks a stand-in for a function whose file could not be imported (its value: why)."""
 
 
 @dataclasses.dataclass
@@ -90,15 +101,63 @@ def package_of(folder: Path) -> Path:
 def _folder(folder: Path) -> Assignment:
     package = package_of(folder)
     importer = Importer()
-    modules, lacking = [], []
+    modules, lacking, failed = [], [], []
     with _bare_packages(package):
         for relative, wanted in FILES.items():
             if not (package / relative).is_file():
                 continue
-            module = importer.module("cs231n." + relative.removesuffix(".py").replace("/", "."))
-            lacking += _lacking(package / relative, module, wanted)
-            modules.append(module)
+            name = "cs231n." + relative.removesuffix(".py").replace("/", ".")
+            try:
+                with time_limit(IMPORT_SECONDS):
+                    module = importer.module(name)
+            except Hang:
+                sys.modules.pop(name, None)
+                failed.append(LoadError(f"{shown(package / relative)} did not finish importing within "
+                                        f"{IMPORT_SECONDS:g} s (code at module level that never ends: a training "
+                                        "loop, input()?)"))
+            except LoadError as exc:
+                failed.append(exc)
+            else:
+                lacking += _lacking(package / relative, module, wanted)
+                modules.append(module)
+                continue
+            modules.append(_stand_ins(relative, str(failed[-1])))
+            names = ", ".join(f"{n}.train and .predict" if n == CLASSIFIER else n for n in wanted)
+            lacking.append(f"{relative.rpartition('/')[2]} could not be imported, so {names} fail at every call: "
+                           f"{failed[-1]}")
+    if len(failed) == len(modules):
+        raise failed[0]  # nothing of the folder can be imported: nothing to judge
     return _collected(modules, importer.notes + lacking)
+
+
+def _stand_ins(relative: str, reason: str) -> ModuleType:
+    """A module holding, for each name looked for in `relative`, a stand-in with the assignment's signature that
+    raises ImportError(reason) at every call (marked with UNLOADABLE)."""
+    def fail(*_, **__):
+        raise ImportError(reason)
+
+    def svm_loss_naive(W, X, y, reg): fail()
+    def svm_loss_vectorized(W, X, y, reg): fail()
+    def softmax_loss_naive(W, X, y, reg): fail()
+    def softmax_loss_vectorized(W, X, y, reg): fail()
+    def eval_numerical_gradient(f, x, verbose=True, h=0.00001): fail()
+
+    class LinearClassifier:
+        def __init__(self):
+            self.W = None
+
+        def train(self, X, y, learning_rate=1e-3, reg=1e-5, num_iters=100, batch_size=200, verbose=False):
+            fail()
+
+        def predict(self, X):
+            fail()
+
+    module = ModuleType(f"unloadable {relative}")
+    for name in FILES[relative]:
+        value = locals()[name]
+        setattr(value, UNLOADABLE, reason)
+        setattr(module, name, value)
+    return module
 
 
 def _lacking(path: Path, module: ModuleType, wanted: tuple[str, ...]) -> list[str]:

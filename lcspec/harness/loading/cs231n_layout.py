@@ -46,14 +46,18 @@ from pathlib import Path
 import numpy as np
 
 from lcspec.reference import _checks
+from lcspec.timelimit import Hang, time_limit
 from lcspec.harness.loading import cs231n_classifier
-from lcspec.harness.loading.cs231n_files import Assignment
+from lcspec.harness.loading.cs231n_files import UNLOADABLE, Assignment
 from lcspec.harness.loading.importer import CannotExpress, LoadError
 
 VARIANTS = ("naive", "vectorized")
 LOSSES = ("svm", "softmax")
 CLASSIFIER_VARIANT = "vectorized"
 MARGIN = "Δ = 0 (the layout fixes the SVM margin at Δ = 1)"
+CLASSIFIER_NAMES = {"predict": "LinearClassifier.predict", "sgd_step": "LinearClassifier.train",
+                    "numerical_gradient": "eval_numerical_gradient"}
+"""The assignment's own names for the contract functions mapped from its classifier and gradient check."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,23 +80,38 @@ CURRENT = Orientation("W is D x C, X is N x D", classes_in_rows=False)
 LAYOUT_2015 = Orientation("2015 layout: W is C x D, X is D x N", classes_in_rows=True)
 
 
-def _runs(fn, orientation: Orientation) -> bool:
-    """Whether the loss `fn` runs on a small problem in `orientation` and returns a dW shaped like its W."""
+PROBE_SECONDS = 5.0
+"""Time a loss may take on the layout probe's tiny problem; one that takes longer says nothing of its layout,
+and its calls in the run then fail as hangs (the other functions are judged as usual)."""
+
+
+def _runs(fn, orientation: Orientation) -> bool | None:
+    """Whether the loss `fn` runs on a small problem in `orientation` and returns a dW shaped like its W (None:
+    it did not return within PROBE_SECONDS)."""
     rng = np.random.default_rng(0)
     W, X, y = rng.standard_normal((3, 5)), rng.standard_normal((4, 5)), np.array([0, 1, 2, 1])  # K, D, N differ
     W_layout = orientation.weights(W).copy()
     try:
-        with contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"), warnings.catch_warnings():
+        with (time_limit(PROBE_SECONDS), contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"),
+              warnings.catch_warnings()):
             warnings.simplefilter("ignore")
             _, dW = fn(W_layout, orientation.data(X).copy(), y, 0.1)
+    except Hang:
+        return None
     except Exception:  # noqa: BLE001 - a shape error says "not this layout"; anything else, the suite reports
         return False
     return np.shape(dW) == W_layout.shape
 
 
+def _probe(fn) -> tuple[bool, bool]:
+    """(runs in today's layout, runs in 2015's); a loss that hangs is not tried twice, and tells neither."""
+    current = _runs(fn, CURRENT)
+    return (False, False) if current is None else (current, bool(_runs(fn, LAYOUT_2015)))
+
+
 def orientation_of(assignment: Assignment) -> Orientation:
     """The layout the assignment's losses are written in: 2015 if some run only in it and none only in today's."""
-    runs = {name: (_runs(fn, CURRENT), _runs(fn, LAYOUT_2015)) for name, fn in assignment.losses.items()}
+    runs = {name: _probe(fn) for name, fn in assignment.losses.items()}
     today = [name for name, (current, old) in runs.items() if current and not old]
     of_2015 = [name for name, (current, old) in runs.items() if old and not current]
     if today and of_2015:
@@ -117,6 +136,7 @@ class Cs231nLayout:
         self.unexpressed = MARGIN
         self.notes = list(assignment.notes)
         self._sources: dict[str, Callable] = {}  # contract name -> the file's function it calls
+        self._names: dict[str, str] = {}  # contract name -> the assignment's name for it, where not a function's
         for loss in LOSSES:
             fn = assignment.losses.get(f"{loss}_loss_{variant}")
             if fn is not None:
@@ -126,6 +146,7 @@ class Cs231nLayout:
             functions, notes = cs231n_classifier.mapped(assignment, orientation, self.cannot_express)
             for name, fn in functions.items():
                 setattr(self, name, fn)
+                self._names[name] = CLASSIFIER_NAMES[name]
             self.notes += notes
 
     @property
@@ -153,7 +174,7 @@ class Cs231nLayout:
     def student_name(self, name: str) -> str:
         """The file's own name for the contract function `name` (svm_loss -> svm_loss_vectorized), else `name`."""
         fn = self._sources.get(name)
-        return getattr(fn, "__name__", name) if fn is not None else name
+        return getattr(fn, "__name__", name) if fn is not None else self._names.get(name, name)
 
     def student_index(self, name: str, part: str, index: tuple) -> tuple:
         """An index into the contract's dW (K, D), as an index into the file's dW (D x C, or 2015's C x D)."""
@@ -169,7 +190,10 @@ class Cs231nLayout:
         process needs (the handshake's `presentation`, lcspec/harness/isolation.py), with no student code to run."""
         stand_in = any("past.builtins" in note for note in self.notes)
         found = {}
+        unloadable = {name: fn.__name__ for name, fn in self._sources.items() if hasattr(fn, UNLOADABLE)}
         for name, fn in self._sources.items():
+            if name in unloadable:
+                continue  # a stand-in for a function whose file could not be imported: nothing to reproduce
             source = Path(fn.__code__.co_filename)
             if source.parent.name == "classifiers" and source.parent.parent.name == "cs231n":
                 # an assignment folder: run from the folder that holds cs231n/, as the notebook does
@@ -180,7 +204,7 @@ class Cs231nLayout:
                            "orientation": self.orientation.description,
                            "classes_in_rows": self.orientation.classes_in_rows, "stand_in": stand_in}
         return {"layout": "cs231n", "variant": self.variant, "description": self.description,
-                "names": {name: info["function"] for name, info in found.items()},
+                "names": {**self._names, **unloadable, **{name: info["function"] for name, info in found.items()}},
                 "transposed": [] if self.orientation.classes_in_rows else sorted(found),
                 "unexpressible": [["svm_loss", "delta", 0.0], ["numerical_gradient", "centered", False]],
                 "reproduce": found}

@@ -133,7 +133,9 @@ class Importer:
 
     def _run(self, load, argument, what):
         """`load(argument)` under the `past` stand-in, its failures turned into LoadErrors; then the check for
-        Python 2 builtins the loaded file uses without defining them."""
+        Python 2 builtins the loaded file uses without defining them. Nothing is written beside the code
+        (no __pycache__ in a student's folder)."""
+        writes, sys.dont_write_bytecode = sys.dont_write_bytecode, True
         with python2.PastStandIn() as stand_in:
             try:
                 result = load(argument)
@@ -141,6 +143,8 @@ class Importer:
                 raise
             except Exception as exc:  # the file's own code failed while it ran
                 raise self._explained(exc, what) from None
+            finally:
+                sys.dont_write_bytecode = writes
         module = result if isinstance(result, ModuleType) else argument
         if stand_in.used:
             self.stood_in.append(Path(getattr(module, "__file__", None) or str(what)).name)
