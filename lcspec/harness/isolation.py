@@ -37,7 +37,7 @@ def server_command(spec: str, variant: str | None = None):
     """The command that serves `spec` (the --impl value): the program itself for cmd:, else lcspec's Python server."""
     if spec.startswith(CMD):
         return spec[len(CMD):]
-    return [sys.executable, "-m", "lcspec.protocol.pyserver", spec, *(["--variant", variant] if variant else [])]
+    return [sys.executable, "-B", "-m", "lcspec.protocol.pyserver", spec, *(["--variant", variant] if variant else [])]
 
 
 class RemoteModule:
