@@ -16,6 +16,19 @@ from __future__ import annotations
 from hypothesis import HealthCheck, Phase, settings
 
 DEFAULT = "ci"
+SHRINK_SECONDS = 10
+"""Seconds Hypothesis may spend shrinking one failing law's counterexample when an implementation is judged (its
+own limit is 300 s: a broken file's first failure took over 5 minutes to report). The example found by then is
+reported; it is seldom bigger than the fully shrunk one, and a student reads it in seconds, not minutes."""
+
+
+def bound_shrinking(seconds: float = SHRINK_SECONDS) -> None:
+    """Hold Hypothesis's shrinking of each failure to `seconds` (its engine reads the limit when it starts
+    shrinking; there is no public setting for it, so where the engine has none this does nothing)."""
+    from hypothesis.internal.conjecture import engine
+
+    if hasattr(engine, "MAX_SHRINKING_SECONDS"):
+        engine.MAX_SHRINKING_SECONDS = seconds
 
 settings.register_profile(
     "ci",
