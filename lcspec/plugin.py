@@ -241,8 +241,8 @@ class Conformance:
             contract=reference.CONTRACT, clauses=clauses(), declared=self.deviations.declared,
             unknown=self.deviations.unknown, level=self.session.level,
             seconds=time.perf_counter() - self.started, input_precision=str(self.session.precision),
-            spec_version=spec_version(), isolated=self.isolated, stopped=stopped)
-        return {**verdict(run), "sandbox": self.sandbox}
+            spec_version=spec_version(), isolated=self.isolated, stopped=stopped, sandbox=self.sandbox)
+        return verdict(run)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session):

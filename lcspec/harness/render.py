@@ -47,11 +47,20 @@ def render(entry: dict, data: dict, shown=(), reproductions: bool = True):
     """The terminal lines, with their styles, for one implementation: verdicts first, details only for what fails,
     with one counterexample per function unless pytest's own output showed them (`reproductions` false). Notes in
     `shown` were printed already."""
+    yield from _header(entry, data, shown)
+    yield from _functions(entry, data["level"])
+    yield from _failures(entry, data["level"], reproductions)
+    yield from _skips(entry)
+
+
+def _header(entry: dict, data: dict, shown):
     level = data["level"]
     yield f"lcspec conformance: {one_line(entry['label'])}", {"bold": True}
     yield f"  loaded from {one_line(entry['origin'])}", {}
     if not data.get("isolated", True):
         yield "  not isolated: the implementation ran inside the judge's process (--in-process)", {"yellow": True}
+    elif data.get("sandbox") and not data["sandbox"].startswith("bubblewrap"):
+        yield f"  sandbox: {data['sandbox']}", {"yellow": True}
     for note in entry["notes"]:
         if note not in shown:
             yield f"  note: {one_line(note)}", {}
@@ -62,6 +71,9 @@ def render(entry: dict, data: dict, shown=(), reproductions: bool = True):
     extra = f"; {', '.join(stricter)}: {NOT_REQUIRED}, which --level={level} does not require" if stricter else ""
     yield (f"  verdict: {verdict} at level {level}   (--level={level} sets the exit code{extra})",
            {"red": verdict not in GREEN, "green": verdict in GREEN})
+
+
+def _functions(entry: dict, level: str):
     provided = {n: f for n, f in entry["functions"].items() if f["status"] != NOT_PROVIDED}
     for name, f in provided.items():
         yield _function_line(name, f, level), {"red": f["status"] not in GREEN}
@@ -73,6 +85,9 @@ def render(entry: dict, data: dict, shown=(), reproductions: bool = True):
     missing = [n for n in entry["functions"] if n not in provided]
     if missing and not entry.get("variant"):  # a CS231n variant: the rest of the contract is not the assignment's
         yield f"  not provided ({len(missing)}): {', '.join(missing)}", {}
+
+
+def _failures(entry: dict, level: str, reproductions: bool):
     judged = {DIFFERENTIAL: dict(entry["differential"], level=LEVELS[0]), **entry["clauses"]}
     bad = {cid: c for cid, c in judged.items() if c["status"] in ("fails", "deviates") and within(c["level"], level)}
     above = [cid for cid, c in judged.items() if c["status"] == "fails" and not within(c["level"], level)]
@@ -98,6 +113,9 @@ def render(entry: dict, data: dict, shown=(), reproductions: bool = True):
                 reproduced.update(test["functions"])
                 for line in lines_of(test["reproduction"]).splitlines():
                     yield f"          {line}", {}
+
+
+def _skips(entry: dict):
     reasons: dict[str, list[str]] = {}
     for cid, c in entry["clauses"].items():
         if c["status"] == "skipped":

@@ -39,7 +39,7 @@ from lcspec.harness.deviations import DIFFERENTIAL, matches
 
 SCHEMA = "lcspec-conformance/4"
 """The report's schema version: /4 added `status`, an implementation's `variant`, a function's `name` and
-`reasons`, a test's `reproduction`, and the verdict "incomplete"; /3 added `spec_version`, `isolated` and
+`reasons`, a test's `reproduction`, the verdict "incomplete" and `sandbox`; /3 added `spec_version`, `isolated` and
 `stopped` to /2."""
 NOT_PROVIDED = "not provided"
 NOT_RUN = "not run"
@@ -125,6 +125,7 @@ class Report(TypedDict):
     status: str           # at the selected level: conforms | deviates | fails | incomplete | stopped
     verdicts: dict[str, bool]
     isolated: bool        # whether the implementation ran in a process of its own
+    sandbox: str          # what it ran in: "bubblewrap", or why not ("off (--sandbox off): ...", "none (...)")
     stopped: str          # why the run has no verdict (interrupted, nothing selected); "" when it ran through
     seconds: float
     input_precision: str
@@ -143,16 +144,7 @@ class ErrorReport(TypedDict):
 def check_schema(data, kind=Report, where: str = "report") -> None:
     """Raise a ValueError naming the first field of `data` that does not have the type the schema gives it."""
     if typing.is_typeddict(kind):
-        if not isinstance(data, dict):
-            raise ValueError(f"{where} must be an object, got {type(data).__name__}")
-        hints = typing.get_type_hints(kind)
-        missing = [k for k in kind.__required_keys__ if k not in data]
-        if missing:
-            raise ValueError(f"{where} lacks {', '.join(missing)}")
-        for key, value in data.items():
-            if key not in hints:
-                raise ValueError(f"{where}.{key} is not in the schema")
-            check_schema(value, hints[key], f"{where}.{key}")
+        _check_record(data, kind, where)
         return
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin is Literal:
@@ -173,6 +165,20 @@ def check_schema(data, kind=Report, where: str = "report") -> None:
             raise ValueError(f"{where} must be a number, got {data!r}")
     elif not isinstance(data, kind) or (kind is int and isinstance(data, bool)):
         raise ValueError(f"{where} must be {kind.__name__}, got {data!r}")
+
+
+def _check_record(data, kind, where: str) -> None:
+    """check_schema for a TypedDict: an object with its required keys and no others, each of its type."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{where} must be an object, got {type(data).__name__}")
+    hints = typing.get_type_hints(kind)
+    missing = [k for k in kind.__required_keys__ if k not in data]
+    if missing:
+        raise ValueError(f"{where} lacks {', '.join(missing)}")
+    for key, value in data.items():
+        if key not in hints:
+            raise ValueError(f"{where}.{key} is not in the schema")
+        check_schema(value, hints[key], f"{where}.{key}")
 
 
 # ---------------------------------------------------------------------- what the run recorded
@@ -228,6 +234,7 @@ class Run:
     spec_version: str
     isolated: bool = False
     stopped: str = ""
+    sandbox: str = ""
 
 
 # ---------------------------------------------------------------------- text from the judged
@@ -272,7 +279,7 @@ def verdict(run: Run) -> Report:
     status = STOPPED if run.stopped else overall([e["verdicts"][run.level] for e in entries])
     return {"schema": SCHEMA, "spec_version": run.spec_version, "level": run.level,
             "exit_ok": verdicts[run.level], "status": status, "verdicts": verdicts, "isolated": run.isolated,
-            "stopped": one_line(run.stopped),
+            "stopped": one_line(run.stopped), "sandbox": run.sandbox,
             "seconds": round(run.seconds, 2), "input_precision": run.input_precision, "implementations": entries,
             "deviations": {"declared": dict(run.declared), "unknown": list(run.unknown), "stale": stale}}
 

@@ -116,7 +116,7 @@ def _remote_builtin(name: str) -> type | None:
     cls = getattr(builtins, name, None)
     if not (isinstance(cls, type) and issubclass(cls, Exception)) or issubclass(cls, ChildError):
         return None
-    if issubclass(cls, (StopIteration, StopAsyncIteration, BaseExceptionGroup)):
+    if issubclass(cls, (StopIteration, StopAsyncIteration, getattr(builtins, "BaseExceptionGroup", StopIteration))):
         return None  # would change control flow (generators) or need other constructor arguments
     if name not in _REMOTE_BUILTINS:
         _REMOTE_BUILTINS[name] = type(name, (cls, ChildError), {"__module__": __name__, "__qualname__": name})

@@ -245,29 +245,45 @@ def decode(value, function: Callable[[int], Any] | None = None) -> Any:
     if type(value) is not dict or len(value) != 1 or not next(iter(value)).startswith("$"):
         raise WireError(f"a JSON object that is not a tagged value: {json.dumps(value)[:80]}")
     (tag, body), = value.items()
-    if tag == "$float":
-        if body not in NONFINITE:
-            raise WireError(f"$float {body!r} is not one of 'inf', '-inf', 'nan'")
-        return NONFINITE[body]
-    if tag == "$array":
-        return _decode_array(body, function)
-    if tag == "$tuple":
-        if type(body) is not list:
-            raise WireError("$tuple needs a list")
-        return tuple(decode(v, function) for v in body)
-    if tag == "$dict":
-        if type(body) is not dict:
-            raise WireError("$dict needs a JSON object")
-        return {k: decode(v, function) for k, v in body.items()}
-    if tag == "$function":
-        if type(body) is not int or function is None:
-            raise WireError(f"$function {body!r} is not a handle this side gave out")
-        return function(body)
-    if tag == "$object":
-        if type(body) is not dict or type(body.get("type")) is not str or type(body.get("repr")) is not str:
-            raise WireError("$object needs the string fields type and repr")
-        return Opaque(body["type"], body["repr"])
-    raise WireError(f"unknown tag {tag!r}")
+    decoder = _TAGGED.get(tag)
+    if decoder is None:
+        raise WireError(f"unknown tag {tag!r}")
+    return decoder(body, function)
+
+
+def _nonfinite(body, function):
+    if body not in NONFINITE:
+        raise WireError(f"$float {body!r} is not one of 'inf', '-inf', 'nan'")
+    return NONFINITE[body]
+
+
+def _tuple(body, function):
+    if type(body) is not list:
+        raise WireError("$tuple needs a list")
+    return tuple(decode(v, function) for v in body)
+
+
+def _dict(body, function):
+    if type(body) is not dict:
+        raise WireError("$dict needs a JSON object")
+    return {k: decode(v, function) for k, v in body.items()}
+
+
+def _function(body, function):
+    if type(body) is not int or function is None:
+        raise WireError(f"$function {body!r} is not a handle this side gave out")
+    return function(body)
+
+
+def _object(body, function):
+    if type(body) is not dict or type(body.get("type")) is not str or type(body.get("repr")) is not str:
+        raise WireError("$object needs the string fields type and repr")
+    return Opaque(body["type"], body["repr"])
+
+
+_TAGGED = {"$float": _nonfinite, "$array": _decode_array, "$tuple": _tuple, "$dict": _dict, "$function": _function,
+           "$object": _object}
+"""Each tag's decoder, given the tagged value's body and the `$function` resolver."""
 
 
 def same_value(value, fixed) -> bool:
