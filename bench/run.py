@@ -13,7 +13,7 @@ import argparse
 import time
 from pathlib import Path
 
-from . import accuracy, protocol, results, suite, throughput
+from . import accuracy, grading, protocol, results, suite, throughput
 
 SIZES = {  # mode: (N for throughput, N for the loop forms, timing repeats, oracle rows per input family)
     "full": (50_000, 1_000, 15, 400),
@@ -49,6 +49,11 @@ def print_table(figures: list[results.Figure]) -> None:
     print(f"  out of process within 1.5x of in process: {ratio:.2f}x, {'met' if ratio <= 1.5 else 'NOT MET'}; "
           f"a broken softmax's verdict in {by_name['protocol.broken.verdict'].value:.1f} s; one call's round trip "
           f"costs {by_name['protocol.call.overhead'].value:.0f} µs")
+    for name, target in (("correct_folder", "a correct CS231n folder in 10 s"), ("first_failure", "a broken "
+                         "folder's first failure in 5 s"), ("class_of_100", "a class of 100 in 10 minutes"),
+                         ("reference", "the reference's whole run in 15 s")):
+        ratio = by_name[f"grading.{name}.ratio"].value
+        print(f"  {target}: {ratio:.2f}x of it, {'met' if ratio <= 1 else 'NOT MET'}")
     if "protocol.sandbox.ratio" in by_name:
         boxed = by_name["protocol.sandbox.ratio"].value
         print(f"  the sandbox within 1.10x of an unsandboxed run: {boxed:.2f}x, {'met' if boxed <= 1.10 else 'NOT MET'}")
@@ -99,6 +104,7 @@ def main(argv=None) -> None:
         lambda: accuracy.run(rows, progress),
         lambda: suite.run(args.quick, progress),
         lambda: protocol.run(args.quick, progress),
+        lambda: grading.run(args.quick, progress),
     ):
         part_figures, part_notes = part()
         figures += part_figures

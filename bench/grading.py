@@ -1,0 +1,81 @@
+"""How long an instructor waits: a correct CS231n folder's verdict, a broken one's first failure, a class, and
+the reference's whole run, each through `lcspec check` as a user runs it (the sandbox as it comes: auto).
+
+Targets (issue "Grade a class"), printed as ratios and never asserted: a correct folder in 10 s, a broken
+folder's first failure in 5 s, a class of 100 folders in 10 minutes on two cores, the reference in 15 s.
+A class is measured on `CLASS` copies of the example (half of them broken) judged two at a time, and
+projected to 100 folders from that.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .results import Figure
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "tests" / "suite" / "fixtures" / "cs231n_assignment"
+BROKEN_EDIT = ("loss /= num_train", "loss /= 1")  # the svm loss not divided by N: a mistake students make
+CLASS = {"quick": 4, "full": 12}
+TARGETS = {"correct": 10.0, "first_failure": 5.0, "class_of_100": 600.0, "reference": 15.0}
+
+
+def _folder(where: Path, name: str, broken: bool) -> Path:
+    folder = where / name
+    shutil.copytree(EXAMPLE, folder)
+    if broken:
+        svm = folder / "cs231n" / "classifiers" / "linear_svm.py"
+        svm.write_text(svm.read_text().replace(*BROKEN_EDIT, 1))
+    return folder
+
+
+def _timed(*arguments: str, cwd: Path) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "lcspec", "check", *arguments], cwd=cwd, capture_output=True,
+                          text=True)
+    return time.perf_counter() - start, (done.stdout.strip().splitlines() or ["(no output)"])[-1]
+
+
+def run(quick: bool, progress) -> tuple[list[Figure], list[str]]:
+    size = CLASS["quick" if quick else "full"]
+    with tempfile.TemporaryDirectory() as scratch:
+        where = Path(scratch)
+        correct, broken = _folder(where, "correct", False), _folder(where, "broken", True)
+        progress("grading: a correct CS231n folder")
+        seconds_correct, said_correct = _timed(f"cs231n:{correct}", cwd=where)
+        progress("grading: a broken folder's first failure (-x)")
+        seconds_broken, said_broken = _timed(f"cs231n:{broken}", "--", "-x", cwd=where)
+        progress(f"grading: a class of {size} folders, two at a time")
+        folders = [_folder(where, f"student{i:03d}", i % 2 == 1) for i in range(size)]
+        seconds_class, said_class = _timed(*(f"cs231n:{f}" for f in folders), "--jobs=2",
+                                           f"--report-dir={where / 'reports'}", cwd=where)
+        progress("grading: the reference's whole run")
+        seconds_reference, said_reference = _timed("reference", cwd=where)
+    projected = seconds_class / size * 100
+    figures = [
+        Figure("grading.correct_folder", seconds_correct, "s", "lcspec check cs231n:FOLDER, the bundled example"),
+        Figure("grading.correct_folder.ratio", seconds_correct / TARGETS["correct"], "x", "of the 10 s target"),
+        Figure("grading.first_failure", seconds_broken, "s", "lcspec check cs231n:FOLDER -- -x, svm loss not / N"),
+        Figure("grading.first_failure.ratio", seconds_broken / TARGETS["first_failure"], "x", "of the 5 s target"),
+        Figure("grading.class", seconds_class, "s", f"{size} folders, half broken, --jobs=2"),
+        Figure("grading.class_of_100", projected, "s", f"projected from {size} folders"),
+        Figure("grading.class_of_100.ratio", projected / TARGETS["class_of_100"], "x", "of the 10 minute target"),
+        Figure("grading.reference", seconds_reference, "s", "lcspec check reference (every law)"),
+        Figure("grading.reference.ratio", seconds_reference / TARGETS["reference"], "x", "of the 15 s target"),
+    ]
+    notes = [f"correct folder: {said_correct}", f"broken folder: {said_broken}", f"class: {said_class}",
+             f"reference: {said_reference}"]
+    return figures, notes
+
+
+if __name__ == "__main__":  # python -m lcspec.bench.grading [--quick]: this part alone
+    started = time.perf_counter()
+    found, said = run("--quick" in sys.argv, lambda message: print(f"[{time.perf_counter() - started:6.1f} s] {message}"))
+    for figure in found:
+        print(f"{figure.name}: {figure.value:.3g} {figure.unit} ({figure.compared_to})")
+    for note in said:
+        print("note:", note)
