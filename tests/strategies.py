@@ -13,9 +13,11 @@ a float32 port, a float32 value in float32's range; for everything else, any flo
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from lcspec import reference
 from lcspec.harness.precision import in_precision, representable
 
 MAX_N, MAX_K, MAX_D = 6, 6, 5
@@ -108,6 +110,32 @@ def full_loss(impl, name: str, W, X, y, reg, delta=1.0):
 
 
 FULL_LOSSES = ["svm_loss", "softmax_loss"]
+
+
+class Alone:
+    """The implementation's `judged` function, with the reference standing in for every other contract function.
+
+    A law that combines functions (a loss with the update step, a loss with its score gradient, two hinge
+    variants) is run once per function it judges, each time through `Alone(impl, judged)`: only the judged
+    function is the implementation's, so a failure is that function's alone (a broken step never fails a
+    correct loss, nor a broken loss a correct step). The judged function not being provided skips at once.
+    """
+
+    def __init__(self, impl, judged: str):
+        self._impl, self._judged = impl, judged
+        getattr(impl, judged)  # the guard skips the test here when the implementation does not provide it
+
+    def __getattr__(self, name: str):
+        if name != self._judged and name in reference.CONTRACT:
+            return getattr(reference, name)
+        return getattr(self._impl, name)
+
+
+def judging(*cases):
+    """Cases for `@pytest.mark.parametrize("judged, name", ...)`: each a function judged through the law of `name`
+    (a name alone judges itself), with the id `judged` or `judged-name`."""
+    pairs = [(case, case) if isinstance(case, str) else case for case in cases]
+    return [pytest.param(judged, name, id="-".join(dict.fromkeys((judged, name)))) for judged, name in pairs]
 
 
 LEVELS = [0.0, 1e2, 7e2, 1e3, 2e3, 5e3, 9e3]

@@ -10,7 +10,7 @@ from hypothesis.extra import numpy as hnp
 
 from lcspec import reference as ref
 from lcspec.harness.precision import atol, judged_dtype
-from .strategies import FULL_LOSSES, MAX_N, full_loss, matrices, problems, regs, smooth_problems
+from .strategies import FULL_LOSSES, MAX_N, Alone, full_loss, judging, matrices, problems, regs, smooth_problems
 
 
 @pytest.mark.clause("OPT-1")
@@ -30,26 +30,31 @@ def test_a_zero_step_changes_nothing(impl, W, dW):
 
 
 @pytest.mark.clause("OPT-2")
+@pytest.mark.parametrize("judged", ["softmax_loss", "sgd_step"])
 @given(problem=smooth_problems(bound=3.0), reg=regs, fraction=st.floats(0.01, 1.0))
-def test_a_step_within_the_smoothness_bound_decreases_the_softmax_loss(impl, problem, reg, fraction):
-    """With β = ‖X‖₂²/(2N) + 2λ and 0 < α ≤ 1/β: L(W − α∇L) ≤ L(W) − (α/2)‖∇L‖²."""
+def test_a_step_within_the_smoothness_bound_decreases_the_softmax_loss(impl, judged, problem, reg, fraction):
+    """With β = ‖X‖₂²/(2N) + 2λ and 0 < α ≤ 1/β: L(W − α∇L) ≤ L(W) − (α/2)‖∇L‖² (the loss and the step each
+    judged with the reference's other)."""
     W, X, y = problem
+    fns = Alone(impl, judged)
     beta = np.linalg.norm(X, 2) ** 2 / (2 * len(y)) + 2 * reg
     alpha = fraction / max(beta, 1e-12)
-    loss, dW = impl.softmax_loss(W, X, y, reg)
-    after = impl.softmax_loss(impl.sgd_step(W, dW, alpha), X, y, reg)[0]
+    loss, dW = fns.softmax_loss(W, X, y, reg)
+    after = fns.softmax_loss(fns.sgd_step(W, dW, alpha), X, y, reg)[0]
     assert after <= loss - alpha / 2 * np.vdot(dW, dW) + atol(loss + 10, terms=4 * X.size)
 
 
 @pytest.mark.clause("OPT-3")
-@pytest.mark.parametrize("name", FULL_LOSSES)
+@pytest.mark.parametrize("judged, name", judging("svm_loss", "softmax_loss", ("sgd_step", "softmax_loss")))
 @given(problem=problems(), reg=regs, alpha=st.floats(1e-6, 10.0))
-def test_a_step_along_the_gradient_ascends(impl, name, problem, reg, alpha):
-    """By convexity, L(W + α∇L) ≥ L(W) + α‖∇L‖² for every α > 0."""
+def test_a_step_along_the_gradient_ascends(impl, judged, name, problem, reg, alpha):
+    """By convexity, L(W + α∇L) ≥ L(W) + α‖∇L‖² for every α > 0 (the loss and the step each judged with the
+    reference's other)."""
     W, X, y = problem
-    loss, dW = full_loss(impl, name, W, X, y, reg)
-    uphill = impl.sgd_step(W, -dW, alpha)  # a negative gradient turns the update rule around
-    after = full_loss(impl, name, uphill, X, y, reg)[0]
+    fns = Alone(impl, judged)
+    loss, dW = full_loss(fns, name, W, X, y, reg)
+    uphill = fns.sgd_step(W, -dW, alpha)  # a negative gradient turns the update rule around
+    after = full_loss(fns, name, uphill, X, y, reg)[0]
     scale = loss + alpha * np.vdot(dW, dW) + np.abs(X).max() * (np.abs(W).max() + alpha * np.abs(dW).max()) * 4
     assert after >= loss + alpha * np.vdot(dW, dW) - atol(scale, terms=8 * X.size)
 
