@@ -94,16 +94,18 @@ def test_adding_a_constant_to_a_row_changes_nothing(impl, name, case, c):
 @pytest.mark.clause("SOFTMAX-3")
 @given(labelled_scores())
 def test_softmax_preserves_the_order_of_scores(impl, case):
-    """s_ij ≥ s_ik implies p_ij ≥ p_ik, and equal scores get equal probabilities."""
+    """s_ij ≥ s_ik implies p_ij ≥ p_ik, and equal scores get equal probabilities (within CONV-10: the clause does
+    not say *exactly*, and a correct softmax that sums in another order puts equal scores an ulp apart)."""
     S, _ = case
     P = impl.softmax(S)
+    slack = atol(1.0, terms=2 * S.shape[1])  # probabilities are at most 1: exp, a sum of K, a division
     for row, p in zip(S, P):
         for j in range(len(row)):
             for k in range(len(row)):
                 if row[j] >= row[k]:
-                    assert p[j] >= p[k]
+                    assert p[j] >= p[k] - slack
                 if row[j] == row[k]:
-                    assert p[j] == p[k]
+                    assert abs(p[j] - p[k]) <= slack
 
 
 @pytest.mark.clause("SOFTMAX-4", "SOFTMAX-12")
