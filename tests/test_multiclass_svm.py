@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from lcspec import reference as ref
 from lcspec.harness.precision import atol, eps, judged_dtype, largest
-from .strategies import Alone, deltas, labelled_scores, matrices
+from .strategies import Alone, deltas, labelled_scores, matrices, problems
 
 VARIANTS = ["hinge_losses", "squared_hinge_losses", "crammer_singer_losses"]
 
@@ -39,6 +39,18 @@ def test_hinge_losses_sum_the_violated_margins_of_the_wrong_classes(impl, case, 
     assert losses.shape == (S.shape[0],)
     K = S.shape[1]
     assert np.all(np.abs(losses - literal_hinge(S, y, delta)) <= [atol(m, terms=2 * K) for m in magnitude(S, delta)])
+
+
+@pytest.mark.clause("HINGE-1")
+@given(problems(), deltas)
+def test_svm_loss_is_the_mean_weston_watkins_loss_of_its_scores(impl, problem, delta):
+    """With λ = 0, svm_loss's loss is (1/N) Σ_i Σ_{j≠y_i} max(0, s_ij − s_iy_i + Δ) for S = X Wᵀ: the hinge loss it is
+    made of, the correct class excluded (a loss that counts the correct class's own margin adds Δ per example)."""
+    W, X, y = problem
+    loss = impl.svm_loss(W, X, y, 0.0, delta)[0]
+    S = X @ W.T
+    sizes = magnitude(np.abs(X) @ np.abs(W).T, delta)  # per example: the scores' products, then the margins
+    assert abs(loss - literal_hinge(S, y, delta).mean()) <= atol(sizes.max() * W.shape[0], terms=(X.shape[1] + 3) * len(y))
 
 
 def with_a_zero_margin(S, y, delta):
