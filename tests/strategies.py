@@ -2,11 +2,22 @@
 
 Sizes are mostly small (N <= 6, K <= 6, D <= 5): the laws are about structure, not size, and small
 draws keep the default run fast and the shrunk counterexamples readable. Now and then (about one
-draw in sixteen, see `rarely`) a batch is large (up to 300 rows, up to 12 classes), because real
-code has blocked or special-cased paths for large batches, and its rows are of very different
-magnitudes (each row scaled by its own power of ten), because code with one batch-wide constant
-goes wrong there. Shrinking leads away from both, so a counterexample is only large when it must
-be. Every float drawn here is a number of the implementation's precision (lcspec/harness/precision.py): for
+draw in sixteen, see `rarely`) an input is of the kind real code gets wrong, each derived from what
+a law can tell apart:
+
+* a large batch (64 to 320 rows, half of them beyond 256, up to 12 classes): real code has blocked
+  or special-cased paths for large batches (a switch to float32 above 256 rows, say);
+* rows of very different magnitudes (each row scaled by its own power of ten): code with one
+  batch-wide constant goes wrong there;
+* a wrong class's margin at Δ = 1 placed at or just around the kink (0, ±1e-12, ±1e-8, ± a few
+  ulps): a gradient that counts a margin only above some small threshold, or from 0 on, differs
+  from the exact one only there (the hinge laws judge it in exact arithmetic);
+* integer data of integer dtype (pixels, uint8 0 to 255, or int64) with float weights: code that
+  allocates its result with X's dtype truncates the scores;
+* for the functions of any shape (`sgd_step`, `numerical_gradient`), arrays of 0 to 3 dimensions:
+  code that unpacks `rows, cols = W.shape` or calls `np.atleast_2d` breaks there.
+
+Shrinking leads away from all of them, so a counterexample is only unusual when it must be. Every float drawn here is a number of the implementation's precision (lcspec/harness/precision.py): for
 a float32 port, a float32 value in float32's range; for everything else, any float64.
 """
 
@@ -21,7 +32,11 @@ from lcspec import reference
 from lcspec.harness.precision import in_precision, representable
 
 MAX_N, MAX_K, MAX_D = 6, 6, 5
-LARGE_N, LARGE_K = 300, 12
+LARGE_N, LARGE_K = 320, 12
+BLOCK = 256
+"""The batch size beyond which real code switches paths (a block, a precision): large batches straddle it."""
+KINK_OFFSETS = (0.0, 1e-12, -1e-12, 1e-8, -1e-8, 2.0**-52, -(2.0**-53), 4 * 2.0**-52, -4 * 2.0**-53)
+"""Where a margin s_j − s_y + 1 is put near its kink: exactly on it, at the thresholds code uses, a few ulps of 1 off."""
 
 
 def rarely(draw, label: str) -> bool:
@@ -32,7 +47,8 @@ def rarely(draw, label: str) -> bool:
 def batch_shape(draw, min_n: int = 1, k=None) -> tuple[int, int]:
     """(N, K): mostly small, rarely a large batch with more classes."""
     if rarely(draw, "large batch"):
-        return draw(st.integers(max(min_n, 64), LARGE_N), label="N"), k or draw(st.integers(2, LARGE_K), label="K")
+        n = draw(st.one_of(st.integers(max(min_n, 64), BLOCK), st.integers(BLOCK + 1, LARGE_N)), label="N")
+        return n, k or draw(st.integers(2, LARGE_K), label="K")
     return draw(st.integers(min_n, MAX_N), label="N"), k or draw(st.integers(2, MAX_K), label="K")
 
 
@@ -62,13 +78,39 @@ def matrices(rows, cols, bound: float = 1e3) -> st.SearchStrategy[np.ndarray]:
     return hnp.arrays(np.float64, (rows, cols), elements=reals(bound))
 
 
+def margins_near_the_kink(draw, S: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """S, or rarely S with one wrong class per row put where its margin at Δ = 1 is 0 or just off it (KINK_OFFSETS)."""
+    if not rarely(draw, "margins near the kink"):
+        return S
+    rows = np.arange(len(y))
+    offsets = draw(hnp.arrays(np.float64, (len(y),), elements=st.sampled_from(KINK_OFFSETS)), label="margin offsets")
+    S = S.copy()
+    S[rows, (y + 1) % S.shape[1]] = representable(S[rows, y] - 1.0 + offsets)
+    return S
+
+
 @st.composite
 def labelled_scores(draw, bound: float = 1e3, min_n: int = 1, k=None):
     """(S, y): an (N, K) score matrix and labels in [0, K)."""
     n, k = batch_shape(draw, min_n, k)
     S = rows_of_mixed_magnitude(draw, draw(matrices(n, k, bound), label="S"))
     y = draw(hnp.arrays(np.intp, (n,), elements=st.integers(0, k - 1)), label="y")
-    return S, y
+    return margins_near_the_kink(draw, S, y), y
+
+
+def integer_pixels(draw, X: np.ndarray) -> np.ndarray:
+    """X, or rarely integer data of X's shape and an integer dtype (uint8 pixels, or int64), as images come."""
+    if not rarely(draw, "integer pixels"):
+        return X
+    dtype = draw(st.sampled_from([np.uint8, np.int64]), label="integer dtype")
+    return draw(hnp.arrays(dtype, X.shape, elements=st.integers(0, 255)), label="X (integers)")
+
+
+def any_shape(max_size: int = 8) -> st.SearchStrategy[tuple]:
+    """Shapes of 0 to 3 dimensions (2-D most often, as the contract uses them), at most `max_size` entries."""
+    return st.one_of(st.tuples(st.integers(1, 4), st.integers(1, 3)),
+                     hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=3)).filter(
+                         lambda shape: int(np.prod(shape)) <= max_size)
 
 
 @st.composite
@@ -77,7 +119,7 @@ def problems(draw, bound: float = 10.0):
     n, k = batch_shape(draw)
     d = draw(st.integers(1, MAX_D), label="D")
     W = draw(matrices(k, d, bound), label="W")
-    X = rows_of_mixed_magnitude(draw, draw(matrices(n, d, bound), label="X"))
+    X = integer_pixels(draw, rows_of_mixed_magnitude(draw, draw(matrices(n, d, bound), label="X")))
     y = draw(hnp.arrays(np.intp, (n,), elements=st.integers(0, k - 1)), label="y")
     return W, X, y
 

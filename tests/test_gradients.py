@@ -16,6 +16,7 @@ from .strategies import (
     FULL_LOSSES,
     Alone,
     full_loss,
+    any_shape,
     integer_problems_with_a_tie,
     judging,
     labelled_scores,
@@ -139,10 +140,11 @@ def cubic(x):
 
 
 @pytest.mark.clause("GRAD-5")
-@given(x=st.integers(1, 4).flatmap(lambda n: hnp.arrays(np.float64, (n, 2), elements=st.floats(-2, 2))),
+@given(x=any_shape().flatmap(lambda shape: hnp.arrays(np.float64, shape, elements=st.floats(-2, 2))),
        h=st.floats(1e-6, 1e-2), centered=st.booleans())
 def test_numerical_gradient_applies_the_difference_formula(impl, x, h, centered):
-    """Entry i is [f(x + h·e_i) − f(x − h·e_i)]/2h (centered) or [f(x + h·e_i) − f(x)]/h (one-sided)."""
+    """Entry i is [f(x + h·e_i) − f(x − h·e_i)]/2h (centered) or [f(x + h·e_i) − f(x)]/h (one-sided), for x of any
+    shape (0-d to 3-d)."""
     got = impl.numerical_gradient(cubic, x, h, centered)
     assert got.shape == x.shape
     for i in np.ndindex(x.shape):

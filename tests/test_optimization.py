@@ -10,14 +10,23 @@ from hypothesis.extra import numpy as hnp
 
 from lcspec import reference as ref
 from lcspec.harness.precision import atol, judged_dtype
-from .strategies import FULL_LOSSES, MAX_N, Alone, full_loss, judging, matrices, problems, regs, smooth_problems
+from .strategies import (FULL_LOSSES, MAX_N, Alone, any_shape, full_loss, judging, matrices, problems, reals, regs,
+                         smooth_problems)
+
+
+def weights_of_any_shape(draw):
+    """(W, dW) of one shape of 0 to 3 dimensions: sgd_step is specified for any."""
+    shape = draw(any_shape(12), label="shape")
+    return tuple(draw(hnp.arrays(np.float64, shape, elements=reals()), label=name) for name in ("W", "dW"))
 
 
 @pytest.mark.clause("OPT-1")
-@given(W=matrices(3, 4), dW=matrices(3, 4), alpha=st.floats(0.0, 10.0))
-def test_update_rule_steps_against_the_gradient(impl, W, dW, alpha):
-    """sgd_step returns a new array W − α·dW and leaves W as it was."""
+@given(pair=st.composite(weights_of_any_shape)(), alpha=st.floats(0.0, 10.0))
+def test_update_rule_steps_against_the_gradient(impl, pair, alpha):
+    """sgd_step returns a new array W − α·dW of W's shape, whatever that shape, and leaves W as it was."""
+    W, dW = pair
     new = impl.sgd_step(W, dW, alpha)
+    assert np.shape(new) == W.shape
     assert not np.shares_memory(new, W)
     assert np.all(np.abs(new - (W - alpha * dW)) <= atol(np.abs(W) + alpha * np.abs(dW), terms=2))
 

@@ -10,7 +10,7 @@ from hypothesis.extra import numpy as hnp
 
 from lcspec import reference as ref
 from lcspec.harness.precision import atol, judged_dtype
-from .strategies import MAX_D, MAX_K, MAX_N, Alone, labelled_scores, matrices, reals
+from .strategies import BLOCK, LARGE_N, MAX_D, MAX_K, MAX_N, Alone, integer_pixels, labelled_scores, matrices, rarely, reals
 
 shapes = st.tuples(st.integers(0, MAX_N), st.integers(2, MAX_K), st.integers(1, MAX_D))
 
@@ -18,7 +18,9 @@ shapes = st.tuples(st.integers(0, MAX_N), st.integers(2, MAX_K), st.integers(1, 
 @st.composite
 def linear_models(draw, with_bias=True):
     n, k, d = draw(shapes, label="N, K, D")
-    X = draw(matrices(n, d), label="X")
+    if rarely(draw, "large batch"):
+        n = draw(st.integers(BLOCK + 1, LARGE_N), label="N (large)")
+    X = integer_pixels(draw, draw(matrices(n, d), label="X"))
     W = draw(matrices(k, d), label="W")
     b = draw(hnp.arrays(np.float64, (k,), elements=reals()), label="b") if with_bias else None
     return X, W, b
