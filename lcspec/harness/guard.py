@@ -85,6 +85,7 @@ class Call:
     problem: str | None = None
     wrong_value: bool = False  # a wrong value let through to the end of the example (see settle)
     coarser: str | None = None  # a result coarser than the run's precision (CONV-1), let through: judged at its own
+    callbacks: list = dataclasses.field(default_factory=list)  # (argument, value) of each call of a function argument
 
 
 @dataclasses.dataclass
@@ -246,6 +247,21 @@ class Implementation:
         return f"Implementation({self.label})"
 
 
+def _traced(value, record: Call):
+    """A function argument (numerical_gradient's f) that records what it returned at each point it was asked, so a
+    reproduction can replay it (lcspec/harness/reproduce.py); any other argument as it is."""
+    if not callable(value):
+        return value
+
+    @functools.wraps(value)
+    def traced(*args):
+        got = value(*args)
+        record.callbacks.append((copy.deepcopy(args), got))
+        return got
+
+    return traced
+
+
 def bind(signature: inspect.Signature, args, kwargs) -> dict | None:
     try:
         bound = signature.bind(*args, **kwargs)
@@ -291,7 +307,7 @@ def _guarded(impl: Implementation, name: str, fn):
         try:
             with limit, warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # numpy's overflow warnings from its code: the verdict says what matters
-                result = fn(*args, **kwargs)
+                result = fn(*[_traced(a, record) for a in args], **{k: _traced(v, record) for k, v in kwargs.items()})
         except (_Hang, CallTimeout):
             impl.hung.add(name)
             killed = " (its process was killed and restarted)" if impl.isolated else ""

@@ -141,6 +141,31 @@ def test_a_coarser_result_is_judged_by_the_law_at_its_own_precision_and_is_conv1
     assert settle(session).clause == DIFFERENTIAL  # wrong at float32 as well: the value is the finding
 
 
+def test_a_numerical_gradient_reproduction_names_f_and_replays_its_values():
+    """f is not `<function <lambda> at 0x...>`: a module's own function is imported, any other is given as the values it
+    returned; the reference's value is computed on them, and the protocol lines answer each call-back in order."""
+    session = Session(recorder=[])
+    impl = guarded(session, numerical_gradient=lambda f, x, h=1e-5, centered=True: 2 * reference.numerical_gradient(f, x, h))
+    slope = 3.0
+    impl.numerical_gradient(lambda v: float(np.sum(slope * v)), np.array([1.0, 2.0]), 0.5)
+    text = reproduction(session.recorder[-1])
+    assert "0x" not in text and "numerical_gradient(f, array([1., 2.]), 0.5)" in text
+    assert "reference:       array([3., 3.])" in text  # on the replayed values: a column to compare with
+    namespace = {"np": np}
+    exec("\n".join(line.strip() for line in text.splitlines() if line.startswith("    f_values") or "def f" in line
+                    or "return f_values" in line).replace("return", "    return"), namespace)
+    np.testing.assert_array_equal(reference.numerical_gradient(namespace["f"], np.array([1.0, 2.0]), 0.5), [3.0, 3.0])
+    impl.spec = "cmd:./server"
+    protocol = reproduction(session.recorder[-1]).splitlines()[-1]
+    assert protocol.count('{"result":') == 4 and '"f":{"$function":1}' in protocol
+    assert "  where          f_values = {" in reproduction(session.recorder[-1])
+    from lcspec.tests.test_gradients import cubic
+
+    impl.spec = "handmade"
+    impl.numerical_gradient(cubic, np.array([0.5]), 1e-3)
+    assert "from lcspec.tests.test_gradients import cubic as f" in reproduction(session.recorder[-1])
+
+
 def test_a_scalar_result_is_named_without_an_index():
     with pytest.raises(ConformanceFailure, match="l2_penalty: the result is nan where the reference is finite"):
         guarded(l2_penalty=lambda W: float("nan")).l2_penalty(S)
