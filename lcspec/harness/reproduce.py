@@ -144,6 +144,7 @@ def _protocol_lines(command: str, call: Call) -> list[str]:
     request = wire.dumps({"op": "call", "id": 1, "function": call.name, "args": args}).decode()
     answers = [wire.dumps({"result": wire.encode(value)}).decode().strip() for _, value in call.callbacks]
     lines = " ".join(f"'{line}'" for line in (hello.strip(), request.strip(), *answers, '{"op": "bye"}'))
-    said = "its call-backs are answered in order; " if answers else ""
-    return [f"reproduce (a shell; {said}the server's answer to the call is its last line):",
+    said = ("its call-backs are answered in order; the server's answer to the call is its last line" if answers
+            else "the server's answer is its second line")
+    return [f"reproduce (a shell; {said}):",
             f"    printf '%s\\n' {lines} | {command}"]
