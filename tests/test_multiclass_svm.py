@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from lcspec import reference as ref
 from lcspec.harness.precision import atol, eps, judged_dtype, largest
-from .strategies import Alone, deltas, labelled_scores, matrices, problems
+from .strategies import Alone, deltas, hinge_cases, labelled_scores, matrices, problems
 
 VARIANTS = ["hinge_losses", "squared_hinge_losses", "crammer_singer_losses"]
 
@@ -266,10 +266,10 @@ def exact_hinge_grad(S, y, delta):
 
 
 @pytest.mark.clause("HINGE-12")
-@given(labelled_scores(), deltas)
-def test_hinge_grad_counts_violated_margins(impl, case, delta):
-    """∂L/∂s_ij = 1(m_ij > 0)/N for j ≠ y_i, and −(number of violated margins)/N at j = y_i."""
-    S, y = case
+@given(hinge_cases())
+def test_hinge_grad_counts_violated_margins(impl, case):
+    """∂L/∂s_ij = 1(m_ij > 0)/N for j ≠ y_i, and −(number of violated margins)/N at j = y_i, margins of 1e-12 included."""
+    S, y, delta = case
     expected, decided = exact_hinge_grad(S, y, delta)
     got = impl.hinge_grad(S, y, delta)
     assert got.shape == S.shape

@@ -15,9 +15,10 @@ module under test. Every call goes through one guard, which
 
 A failure found by the guard is a :class:`ConformanceFailure`, an AssertionError naming the
 function, so the property test it happened in fails and the run carries on with the next test.
-The report lays it at the pseudo-clause `differential`, or at the clause it breaks (CONV-2 for an argument
-modified, CONV-1 for a result coarser than the run's precision, and the clause that states the function's
-result, `SPECIFIED_BY` in lcspec/harness/contract.py, for a result of the wrong type, shape or kind), not at
+The report lays it at the pseudo-clause `differential` (a hang, a crash, a wrong value no law caught), or at
+the clause it breaks (CONV-2 for an argument modified, CONV-1 for a result coarser than the run's precision,
+and the clause that states the function's result, `SPECIFIED_BY` in lcspec/harness/contract.py, for an
+exception where the reference returns a value or a result of the wrong type, shape or kind), not at
 the clauses of the test it happened in, which it did not judge. A coarser result is let through like a
 wrong value, so the test's law still judges it at its own precision: a strict finding never masks a core one. A result that is merely a wrong value (right type, shape and
 dtype, whatever its values, NaN and inf included) is let through (:func:`settle`), so the test's
@@ -59,8 +60,8 @@ class ConformanceFailure(AssertionError):
     """A call the guard judged wrong; `call` is the :class:`Call` it happened on.
 
     `clause` is what it breaks: CONV-2 for an argument modified in place, CONV-1 for a coarser result, the
-    function's own result clause for a wrong type or shape, else DIFFERENTIAL; never the clauses of the test
-    it happened in, which that test did not get to judge.
+    function's own result clause for an exception or a wrong type or shape, else DIFFERENTIAL; never the
+    clauses of the test it happened in, which that test did not get to judge.
     """
 
     def __init__(self, message: str, call: "Call", clause: str = DIFFERENTIAL, raised: bool = False):
@@ -322,11 +323,13 @@ def _guarded(impl: Implementation, name: str, fn):
             # such; a test that expects a ValueError judges it like any other wrong exception.
             if not judged:
                 raise
-            raise fail(f"{exc} (the reference returns a value here)", raised=True) from None
+            raise fail(f"{exc} (the reference returns a value here)", SPECIFIED_BY[name], raised=True) from None
         except Exception as exc:
             if not judged:
                 raise
-            raise fail(f"raised {type(exc).__name__}: {exc} (the reference returns a value here)", raised=True) from exc
+            # No result where the function's result clause says there is one: that clause, not the test's law.
+            raise fail(f"raised {type(exc).__name__}: {exc} (the reference returns a value here)", SPECIFIED_BY[name],
+                       raised=True) from exc
         record.result = result
         # CONV-1, wherever it appears: a result array coarser than the precision the run judges (a float16 answer
         # in a float64 run), unless coarser input came in. Only for the functions CONV-1 constrains. A strict
