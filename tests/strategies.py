@@ -12,8 +12,8 @@ a law can tell apart:
 * a wrong class's margin at Δ = 1 placed at or just around the kink (0, ±1e-12, ±1e-8, ± a few
   ulps): a gradient that counts a margin only above some small threshold, or from 0 on, differs
   from the exact one only there (the hinge laws judge it in exact arithmetic);
-* integer data of integer dtype (pixels, uint8 0 to 255, or int64) with float weights: code that
-  allocates its result with X's dtype truncates the scores;
+* integer data of integer dtype (pixels 0 to 255, uint8 for the scores, int64 for the losses) with
+  float weights: code that allocates its result with X's dtype truncates the scores;
 * for the functions of any shape (`sgd_step`, `numerical_gradient`), arrays of 0 to 3 dimensions:
   code that unpacks `rows, cols = W.shape` or calls `np.atleast_2d` breaks there.
 
@@ -124,11 +124,15 @@ def hinge_cases(draw, bound: float = 1e3):
     return margins_near_the_kink(draw, S, y, delta), y, delta
 
 
-def integer_pixels(draw, X: np.ndarray) -> np.ndarray:
-    """X, or rarely integer data of X's shape and an integer dtype (uint8 pixels, or int64), as images come."""
+def integer_pixels(draw, X: np.ndarray, dtypes=(np.int64,)) -> np.ndarray:
+    """X, or rarely integer data of X's shape and one of `dtypes`, pixel values 0 to 255 as images come.
+
+    uint8 only where every law's own arithmetic on X is safe from it (NumPy keeps uint8 through `|X|.max() * K` and
+    wraps around): the score laws; the losses' laws take int64.
+    """
     if not rarely(draw, "integer pixels"):
         return X
-    dtype = draw(st.sampled_from([np.uint8, np.int64]), label="integer dtype")
+    dtype = draw(st.sampled_from(dtypes), label="integer dtype")
     return draw(arrays(dtype, X.shape, elements=st.integers(0, 255)), label="X (integers)")
 
 

@@ -20,7 +20,7 @@ def linear_models(draw, with_bias=True):
     n, k, d = draw(shapes, label="N, K, D")
     if rarely(draw, "large batch"):
         n = draw(st.integers(BLOCK + 1, LARGE_N), label="N (large)")
-    X = integer_pixels(draw, draw(matrices(n, d), label="X"))
+    X = integer_pixels(draw, draw(matrices(n, d), label="X"), dtypes=(np.uint8, np.int64))
     W = draw(matrices(k, d), label="W")
     b = draw(hnp.arrays(np.float64, (k,), elements=reals()), label="b") if with_bias else None
     return X, W, b
