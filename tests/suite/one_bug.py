@@ -33,6 +33,13 @@ def submission(broken: str, *shares: str):
     return make
 
 
+def _margins(S, y, delta):
+    """(rows, y, every margin s_ij − s_iy_i + Δ), the correct class's own included: the caller leaves it out."""
+    S, y = np.asarray(S, dtype=np.float64), np.asarray(y)
+    rows = np.arange(len(y))
+    return rows, y, S - S[rows, y][:, None] + delta
+
+
 @submission("sgd_step", "svm_loss", "softmax_loss")
 class step_ascends:
     """sgd_step adds the gradient (W += α·dW): the step climbs; the losses it is combined with are correct."""
@@ -59,11 +66,10 @@ class crammer_singer_sums_the_rivals:
 
     @staticmethod
     def crammer_singer_losses(S, y, delta=1.0):
-        S, y = np.asarray(S, dtype=np.float64), np.asarray(y)
-        rows = np.arange(len(y))
-        margins = np.maximum(0.0, S - S[rows, y][:, None] + delta)
-        margins[rows, y] = 0.0
-        return margins.sum(axis=1)
+        rows, y, margins = _margins(S, y, delta)
+        violated = np.maximum(0.0, margins)
+        violated[rows, y] = 0.0
+        return violated.sum(axis=1)
 
 
 @submission("softmax_loss", "sgd_step", "cross_entropy_grad", "svm_loss")
@@ -84,9 +90,8 @@ class hinge_grad_counts_met_margins:
 
     @staticmethod
     def hinge_grad(S, y, delta=1.0):
-        S, y = np.asarray(S, dtype=np.float64), np.asarray(y)
-        rows = np.arange(len(y))
-        violated = (S - S[rows, y][:, None] + delta >= 0).astype(np.float64)
+        rows, y, margins = _margins(S, y, delta)
+        violated = (margins >= 0).astype(np.float64)
         violated[rows, y] = 0.0
         violated[rows, y] = -violated.sum(axis=1)
         return violated / len(y)
