@@ -358,8 +358,12 @@ def _guarded(impl: Implementation, name: str, fn):
                     record.problem, record.wrong_value = f"{shown}: {exc}", True
                     return result
                 # Not a value at all (a wrong type, shape or kind of number): the clause that states the
-                # function's result names it, before any law gets to trip over it.
-                raise fail(str(exc), DIFFERENTIAL if exc.wrong_value else SPECIFIED_BY[name]) from None
+                # function's result names it, before any law gets to trip over it. Integers computed from integer
+                # input alone are CONV-1's (float64 results from integer input); from real input, they are wrong.
+                integer_input = not any(np.asarray(v).dtype.kind == "f" for v in named.values() if isinstance(v, np.ndarray))
+                clause = ("CONV-1" if exc.integer_result and integer_input and "CONV-1" in entry(name).clauses
+                          else DIFFERENTIAL if exc.wrong_value else SPECIFIED_BY[name])
+                raise fail(str(exc), clause) from None
             # Recorded only where the inputs were float64: a float32 result of float32 input is CONV-1's matter.
             if coarser and not any(np.asarray(v).dtype.kind == "f" and np.asarray(v).dtype.itemsize < 8
                                    for v in named.values() if isinstance(v, np.ndarray)):

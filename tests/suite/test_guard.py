@@ -123,6 +123,9 @@ def test_a_result_of_the_wrong_shape_or_kind_is_laid_at_the_clause_that_states_t
     with pytest.raises(ConformanceFailure, match="dtype uint8, expected a floating-point result") as truncated:
         guarded(scores=lambda X, W, b=None: np.dot(X, W.T).astype(X.dtype)).scores(X, W)
     assert squeezed.value.clause == truncated.value.clause == "SCORE-1"
+    with pytest.raises(ConformanceFailure, match="dtype int64") as integers:  # integer input alone: CONV-1's matter
+        guarded(scores=lambda X, W, b=None: X @ W.T).scores(X.astype(np.int64), np.ones((2, 3), dtype=np.int64))
+    assert integers.value.clause == "CONV-1"
 
 
 def test_a_coarser_result_is_judged_by_the_law_at_its_own_precision_and_is_conv1_only_where_nothing_worse_is():
