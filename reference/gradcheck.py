@@ -23,7 +23,8 @@ def numerical_gradient(f, x, h=1e-5, centered=True) -> np.ndarray:
 
     Args:
         f (callable): Function of one array returning a finite real number.
-        x (array_like): Array of any shape: the point.
+        x (array_like): The point, of any shape (0-d, 1-d, (K, D), 3-d): `f` is called with arrays of that
+            shape, and the result has it too.
         h (float): The step, a finite real > 0.
         centered (bool): True for centered differences, False for one-sided.
 
@@ -67,8 +68,8 @@ def relative_error(a, b) -> float:
     gradient is wrong; around $10^{-4}$ acceptable only near kinks; $10^{-7}$ or less is good.
 
     Args:
-        a (array_like): Array (or scalar): one gradient.
-        b (array_like): Array of the same shape: the other.
+        a (array_like): One gradient, of any shape (a float included).
+        b (array_like): The other, of `a`'s shape exactly (never broadcast, CONV-3).
 
     Returns:
         float in [0, 2]: 0 exactly when `a == b` (and for two zeros).

@@ -36,7 +36,8 @@ def sgd_step(W, dW, learning_rate) -> np.ndarray:
     would ascend).
 
     Args:
-        W (array_like): Array of weights, any shape.
+        W (array_like): Weights of any shape: (K, D) in the contract's use, and 0-d, 1-d or 3-d alike (the
+            update is entrywise).
         dW (array_like): Array of the shape of `W`: the gradient.
         learning_rate (float): The step $\alpha$, a finite real >= 0.
 

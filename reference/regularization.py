@@ -20,7 +20,8 @@ def l2_penalty(W) -> float:
     Convention: no factor $\tfrac12$; the full loss adds $\lambda R(W)$, whose gradient is $2\lambda W$.
 
     Args:
-        W (array_like): Array of weights of any shape (a folded bias column included).
+        W (array_like of shape (K, D)): Weights, a folded bias column included; 2-D only (CONV-3), unlike
+            `sgd_step`'s, which may have any shape.
 
     Returns:
         float: $\sum W^2$, >= 0.

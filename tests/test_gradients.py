@@ -14,8 +14,11 @@ from lcspec import reference as ref
 from lcspec.harness.precision import atol, in_precision, judged_dtype, range_power
 from .strategies import (
     FULL_LOSSES,
+    Alone,
     full_loss,
+    any_shape,
     integer_problems_with_a_tie,
+    judging,
     labelled_scores,
     moderate,
     problems,
@@ -76,15 +79,18 @@ def test_directional_derivative_is_the_inner_product_with_the_gradient(impl, nam
 
 
 @pytest.mark.clause("GRAD-3")
-@pytest.mark.parametrize("name", FULL_LOSSES)
+@pytest.mark.parametrize("judged, name", judging("svm_loss", "softmax_loss", ("hinge_grad", "svm_loss"),
+                                                 ("cross_entropy_grad", "softmax_loss")))
 @given(problem=problems(), reg=regs)
-def test_weight_gradient_is_the_score_gradient_pulled_back_through_x(impl, name, problem, reg):
-    """∇_W L = Gᵀ X + 2λW with G = ∂L/∂S at S = X Wᵀ."""
+def test_weight_gradient_is_the_score_gradient_pulled_back_through_x(impl, judged, name, problem, reg):
+    """∇_W L = Gᵀ X + 2λW with G = ∂L/∂S at S = X Wᵀ (the loss and the score gradient each judged with the
+    reference's other)."""
     W, X, y = problem
+    fns = Alone(impl, judged)
     S = X @ W.T
-    score_grad = impl.hinge_grad if name == "svm_loss" else impl.cross_entropy_grad
+    score_grad = fns.hinge_grad if name == "svm_loss" else fns.cross_entropy_grad
     expected = score_grad(S, y).T @ X + 2 * reg * W
-    dW = full_loss(impl, name, W, X, y, reg)[1]
+    dW = full_loss(fns, name, W, X, y, reg)[1]
     scale = np.abs(X).sum(axis=0) / len(y) * W.shape[0] + 2 * reg * np.abs(W)
     assert np.all(np.abs(dW - expected) <= atol(scale, terms=4 * len(y) * W.shape[0]))
 
@@ -134,10 +140,11 @@ def cubic(x):
 
 
 @pytest.mark.clause("GRAD-5")
-@given(x=st.integers(1, 4).flatmap(lambda n: hnp.arrays(np.float64, (n, 2), elements=st.floats(-2, 2))),
+@given(x=any_shape().flatmap(lambda shape: hnp.arrays(np.float64, shape, elements=st.floats(-2, 2))),
        h=st.floats(1e-6, 1e-2), centered=st.booleans())
 def test_numerical_gradient_applies_the_difference_formula(impl, x, h, centered):
-    """Entry i is [f(x + h·e_i) − f(x − h·e_i)]/2h (centered) or [f(x + h·e_i) − f(x)]/h (one-sided)."""
+    """Entry i is [f(x + h·e_i) − f(x − h·e_i)]/2h (centered) or [f(x + h·e_i) − f(x)]/h (one-sided), for x of any
+    shape (0-d to 3-d)."""
     got = impl.numerical_gradient(cubic, x, h, centered)
     assert got.shape == x.shape
     for i in np.ndindex(x.shape):

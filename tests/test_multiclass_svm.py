@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from lcspec import reference as ref
 from lcspec.harness.precision import atol, eps, judged_dtype, largest
-from .strategies import deltas, labelled_scores, matrices
+from .strategies import Alone, deltas, hinge_cases, labelled_scores, matrices, problems
 
 VARIANTS = ["hinge_losses", "squared_hinge_losses", "crammer_singer_losses"]
 
@@ -39,6 +39,18 @@ def test_hinge_losses_sum_the_violated_margins_of_the_wrong_classes(impl, case, 
     assert losses.shape == (S.shape[0],)
     K = S.shape[1]
     assert np.all(np.abs(losses - literal_hinge(S, y, delta)) <= [atol(m, terms=2 * K) for m in magnitude(S, delta)])
+
+
+@pytest.mark.clause("HINGE-1")
+@given(problems(), deltas)
+def test_svm_loss_is_the_mean_weston_watkins_loss_of_its_scores(impl, problem, delta):
+    """With λ = 0, svm_loss's loss is (1/N) Σ_i Σ_{j≠y_i} max(0, s_ij − s_iy_i + Δ) for S = X Wᵀ: the hinge loss it is
+    made of, the correct class excluded (a loss that counts the correct class's own margin adds Δ per example)."""
+    W, X, y = problem
+    loss = impl.svm_loss(W, X, y, 0.0, delta)[0]
+    S = X @ W.T
+    sizes = magnitude(np.abs(X) @ np.abs(W).T, delta)  # per example: the scores' products, then the margins
+    assert abs(loss - literal_hinge(S, y, delta).mean()) <= atol(sizes.max() * W.shape[0], terms=(X.shape[1] + 3) * len(y))
 
 
 def with_a_zero_margin(S, y, delta):
@@ -222,11 +234,13 @@ def test_crammer_singer_charges_only_the_strongest_rival(impl, case, delta):
 
 
 @pytest.mark.clause("HINGE-11")
+@pytest.mark.parametrize("judged", ["crammer_singer_losses", "hinge_losses"])
 @given(labelled_scores(), deltas)
-def test_weston_watkins_is_sandwiched_by_crammer_singer(impl, case, delta):
-    """L^CS ≤ L^WW ≤ (K − 1)·L^CS."""
+def test_weston_watkins_is_sandwiched_by_crammer_singer(impl, judged, case, delta):
+    """L^CS ≤ L^WW ≤ (K − 1)·L^CS (each loss judged with the reference's other)."""
     S, y = case
-    cs, ww = impl.crammer_singer_losses(S, y, delta), impl.hinge_losses(S, y, delta)
+    fns = Alone(impl, judged)
+    cs, ww = fns.crammer_singer_losses(S, y, delta), fns.hinge_losses(S, y, delta)
     K = S.shape[1]
     slack = np.array([atol(m, terms=2 * K) for m in magnitude(S, delta)])
     assert np.all(cs <= ww + slack)
@@ -252,10 +266,10 @@ def exact_hinge_grad(S, y, delta):
 
 
 @pytest.mark.clause("HINGE-12")
-@given(labelled_scores(), deltas)
-def test_hinge_grad_counts_violated_margins(impl, case, delta):
-    """∂L/∂s_ij = 1(m_ij > 0)/N for j ≠ y_i, and −(number of violated margins)/N at j = y_i."""
-    S, y = case
+@given(hinge_cases())
+def test_hinge_grad_counts_violated_margins(impl, case):
+    """∂L/∂s_ij = 1(m_ij > 0)/N for j ≠ y_i, and −(number of violated margins)/N at j = y_i, margins of 1e-12 included."""
+    S, y, delta = case
     expected, decided = exact_hinge_grad(S, y, delta)
     got = impl.hinge_grad(S, y, delta)
     assert got.shape == S.shape

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from lcspec import reference as ref
 from lcspec.harness import precision
 from lcspec.harness.precision import atol
-from .strategies import FULL_LOSSES, MAX_D, MAX_K, full_loss, matrices, problems, regs, smooth_problems
+from .strategies import FULL_LOSSES, MAX_D, MAX_K, Alone, full_loss, matrices, problems, regs, smooth_problems
 
 weights = st.tuples(st.integers(1, MAX_K), st.integers(1, MAX_D)).flatmap(lambda shape: matrices(*shape))
 
@@ -64,10 +64,13 @@ def test_l2_penalty_is_quadratically_homogeneous(impl, W, c):
 
 
 @pytest.mark.clause("REG-3")
+@pytest.mark.parametrize("judged", ["svm_loss", "l2_penalty"])
 @given(smooth_problems(), st.floats(0.5, 5.0), precision.in_precision(st.floats(1.0, 100.0, exclude_min=True)))
-def test_scaling_a_margin_meeting_w_keeps_zero_data_loss_but_raises_the_penalty(impl, problem, delta, c):
-    """If W meets every margin (zero SVM data loss), so does cW for c > 1, and R(cW) > R(W)."""
+def test_scaling_a_margin_meeting_w_keeps_zero_data_loss_but_raises_the_penalty(impl, judged, problem, delta, c):
+    """If W meets every margin (zero SVM data loss), so does cW for c > 1, and R(cW) > R(W) (each function judged
+    with the reference's other)."""
     W, X, _ = problem
+    impl = Alone(impl, judged)
     assume(c - 1 > 4 * W.size * precision.eps())  # else rounding alone may hide the increase of ΣW²
     S = X @ W.T
     top2 = np.sort(S, axis=1)[:, -2:]

@@ -10,7 +10,7 @@ from hypothesis.extra import numpy as hnp
 
 from lcspec import reference as ref
 from lcspec.harness.precision import atol, judged_dtype
-from .strategies import MAX_D, MAX_K, MAX_N, labelled_scores, matrices, reals
+from .strategies import BLOCK, LARGE_N, MAX_D, MAX_K, MAX_N, Alone, integer_pixels, labelled_scores, matrices, rarely, reals
 
 shapes = st.tuples(st.integers(0, MAX_N), st.integers(2, MAX_K), st.integers(1, MAX_D))
 
@@ -18,7 +18,9 @@ shapes = st.tuples(st.integers(0, MAX_N), st.integers(2, MAX_K), st.integers(1, 
 @st.composite
 def linear_models(draw, with_bias=True):
     n, k, d = draw(shapes, label="N, K, D")
-    X = draw(matrices(n, d), label="X")
+    if rarely(draw, "large batch"):
+        n = draw(st.integers(BLOCK + 1, LARGE_N), label="N (large)")
+    X = integer_pixels(draw, draw(matrices(n, d), label="X"), dtypes=(np.uint8, np.int64))
     W = draw(matrices(k, d), label="W")
     b = draw(hnp.arrays(np.float64, (k,), elements=reals()), label="b") if with_bias else None
     return X, W, b
@@ -67,23 +69,28 @@ def test_zero_input_scores_the_bias(impl, model):
 
 
 @pytest.mark.clause("SCORE-4")
+@pytest.mark.parametrize("judged", ["append_ones", "fold_bias", "scores"])
 @given(linear_models())
-def test_bias_trick_gives_the_same_scores(impl, model):
-    """scores(append_ones(X), fold_bias(W, b)) equals scores(X, W, b)."""
+def test_bias_trick_gives_the_same_scores(impl, judged, model):
+    """scores(append_ones(X), fold_bias(W, b)) equals scores(X, W, b) (each function judged with the reference's
+    others)."""
     X, W, b = model
+    impl = Alone(impl, judged)
     folded = impl.scores(impl.append_ones(X), impl.fold_bias(W, b))
     scale = np.abs(X) @ np.abs(W).T + np.abs(b)
     assert np.all(np.abs(folded - ref.scores(X, W, b)) <= atol(scale, terms=2 * W.shape[1] + 2))
 
 
 @pytest.mark.clause("SCORE-4")
+@pytest.mark.parametrize("judged", ["append_ones", "fold_bias"])
 @given(linear_models())
-def test_bias_trick_layout_puts_ones_and_bias_last(impl, model):
+def test_bias_trick_layout_puts_ones_and_bias_last(impl, judged, model):
     """append_ones adds a last column of ones; fold_bias adds b as W's last column; nothing else moves."""
     X, W, b = model
-    Xt, Wt = impl.append_ones(X), impl.fold_bias(W, b)
-    np.testing.assert_array_equal(Xt, np.column_stack([X, np.ones(X.shape[0])]))
-    np.testing.assert_array_equal(Wt, np.column_stack([W, b]))
+    if judged == "append_ones":
+        np.testing.assert_array_equal(impl.append_ones(X), np.column_stack([X, np.ones(X.shape[0])]))
+    else:
+        np.testing.assert_array_equal(impl.fold_bias(W, b), np.column_stack([W, b]))
 
 
 @pytest.mark.clause("SCORE-5")
@@ -108,10 +115,13 @@ def test_accuracy_is_the_fraction_predicted_right(impl, case):
 
 
 @pytest.mark.clause("SCORE-6")
+@pytest.mark.parametrize("judged", ["hinge_losses", "accuracy"])
 @given(labelled_scores(), st.floats(0.001, 10.0))
-def test_zero_hinge_loss_means_perfect_accuracy(impl, case, delta):
-    """With Δ > 0, zero SVM loss on every example means every prediction is right."""
+def test_zero_hinge_loss_means_perfect_accuracy(impl, judged, case, delta):
+    """With Δ > 0, zero SVM loss on every example means every prediction is right (each function judged with the
+    reference's other)."""
     S, y = case
+    impl = Alone(impl, judged)
     S = S.copy()
     rows = np.arange(len(y))
     S[rows, y] = S.max(axis=1) + 2 * delta + 1  # every margin met, with room to spare for rounding

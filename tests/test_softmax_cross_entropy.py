@@ -11,6 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from lcspec import reference as ref
 from lcspec.harness import precision
 from lcspec.harness.precision import atol, in_precision
 from .strategies import MAX_K, MAX_N, far_apart_problems, far_apart_scores, labelled_scores
@@ -93,16 +94,18 @@ def test_adding_a_constant_to_a_row_changes_nothing(impl, name, case, c):
 @pytest.mark.clause("SOFTMAX-3")
 @given(labelled_scores())
 def test_softmax_preserves_the_order_of_scores(impl, case):
-    """s_ij ≥ s_ik implies p_ij ≥ p_ik, and equal scores get equal probabilities."""
+    """s_ij ≥ s_ik implies p_ij ≥ p_ik, and equal scores get equal probabilities (within CONV-10: the clause does
+    not say *exactly*, and a correct softmax that sums in another order puts equal scores an ulp apart)."""
     S, _ = case
     P = impl.softmax(S)
+    slack = atol(1.0, terms=2 * S.shape[1])  # probabilities are at most 1: exp, a sum of K, a division
     for row, p in zip(S, P):
         for j in range(len(row)):
             for k in range(len(row)):
                 if row[j] >= row[k]:
-                    assert p[j] >= p[k]
+                    assert p[j] >= p[k] - slack
                 if row[j] == row[k]:
-                    assert p[j] == p[k]
+                    assert abs(p[j] - p[k]) <= slack
 
 
 @pytest.mark.clause("SOFTMAX-4", "SOFTMAX-12")
@@ -144,12 +147,13 @@ def test_cross_entropy_is_finite_where_the_exact_value_is(impl, S, data):
 
 
 @pytest.mark.clause("SOFTMAX-4")
-def test_a_spread_beyond_the_float64_range_gives_probability_zero(impl):
+@pytest.mark.parametrize("judged", ["softmax", "log_softmax"])
+def test_a_spread_beyond_the_float64_range_gives_probability_zero(impl, judged):
     """A spread of 3.4e308: softmax is exactly [1, 0]; the log-probability 0 and −inf (the exact −3.4e308 overflows)."""
     big = precision.representable(0.946 * precision.largest())  # 1.7e308 in float64, 3.2e38 for a float32 port
     S = np.array([[big, -big]])
-    np.testing.assert_array_equal(impl.softmax(S), [[1.0, 0.0]])
-    np.testing.assert_array_equal(impl.log_softmax(S), [[0.0, -np.inf]])
+    expected = {"softmax": [[1.0, 0.0]], "log_softmax": [[0.0, -np.inf]]}[judged]
+    np.testing.assert_array_equal(getattr(impl, judged)(S), expected)
 
 
 @pytest.mark.clause("SOFTMAX-5")
@@ -167,10 +171,11 @@ def test_shrinking_scores_tend_to_uniform(impl, case, c):
 @pytest.mark.clause("SOFTMAX-6")
 @given(labelled_scores())
 def test_log_softmax_agrees_with_the_log_of_softmax(impl, case):
-    """log_softmax(S) = log(softmax(S)) wherever that is finite (well above underflow), and is ≤ 0."""
+    """log_softmax(S) = log(softmax(S)) wherever that is finite (well above underflow), and is ≤ 0 (the reference's
+    softmax: the law judges log_softmax, and softmax has laws of its own)."""
     S, _ = case
     logP = impl.log_softmax(S)
-    P = impl.softmax(S)
+    P = ref.softmax(S)
     assert np.all(logP <= 0.0)
     normal = P >= np.finfo(precision.judged_dtype()).tiny  # log of a subnormal probability has lost relative precision
     # CONV-10: m is the larger of the result and the scores (s − logsumexp(s), a correct form, errs by eps·|s|).
@@ -184,7 +189,7 @@ def test_log_softmax_stays_finite_where_softmax_underflows(impl):
     """At a score gap of 1000 the softmax underflows to 0, but the log-probability is −1000 (to the CONV-10 tolerance)."""
     S = np.array([[0.0, -1000.0], [5.0, -1e5]])
     logP = impl.log_softmax(S)
-    assert impl.softmax(S)[0, 1] == 0.0
+    assert ref.softmax(S)[0, 1] == 0.0  # the premise (the reference's): softmax's own underflow is SOFTMAX-4's
     for got, exact in zip(logP[:, 1], [-1000.0, -1e5 - 5.0]):
         assert abs(got - exact) <= atol(exact, terms=2 * S.shape[1])
 

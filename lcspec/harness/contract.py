@@ -225,6 +225,17 @@ ENTRIES = [
                      "a count divided by N: one rounding"),
 ]
 
+SPECIFIED_BY = {
+    "scores": "SCORE-1", "append_ones": "SCORE-4", "fold_bias": "SCORE-4", "hinge_losses": "HINGE-1",
+    "squared_hinge_losses": "HINGE-10", "crammer_singer_losses": "HINGE-11", "softmax": "SOFTMAX-1",
+    "log_softmax": "SOFTMAX-6", "cross_entropy_losses": "SOFTMAX-7", "l2_penalty": "REG-1", "hinge_grad": "HINGE-12",
+    "cross_entropy_grad": "SOFTMAX-10", "svm_loss": "REG-4", "softmax_loss": "REG-4", "numerical_gradient": "GRAD-5",
+    "relative_error": "GRAD-7", "sgd_step": "OPT-1", "predict": "SCORE-5", "accuracy": "SCORE-5",
+}
+"""The clause that states each function's result: its shape, its kind (real numbers, indices, a (loss, dW) pair) and
+its value. A result of the wrong type, shape or kind is laid there, before any law or the differential check has
+judged a value (tests/suite/test_registry.py checks that each clause names its function)."""
+
 REGISTRY: dict[str, ContractFunction] = {entry.name: entry for entry in ENTRIES}
 """The entries by name, in the order of `lcspec.reference.CONTRACT`."""
 

@@ -15,8 +15,12 @@ module under test. Every call goes through one guard, which
 
 A failure found by the guard is a :class:`ConformanceFailure`, an AssertionError naming the
 function, so the property test it happened in fails and the run carries on with the next test.
-The report lays it at the pseudo-clause `differential` (or CONV-2), not at the clauses of the test it
-happened in, which it did not judge. A result that is merely a wrong value (right type, shape and
+The report lays it at the pseudo-clause `differential` (a hang, a crash, a wrong value no law caught), or at
+the clause it breaks (CONV-2 for an argument modified, CONV-1 for a result coarser than the run's precision,
+and the clause that states the function's result, `SPECIFIED_BY` in lcspec/harness/contract.py, for an
+exception where the reference returns a value or a result of the wrong type, shape or kind), not at
+the clauses of the test it happened in, which it did not judge. A coarser result is let through like a
+wrong value, so the test's law still judges it at its own precision: a strict finding never masks a core one. A result that is merely a wrong value (right type, shape and
 dtype, whatever its values, NaN and inf included) is let through (:func:`settle`), so the test's
 own law is judged on the same inputs: a law it breaks is reported under the law's clause. Only
 when no law of the test tells the value from the reference's does the wrong value fail the test,
@@ -42,7 +46,7 @@ from hypothesis.errors import UnsatisfiedAssumption
 
 from lcspec import reference
 from lcspec.harness import differential
-from lcspec.harness.contract import REGISTRY, entry
+from lcspec.harness.contract import REGISTRY, SPECIFIED_BY, entry
 from lcspec.harness.loading.importer import CannotExpress
 from lcspec.timelimit import Hang as _Hang, time_limit as _time_limit
 from lcspec.harness.session import DEFAULT_CALL_TIMEOUT, Session
@@ -56,14 +60,16 @@ dtype, a NaN or a value off by more than the tolerance)."""
 class ConformanceFailure(AssertionError):
     """A call the guard judged wrong; `call` is the :class:`Call` it happened on.
 
-    `clause` is what it breaks: CONV-2 for an argument modified in place, else DIFFERENTIAL; never
-    the clauses of the test it happened in, which that test did not get to judge.
+    `clause` is what it breaks: CONV-2 for an argument modified in place, CONV-1 for a coarser result, the
+    function's own result clause for an exception or a wrong type or shape, else DIFFERENTIAL; never the
+    clauses of the test it happened in, which that test did not get to judge.
     """
 
-    def __init__(self, message: str, call: "Call", clause: str = DIFFERENTIAL):
+    def __init__(self, message: str, call: "Call", clause: str = DIFFERENTIAL, raised: bool = False):
         super().__init__(message)
         self.call = call
         self.clause = clause
+        self.raised = raised  # the implementation raised where the reference returns a value
         self.calls: list[Call] | None = None  # the example's calls, when known (a Finding's)
 
 
@@ -80,6 +86,8 @@ class Call:
     reference_error: BaseException | None = None
     problem: str | None = None
     wrong_value: bool = False  # a wrong value let through to the end of the example (see settle)
+    coarser: str | None = None  # a result coarser than the run's precision (CONV-1), let through: judged at its own
+    callbacks: list = dataclasses.field(default_factory=list)  # (argument, value) of each call of a function argument
 
 
 @dataclasses.dataclass
@@ -88,6 +96,7 @@ class Finding:
 
     call: Call
     calls: list[Call]
+    clause: str = DIFFERENTIAL
 
     @property
     def size(self) -> int:
@@ -95,7 +104,8 @@ class Finding:
         return sum(int(np.size(a)) for c in self.calls for a in (*c.args, *c.kwargs.values()) if isinstance(a, np.ndarray))
 
     def failure(self) -> "ConformanceFailure":
-        failure = ConformanceFailure(self.call.problem, self.call)
+        message = self.call.coarser if self.clause == "CONV-1" else self.call.problem
+        failure = ConformanceFailure(message, self.call, self.clause)
         failure.calls = self.calls
         return failure
 
@@ -113,15 +123,20 @@ def settle(session: Session, error: BaseException | None = None) -> Finding | No
     __tracebackhide__ = True
     recorder = session.recorder or []
     wrong = next((c for c in recorder if c.wrong_value), None)
-    if wrong is None or isinstance(error, ConformanceFailure):
+    coarser = next((c for c in recorder if c.coarser), None)
+    if (wrong is None and coarser is None) or isinstance(error, ConformanceFailure):
         return None
+    if wrong is None:  # a coarser result (CONV-1, strict) whose values the law judged at their own precision
+        wrong, clause, note = coarser, "CONV-1", coarser.coarser
+    else:
+        clause, note = DIFFERENTIAL, wrong.problem
     if error is None or isinstance(error, (UnsatisfiedAssumption, pytest.skip.Exception)):
-        return Finding(wrong, list(recorder))
+        return Finding(wrong, list(recorder), clause)
     if isinstance(error, AssertionError):
         if hasattr(error, "add_note"):  # add_note: Python >= 3.11
-            error.add_note(f"Also on this example (lcspec's comparison with the reference): {wrong.problem}")
+            error.add_note(f"Also on this example (lcspec's comparison with the reference): {note}")
         return None
-    raise Finding(wrong, list(recorder)).failure() from error
+    raise Finding(wrong, list(recorder), clause).failure() from error
 
 
 def _snapshot(value):
@@ -202,6 +217,21 @@ class Implementation:
         return f"Implementation({self.label})"
 
 
+def _traced(value, record: Call):
+    """A function argument (numerical_gradient's f) that records what it returned at each point it was asked, so a
+    reproduction can replay it (lcspec/harness/reproduce.py); any other argument as it is."""
+    if not callable(value):
+        return value
+
+    @functools.wraps(value)
+    def traced(*args):
+        got = value(*args)
+        record.callbacks.append((copy.deepcopy(args), got))
+        return got
+
+    return traced
+
+
 def bind(signature: inspect.Signature, args, kwargs) -> dict | None:
     try:
         bound = signature.bind(*args, **kwargs)
@@ -234,9 +264,9 @@ def _guarded(impl: Implementation, name: str, fn):
 
         shown = impl.display_name(name)
 
-        def fail(problem: str, clause: str = DIFFERENTIAL):
+        def fail(problem: str, clause: str = DIFFERENTIAL, raised: bool = False):
             record.problem = f"{shown}: {problem}"
-            return ConformanceFailure(record.problem, record, clause)
+            return ConformanceFailure(record.problem, record, clause, raised)
 
         if name in impl.hung:
             raise fail("hung on an earlier call (no longer called, to keep the run moving)")
@@ -247,7 +277,7 @@ def _guarded(impl: Implementation, name: str, fn):
         try:
             with limit, warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # numpy's overflow warnings from its code: the verdict says what matters
-                result = fn(*args, **kwargs)
+                result = fn(*[_traced(a, record) for a in args], **{k: _traced(v, record) for k, v in kwargs.items()})
         except (_Hang, CallTimeout):
             impl.hung.add(name)
             killed = " (its process was killed and restarted)" if impl.isolated else ""
@@ -264,21 +294,28 @@ def _guarded(impl: Implementation, name: str, fn):
             # such; a test that expects a ValueError judges it like any other wrong exception.
             if not judged:
                 raise
-            raise fail(f"{exc} (the reference returns a value here)") from None
+            raise fail(f"{exc} (the reference returns a value here)", SPECIFIED_BY[name], raised=True) from None
         except Exception as exc:
             if not judged:
                 raise
-            raise fail(f"raised {type(exc).__name__}: {exc} (the reference returns a value here)") from exc
+            # No result where the function's result clause says there is one: that clause, not the test's law.
+            raise fail(f"raised {type(exc).__name__}: {exc} (the reference returns a value here)", SPECIFIED_BY[name],
+                       raised=True) from exc
         record.result = result
         # CONV-1, wherever it appears: a result array coarser than the precision the run judges (a float16 answer
-        # in a float64 run), unless coarser input came in. Only for the functions CONV-1 constrains.
+        # in a float64 run), unless coarser input came in. Only for the functions CONV-1 constrains. A strict
+        # finding never masks a core one: the result is let through, compared with the reference and judged by the
+        # test's law at its own precision (lcspec/harness/precision.py reads it), and settle() reports CONV-1 only
+        # when nothing worse was found on the example.
         coarser_than_judged = [d for d in differential.array_dtypes(result) if d.itemsize < impl.session.precision.itemsize
                                and "CONV-1" in entry(name).clauses]
         if coarser_than_judged and not any(np.asarray(v).dtype.kind == "f" and np.asarray(v).dtype.itemsize
                                            < impl.session.precision.itemsize for v in named.values()
                                            if isinstance(v, np.ndarray)):
-            raise fail(f"returned a {coarser_than_judged[0]} array where the run judges {impl.session.precision} "
-                       "(CONV-1)", "CONV-1")
+            record.coarser = (f"{shown}: returned a {coarser_than_judged[0]} array where the run judges "
+                              f"{impl.session.precision} (CONV-1)")
+            if recorder is None:  # no example to settle (a call outside a law): say it now
+                raise fail(record.coarser.partition(": ")[2], "CONV-1")
         for arg, snap in before.items():
             if snap is not None and not _unchanged(snap, named[arg]):
                 raise fail(f"modified its argument {arg} in place (CONV-2)", "CONV-2")
@@ -291,7 +328,13 @@ def _guarded(impl: Implementation, name: str, fn):
                     # Let the test judge its law on this value too; settle() fails the example if it does not.
                     record.problem, record.wrong_value = f"{shown}: {exc}", True
                     return result
-                raise fail(str(exc)) from None
+                # Not a value at all (a wrong type, shape or kind of number): the clause that states the
+                # function's result names it, before any law gets to trip over it. Integers computed from integer
+                # input alone are CONV-1's (float64 results from integer input); from real input, they are wrong.
+                integer_input = not any(np.asarray(v).dtype.kind == "f" for v in named.values() if isinstance(v, np.ndarray))
+                clause = ("CONV-1" if exc.integer_result and integer_input and "CONV-1" in entry(name).clauses
+                          else DIFFERENTIAL if exc.wrong_value else SPECIFIED_BY[name])
+                raise fail(str(exc), clause) from None
             # Recorded only where the inputs were float64: a float32 result of float32 input is CONV-1's matter.
             if coarser and not any(np.asarray(v).dtype.kind == "f" and np.asarray(v).dtype.itemsize < 8
                                    for v in named.values() if isinstance(v, np.ndarray)):

@@ -22,7 +22,7 @@ import re
 import pytest
 from hypothesis.errors import FailedHealthCheck, Unsatisfiable, UnsatisfiedAssumption
 
-from lcspec.harness.clauses import clauses, within
+from lcspec.harness.clauses import clauses, level_of, within
 from lcspec.harness.deviations import Deviations
 from lcspec.harness.guard import ConformanceFailure, Finding, settle
 from lcspec.harness.reproduce import agrees, reproduction
@@ -179,6 +179,7 @@ class Recorder:
             blamed = failure.call
             outcome.functions = {blamed.name}
             outcome.blamed = [failure.clause]
+            outcome.level = level_of([*outcome.clauses, failure.clause])  # CONV-1 in a core law's test is strict
             others = {c.name: c for c in failure.calls or () if c.name != blamed.name}
             return [blamed, *list(others.values())[-2:]]
         related = {f for c in ids for f in self.registry.get(c, {}).get("functions", [])}

@@ -419,3 +419,83 @@ for _name, _function in REGISTRY.items():
         globals()[f"{_name}_registered_mistake"] = broken(type(
             f"{_name}_registered_mistake", (), {"__doc__": _function.mistake.__doc__,
                                                 _name: staticmethod(_function.mistake)}))
+
+
+# ------------------------------------------------------------------ inputs real code gets wrong (issue 18)
+# Each mistake shows only on inputs the laws draw rarely (tests/strategies.py): a batch beyond 256 rows, a
+# margin within 1e-8 of its kink, integer pixels, a W or x that is not 2-D. Each must fail at core, under the
+# clause that states what it gets wrong.
+@broken
+class cross_entropy_in_float32_beyond_256_rows:
+    """cross_entropy_losses switches to float32 above 256 rows, for speed, and hands back float64 arrays."""
+
+    breaks = ("SOFTMAX-7",)
+
+    @staticmethod
+    def cross_entropy_losses(S, y):
+        S = np.asarray(S, dtype=np.float32 if np.shape(S)[0] > 256 else np.float64)
+        shifted = S - S.max(axis=1, keepdims=True)
+        losses = np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(len(y)), np.asarray(y)]
+        return losses.astype(np.float64)
+
+
+@broken
+class hinge_grad_above_a_threshold:
+    """hinge_grad counts a margin as violated only above 1e-8 (`margins > 1e-8`, "to be safe from rounding")."""
+
+    breaks = ("HINGE-12",)
+
+    @staticmethod
+    def hinge_grad(S, y, delta=1.0):
+        S, y, rows, margins = _margins(S, y, delta)
+        G = (margins > 1e-8).astype(np.float64)
+        G[rows, y] = 0.0
+        G[rows, y] = -G.sum(axis=1)
+        return G / len(y)
+
+
+@broken
+class scores_allocated_like_x:
+    """scores allocates its result like X (`np.zeros_like`), so uint8 pixels times float weights give truncated uint8."""
+
+    breaks = ("SCORE-1",)
+
+    @staticmethod
+    def scores(X, W, b=None):
+        X, W = np.asarray(X), np.asarray(W, dtype=np.float64)
+        S = np.zeros((X.shape[0], W.shape[0]), dtype=X.dtype)
+        with np.errstate(invalid="ignore", over="ignore"):
+            S[...] = X @ W.T + (0.0 if b is None else np.asarray(b, dtype=np.float64))
+        return S
+
+
+@broken
+class numerical_gradient_of_matrices_only:
+    """numerical_gradient walks `for i in range(rows): for j in range(cols)` after `rows, cols = x.shape`."""
+
+    breaks = ("GRAD-5",)
+
+    @staticmethod
+    def numerical_gradient(f, x, h=1e-5, centered=True):
+        x = np.array(x, dtype=np.float64)
+        rows, cols = x.shape
+        grad = np.zeros_like(x)
+        for i in range(rows):
+            for j in range(cols):
+                plus, minus = x.copy(), x.copy()
+                plus[i, j] += h
+                minus[i, j] -= h
+                grad[i, j] = ((f(plus) - f(minus)) / (2 * h) if centered else (f(plus) - f(x)) / h)
+        return grad
+
+
+@broken
+class sgd_step_at_least_2d:
+    """sgd_step calls np.atleast_2d on W and dW first, so a vector comes back (1, n) and a scalar (1, 1)."""
+
+    breaks = ("OPT-1",)
+
+    @staticmethod
+    def sgd_step(W, dW, learning_rate):
+        W, dW = np.atleast_2d(np.asarray(W, dtype=np.float64)), np.atleast_2d(np.asarray(dW, dtype=np.float64))
+        return W - learning_rate * dW

@@ -31,14 +31,15 @@ class Run:
         return {e["label"]: {f: v["status"] for f, v in e["functions"].items()} for e in self.summary["implementations"]}
 
 
-def run_suite(spec: str, *options: str, paths: tuple[str, ...] = ("tests", "--ignore=tests/suite")) -> Run:
+def run_suite(spec: str, *options: str, paths: tuple[str, ...] = ("tests", "--ignore=tests/suite"),
+              timeout: float = 900) -> Run:
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "conformance.json"
         command = [sys.executable, "-m", "pytest", *paths, "-q", "-p", "no:cacheprovider",
                    "--no-header", f"--impl={spec}", f"--conformance-json={report}", *options]
         env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
         env.pop("LCSPEC_IMPL", None)
-        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
         summary = json.loads(report.read_text()) if report.is_file() else {"implementations": []}
     return Run(spec, done.returncode, done.stdout + done.stderr, summary)
 

@@ -108,10 +108,65 @@ def test_a_wrong_value_is_let_through_to_the_law_and_laid_at_differential_only_w
         assert settle(session, excuse).call is found.call  # a discarded or skipped example does not excuse it
     with pytest.raises(ConformanceFailure, match="cross_entropy_losses: the result differs"):
         settle(session, TypeError("the test tripped over the wrong value"))
-    with pytest.raises(ConformanceFailure, match="shape"):  # a result a test could not use stops it at once
+    with pytest.raises(ConformanceFailure, match="shape") as misshapen:  # a result a test could not use stops it at once
         guarded(session, cross_entropy_losses=lambda S, y: wrong[:1]).cross_entropy_losses(S, y)
+    assert misshapen.value.clause == "SOFTMAX-7"  # the clause that states the result's shape, not differential
     nan = np.array([np.nan, 0.25])  # NaN is a value too: the law (finiteness, say) judges it first
     assert guarded(session, cross_entropy_losses=lambda S, y: nan).cross_entropy_losses(S, y) is nan
+
+
+def test_a_result_of_the_wrong_shape_or_kind_is_laid_at_the_clause_that_states_the_result():
+    """np.squeeze on a one-row batch, uint8 scores of uint8 pixels: SCORE-1 says what scores returns, and names it."""
+    X, W = np.array([[3, 200, 7]], dtype=np.uint8), np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]])
+    with pytest.raises(ConformanceFailure, match=r"shape \(2,\), expected \(1, 2\)") as squeezed:
+        guarded(scores=lambda X, W, b=None: np.squeeze(X @ W.T)).scores(X, W)
+    with pytest.raises(ConformanceFailure, match="dtype uint8, expected a floating-point result") as truncated:
+        guarded(scores=lambda X, W, b=None: np.dot(X, W.T).astype(X.dtype)).scores(X, W)
+    assert squeezed.value.clause == truncated.value.clause == "SCORE-1"
+    with pytest.raises(ConformanceFailure, match="dtype int64") as integers:  # integer input alone: CONV-1's matter
+        guarded(scores=lambda X, W, b=None: X @ W.T).scores(X.astype(np.int64), np.ones((2, 3), dtype=np.int64))
+    assert integers.value.clause == "CONV-1"
+
+
+def test_a_coarser_result_is_judged_by_the_law_at_its_own_precision_and_is_conv1_only_where_nothing_worse_is():
+    """A strict finding never masks a core one: a float32 softmax in a float64 run goes on to the law, judged at float32;
+    CONV-1 is the finding only when the law holds and the value is right at float32."""
+    session = Session(recorder=[])
+    with activated(session):
+        P = guarded(session, softmax=lambda S: reference.softmax(S).astype(np.float32)).softmax(S)
+        assert P.dtype == np.float32 and precision.judged_dtype() == np.float32
+    found = settle(session)
+    assert found.clause == found.failure().clause == "CONV-1" and "returned a float32 array" in str(found.failure())
+    law = AssertionError("assert False")
+    assert settle(session, law) is None and "(CONV-1)" in law.__notes__[0]  # the law's own clause is blamed
+    session = Session(recorder=[])
+    guarded(session, softmax=lambda S: (reference.softmax(S) + 1e-3).astype(np.float32)).softmax(S)
+    assert settle(session).clause == DIFFERENTIAL  # wrong at float32 as well: the value is the finding
+
+
+def test_a_numerical_gradient_reproduction_names_f_and_replays_its_values():
+    """f is not `<function <lambda> at 0x...>`: a module's own function is imported, any other is given as the values it
+    returned; the reference's value is computed on them, and the protocol lines answer each call-back in order."""
+    session = Session(recorder=[])
+    impl = guarded(session, numerical_gradient=lambda f, x, h=1e-5, centered=True: 2 * reference.numerical_gradient(f, x, h))
+    slope = 3.0
+    impl.numerical_gradient(lambda v: float(np.sum(slope * v)), np.array([1.0, 2.0]), 0.5)
+    text = reproduction(session.recorder[-1])
+    assert "0x" not in text and "numerical_gradient(f, array([1., 2.]), 0.5)" in text
+    assert "reference:       array([3., 3.])" in text  # on the replayed values: a column to compare with
+    namespace = {"np": np}
+    exec("\n".join(line.strip() for line in text.splitlines() if line.startswith("    f_values") or "def f" in line
+                    or "return f_values" in line).replace("return", "    return"), namespace)
+    np.testing.assert_array_equal(reference.numerical_gradient(namespace["f"], np.array([1.0, 2.0]), 0.5), [3.0, 3.0])
+    impl.spec = "cmd:./server"
+    protocol = reproduction(session.recorder[-1]).splitlines()[-1]
+    assert protocol.count('{"result":') == 4 and '"f":{"$function":1}' in protocol
+    assert "  where          f_values = {" in reproduction(session.recorder[-1])
+    from lcspec.tests.test_gradients import cubic
+
+    impl.spec = "handmade"
+    impl.numerical_gradient(cubic, np.array([0.5]), 1e-3)
+    assert "from lcspec.tests.test_gradients import cubic as f" in reproduction(session.recorder[-1])
 
 
 def test_a_scalar_result_is_named_without_an_index():

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from lcspec import reference
-from lcspec.harness.contract import REGISTRY, S, W, X, entry, y
+from lcspec.harness.clauses import clauses
+from lcspec.harness.contract import REGISTRY, SPECIFIED_BY, S, W, X, entry, y
 
 
 def test_every_contract_function_has_an_entry_in_the_contracts_order():
@@ -38,6 +39,15 @@ def test_an_entry_is_complete_and_its_calls_are_valid(name):
             assert len(bounds) == len(function.parts)
             for bound in bounds:
                 assert bound is None or (math.isfinite(bound[0]) and bound[0] >= 0 and int(bound[1]) >= 1)
+
+
+def test_each_function_has_a_core_clause_that_states_its_result():
+    """The guard lays a result of the wrong type or shape there (lcspec/harness/guard.py): a clause of the function's
+    own chapter, at core, that names it."""
+    assert list(SPECIFIED_BY) == list(reference.CONTRACT)
+    for name, cid in SPECIFIED_BY.items():
+        clause = clauses()[cid]
+        assert name in clause["functions"] and clause["level"] == "core" and not cid.startswith("CONV"), (name, cid)
 
 
 def test_the_valid_calls_stay_away_from_kinks_and_the_smoke_calls_from_every_margin():

@@ -9,10 +9,11 @@ out. Naive and vectorized are different code, so each becomes an implementation 
 
 An assignment folder may also hold `LinearClassifier` (linear_classifier.py) and
 `eval_numerical_gradient` (gradient_check.py), mapped onto `predict`, `sgd_step` and
-`numerical_gradient` by lcspec/harness/loading/cs231n_classifier.py. They join the *vectorized* implementation: the
-classifier trains with the vectorized losses, and the tests that combine a loss with an update step
-(OPT-2, OPT-3) then run on the code the notebook runs. A third implementation would skip those
-tests, and judging the three functions twice (with naive too) would add run time and no verdict.
+`numerical_gradient` by lcspec/harness/loading/cs231n_classifier.py. They join the *vectorized* implementation, as
+the notebook trains with the vectorized losses. The laws that combine a loss with an update step (OPT-2,
+OPT-3) judge each alone, the reference standing in for the other, so `train` is judged with the
+reference's loss and a loss with the reference's step: a bug in one never fails the other. Judging the
+three functions twice (with naive too) would add run time and no verdict.
 
 The layout fixes the SVM margin at Δ = 1. Other margins Δ > 0 are reached through positive
 homogeneity (HINGE-5): with W' = W/Δ,  Δ·svm(W', reg·Δ) = L(W; Δ) + reg·ΣW² and its gradient is
