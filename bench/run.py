@@ -34,7 +34,7 @@ def print_table(figures: list[results.Figure]) -> None:
         print(f"{loss + '_loss':14}" + "".join(f"{c.value:>12.3f}x" if c else f"{'-':>13}" for c in cells)
               + f"{loops.value:>16.1f}x")
     impls = [name.split(".")[2] for name in by_name if name.startswith("accuracy.softmax.") and name.endswith(".nonfinite")]
-    print(f"\nAccuracy, max error in float64 eps against the 50-digit oracle (NaN/inf returned in brackets):")
+    print("\nAccuracy, max error in float64 eps against the 50-digit oracle (NaN/inf returned in brackets):")
     print(f"{'':31}" + "".join(f"{impl:>17}" for impl in impls))
     for fn in accuracy.FUNCTIONS:
         for metric in ("scaled_error", "relative_error"):

@@ -15,9 +15,8 @@ import pytest
 
 from lcspec import reference as ref
 from lcspec.reference import tolerances
-from lcspec.harness.precision import atol
 from lcspec.harness.clauses import clauses
-from lcspec.harness.contract import VALID, S, W, X, square, y
+from lcspec.harness.contract import VALID, W, X, y
 from lcspec.harness.guard import ConformanceFailure
 from lcspec.harness.session import active
 

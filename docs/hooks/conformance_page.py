@@ -176,7 +176,7 @@ def matrix(here: str) -> str:
                                 for name in reference.CONTRACT)
                    + "\n\n</div>"]
     judged = [cid for cid in clauses() if any(cid in e["clauses"] for e in entries)]
-    rows = [f"| differential | — | " + " | ".join(clause_cell(e["differential"], e, DIFFERENTIAL) for e in entries) + " |"]
+    rows = ["| differential | — | " + " | ".join(clause_cell(e["differential"], e, DIFFERENTIAL) for e in entries) + " |"]
     rows += [f"| {link(cid)} | <span class=\"cv-level cv-level--{clauses()[cid]['level']}\">{clauses()[cid]['level']}</span> | "
              + " | ".join(clause_cell(e["clauses"].get(cid), e, cid) for e in entries) + " |" for cid in judged]
     by_clause = ["## By clause",

@@ -18,7 +18,6 @@ so a `mkdocs serve` rebuild that changed none of it runs nothing.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shutil

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mkdocs.structure.files import File  # under ProperDocs, mkdocs.* is ProperDocs' own
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout the site is built from
 

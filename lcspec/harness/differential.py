@@ -111,61 +111,71 @@ def judge(name: str, bound: dict, result, expected, floor=np.dtype(np.float64), 
     what = function.parts
     if len(expected_parts) > 1 and not (isinstance(result, (tuple, list)) and len(result) == len(expected_parts)):
         raise Mismatch(f"returned {type(result).__name__} {_short(result)}, not a (loss, dW) pair")
-    coarser = None
     show = (lambda part, i: i) if index is None else index
+    # A margin within rounding of 0 at the precision judged (a float32 port's margins round at float32's).
+    mask = _kink_mask(name, bound, coarsest(*float_dtypes(result)) if any(True for _ in float_dtypes(result)) else floor)
+    found = [_compare_part(label, got, want, terms, floor, mask, show)
+             for label, got, want, terms in zip(what, parts, expected_parts, function.bound(bound))]
+    return next((dtype for dtype in found if dtype), None)
 
-    def _at(i, arr) -> str:
+
+def _comparable(label: str, got, want) -> tuple[np.ndarray, np.ndarray]:
+    """A result part and the reference's as arrays, once the part is the right kind of thing, shape and dtype."""
+    # A 0-d array and a NumPy scalar are one value (the protocol's wire cannot tell them apart, spec/protocol.md §5).
+    if isinstance(want, np.ndarray) and not isinstance(got, np.ndarray) and not (
+            want.ndim == 0 and isinstance(got, np.generic)):
+        raise Mismatch(f"{label} is a {type(got).__name__}, expected a numpy array ({_short(got)})")
+    got_arr, want_arr = _as_array(got, label), np.asarray(want)
+    if got_arr.shape != want_arr.shape:
+        raise Mismatch(f"{label} has shape {got_arr.shape}, expected {want_arr.shape}")
+    if want_arr.dtype.kind in "iu" and got_arr.dtype.kind not in "iu":
+        raise Mismatch(f"{label} has dtype {got_arr.dtype}, expected integer indices")
+    if want_arr.dtype.kind == "f" and got_arr.dtype.kind != "f" and not isinstance(got, numbers.Real):
+        raise Mismatch(f"{label} has dtype {got_arr.dtype}, expected a floating-point result", integer_result=True)
+    return got_arr, want_arr
+
+
+def _compare_part(label: str, got, want, bound_terms, floor, mask, show) -> str | None:
+    """Compare one part of a result (a loss, a dW) with the reference's; its dtype's name when coarser than float64."""
+
+    def at(i, arr) -> str:
         """" at index (i, j)" for an entry of an array, nothing for a scalar."""
         return f" at index {tuple(int(k) for k in show(label, tuple(i)))}" if np.ndim(arr) else ""
 
-    # A margin within rounding of 0 at the precision judged (a float32 port's margins round at float32's).
-    mask = _kink_mask(name, bound, coarsest(*float_dtypes(result)) if any(True for _ in float_dtypes(result)) else floor)
-    for label, got, want, bound_terms in zip(what, parts, expected_parts, function.bound(bound)):
-        # A 0-d array and a NumPy scalar are one value (the protocol's wire cannot tell them apart, spec/protocol.md §5).
-        if isinstance(want, np.ndarray) and not isinstance(got, np.ndarray) and not (
-                want.ndim == 0 and isinstance(got, np.generic)):
-            raise Mismatch(f"{label} is a {type(got).__name__}, expected a numpy array ({_short(got)})")
-        got_arr, want_arr = _as_array(got, label), np.asarray(want)
-        if got_arr.shape != want_arr.shape:
-            raise Mismatch(f"{label} has shape {got_arr.shape}, expected {want_arr.shape}")
-        if want_arr.dtype.kind in "iu" and got_arr.dtype.kind not in "iu":
-            raise Mismatch(f"{label} has dtype {got_arr.dtype}, expected integer indices")
-        if want_arr.dtype.kind == "f" and got_arr.dtype.kind != "f" and not isinstance(got, numbers.Real):
-            raise Mismatch(f"{label} has dtype {got_arr.dtype}, expected a floating-point result", integer_result=True)
-        # Each result at its own precision (a float64 result at float64's, whatever came before); a Python float,
-        # which has no dtype, at the session's (a float32 port's Python-float loss is a float32 number).
-        dtype = got_arr.dtype if got_arr.dtype.kind == "f" and isinstance(got, (np.ndarray, np.generic)) else floor
-        if dtype.itemsize < 8:
-            coarser = str(dtype)
-        if want_arr.dtype.kind == "f" and dtype.itemsize < 8:
-            with np.errstate(over="ignore"):  # beyond the coarser dtype's range the reference is ±inf there too
-                want_arr = want_arr.astype(dtype).astype(np.float64)
-        got64, finite = got_arr.astype(np.float64), np.isfinite(want_arr)
-        if want_arr.dtype.kind == "f":
-            bad = np.argwhere(np.atleast_1d(~np.isfinite(got64) & finite))
-            if bad.size:
-                raise Mismatch(f"{label} is {np.atleast_1d(got_arr)[tuple(bad[0])]}{_at(bad[0], got_arr)} "
-                               "where the reference is finite", wrong_value=True)
-            if not np.array_equal(got64[~finite], want_arr[~finite], equal_nan=True):
-                raise Mismatch(f"{label} differs from the reference where the reference is not finite "
-                               f"({got64[~finite]} against {want_arr[~finite]})", wrong_value=True)
-        if bound_terms is None:
-            if not np.array_equal(got_arr, want_arr):
-                where = np.argwhere(np.atleast_1d(got_arr != want_arr))[0]
-                raise Mismatch(f"{label} differs from the reference{_at(where, got_arr)}, which must be matched "
-                               "exactly", wrong_value=True)
-            continue
-        if label == "dW" and mask is False:
-            continue  # an svm_loss with a margin near a kink: dW is compared only by the laws
-        tol = atol(bound_terms[0], bound_terms[1], dtype)
-        with np.errstate(over="ignore", invalid="ignore"):  # a difference may overflow: it is then > tol
-            diff = np.where(finite, np.abs(got64 - np.where(finite, want_arr, 0.0)), 0.0)
-        if isinstance(mask, np.ndarray):
-            diff = np.where(mask, diff, 0.0)
-        if np.any(diff > tol):
-            where = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
-            raise Mismatch(f"{label} differs from the reference by {float(np.max(diff)):.3g}{_at(where, diff)} "
-                           f"(tolerance {tol:.3g} at {dtype} precision)", wrong_value=True)
+    got_arr, want_arr = _comparable(label, got, want)
+    # Each result at its own precision (a float64 result at float64's, whatever came before); a Python float,
+    # which has no dtype, at the session's (a float32 port's Python-float loss is a float32 number).
+    dtype = got_arr.dtype if got_arr.dtype.kind == "f" and isinstance(got, (np.ndarray, np.generic)) else floor
+    if want_arr.dtype.kind == "f" and dtype.itemsize < 8:
+        with np.errstate(over="ignore"):  # beyond the coarser dtype's range the reference is ±inf there too
+            want_arr = want_arr.astype(dtype).astype(np.float64)
+    got64, finite = got_arr.astype(np.float64), np.isfinite(want_arr)
+    if want_arr.dtype.kind == "f":
+        bad = np.argwhere(np.atleast_1d(~np.isfinite(got64) & finite))
+        if bad.size:
+            raise Mismatch(f"{label} is {np.atleast_1d(got_arr)[tuple(bad[0])]}{at(bad[0], got_arr)} "
+                           "where the reference is finite", wrong_value=True)
+        if not np.array_equal(got64[~finite], want_arr[~finite], equal_nan=True):
+            raise Mismatch(f"{label} differs from the reference where the reference is not finite "
+                           f"({got64[~finite]} against {want_arr[~finite]})", wrong_value=True)
+    coarser = str(dtype) if dtype.itemsize < 8 else None
+    if bound_terms is None:
+        if not np.array_equal(got_arr, want_arr):
+            where = np.argwhere(np.atleast_1d(got_arr != want_arr))[0]
+            raise Mismatch(f"{label} differs from the reference{at(where, got_arr)}, which must be matched "
+                           "exactly", wrong_value=True)
+        return coarser
+    if label == "dW" and mask is False:
+        return coarser  # an svm_loss with a margin near a kink: dW is compared only by the laws
+    tol = atol(bound_terms[0], bound_terms[1], dtype)
+    with np.errstate(over="ignore", invalid="ignore"):  # a difference may overflow: it is then > tol
+        diff = np.where(finite, np.abs(got64 - np.where(finite, want_arr, 0.0)), 0.0)
+    if isinstance(mask, np.ndarray):
+        diff = np.where(mask, diff, 0.0)
+    if np.any(diff > tol):
+        where = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
+        raise Mismatch(f"{label} differs from the reference by {float(np.max(diff)):.3g}{at(where, diff)} "
+                       f"(tolerance {tol:.3g} at {dtype} precision)", wrong_value=True)
     return coarser
 
 

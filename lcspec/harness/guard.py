@@ -241,107 +241,145 @@ def bind(signature: inspect.Signature, args, kwargs) -> dict | None:
     return dict(bound.arguments)
 
 
+def _float_inputs(named: dict, below: int = 16) -> bool:
+    """Whether any array argument is floating with items narrower than `below` bytes."""
+    return any(np.asarray(v).dtype.kind == "f" and np.asarray(v).dtype.itemsize < below
+               for v in named.values() if isinstance(v, np.ndarray))
+
+
 def _guarded(impl: Implementation, name: str, fn):
     oracle = getattr(reference, name)
     signature = inspect.signature(oracle)
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
-        record = Call(impl, name, copy.deepcopy(args), copy.deepcopy(kwargs))
-        recorder = impl.session.recorder
-        if recorder is not None:
-            recorder.append(record)
-        bound = bind(signature, args, kwargs)
-        named = dict(bound) if bound is not None else {f"argument {i}": a for i, a in enumerate(args)} | kwargs
-        before = {k: _snapshot(v) for k, v in named.items()}
-        consult = bound is not None and entry(name).compared
-        if consult:
-            try:
-                record.expected = oracle(*copy.deepcopy(args), **copy.deepcopy(kwargs))
-            except Exception as exc:  # noqa: BLE001 - the test feeds bad input on purpose; it judges the outcome
-                record.reference_error = exc
-        judged = consult and record.reference_error is None
+        return _GuardedCall(impl, name, fn, oracle, signature, args, kwargs).run()
 
-        shown = impl.display_name(name)
+    return call
 
-        def fail(problem: str, clause: str = DIFFERENTIAL, raised: bool = False):
-            record.problem = f"{shown}: {problem}"
-            return ConformanceFailure(record.problem, record, clause, raised)
 
+class _GuardedCall:
+    """One call through the guard, as a list of small checks: the reference consulted, the call made (its
+    exceptions translated), then precision (CONV-1), mutation (CONV-2) and the differential comparison."""
+
+    def __init__(self, impl: Implementation, name: str, fn, oracle, signature, args: tuple, kwargs: dict):
+        self.impl, self.name, self.fn, self.args, self.kwargs = impl, name, fn, args, kwargs
+        self.record = Call(impl, name, copy.deepcopy(args), copy.deepcopy(kwargs))
+        self.recorder = impl.session.recorder
+        if self.recorder is not None:
+            self.recorder.append(self.record)
+        self.bound = bind(signature, args, kwargs)
+        self.named = (dict(self.bound) if self.bound is not None
+                      else {f"argument {i}": a for i, a in enumerate(args)} | kwargs)
+        self.before = {k: _snapshot(v) for k, v in self.named.items()}
+        self.judged = self._consult(oracle)
+        self.shown = impl.display_name(name)
+
+    def _consult(self, oracle) -> bool:
+        """Run the reference on copies of the arguments; whether its value is there to judge the result by."""
+        if self.bound is None or not entry(self.name).compared:
+            return False
+        try:
+            self.record.expected = oracle(*copy.deepcopy(self.args), **copy.deepcopy(self.kwargs))
+        except Exception as exc:  # noqa: BLE001 - the test feeds bad input on purpose; it judges the outcome
+            self.record.reference_error = exc
+        return self.record.reference_error is None
+
+    def fail(self, problem: str, clause: str = DIFFERENTIAL, raised: bool = False) -> ConformanceFailure:
+        self.record.problem = f"{self.shown}: {problem}"
+        return ConformanceFailure(self.record.problem, self.record, clause, raised)
+
+    def run(self):
+        impl, name = self.impl, self.name
         if name in impl.hung:
-            raise fail("hung on an earlier call (no longer called, to keep the run moving)")
+            raise self.fail("hung on an earlier call (no longer called, to keep the run moving)")
         if impl.session.out_of_time():
             impl.hung.add(name)
-            raise fail(f"not called: the run's time budget of {impl.session.time_budget:g} s is spent (too slow)")
+            raise self.fail(f"not called: the run's time budget of {impl.session.time_budget:g} s is spent (too slow)")
+        result = self._invoke()
+        self.record.result = result
+        self._check_precision(result)
+        self._check_mutation()
+        return self._compare(result) if self.judged else result
+
+    def _invoke(self):
+        """The implementation's result, or the failure its exception or hang is."""
+        impl, record = self.impl, self.record
         limit = contextlib.nullcontext() if impl.isolated else _time_limit(impl.call_timeout)
         try:
             with limit, warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # numpy's overflow warnings from its code: the verdict says what matters
-                result = fn(*[_traced(a, record) for a in args], **{k: _traced(v, record) for k, v in kwargs.items()})
+                return self.fn(*[_traced(a, record) for a in self.args],
+                               **{k: _traced(v, record) for k, v in self.kwargs.items()})
         except (_Hang, CallTimeout):
-            impl.hung.add(name)
+            impl.hung.add(self.name)
             killed = " (its process was killed and restarted)" if impl.isolated else ""
-            raise fail(f"did not return within the per-call time limit of {impl.call_timeout:g} s{killed}") from None
+            raise self.fail(f"did not return within the per-call time limit of {impl.call_timeout:g} s{killed}") \
+                from None
         except (ConformanceFailure, UnsatisfiedAssumption):
             raise  # already judged, or an input the implementation's layout cannot express
         except CannotExpress:  # the layout (in this process) has no counterpart for the input: discard it
             reject()
         except (ChildDied, ProtocolError, StartError) as exc:
             # No value came back: the process died or broke the protocol. Its own words say it.
-            raise fail(str(exc)) from None
+            raise self.fail(str(exc)) from None
         except RemoteError as exc:
             # SystemExit, KeyboardInterrupt, a library's own class: an ordinary exception here, never re-raised as
             # such; a test that expects a ValueError judges it like any other wrong exception.
-            if not judged:
+            if not self.judged:
                 raise
-            raise fail(f"{exc} (the reference returns a value here)", SPECIFIED_BY[name], raised=True) from None
+            raise self.fail(f"{exc} (the reference returns a value here)", SPECIFIED_BY[self.name],
+                            raised=True) from None
         except Exception as exc:
-            if not judged:
+            if not self.judged:
                 raise
             # No result where the function's result clause says there is one: that clause, not the test's law.
-            raise fail(f"raised {type(exc).__name__}: {exc} (the reference returns a value here)", SPECIFIED_BY[name],
-                       raised=True) from exc
-        record.result = result
-        # CONV-1, wherever it appears: a result array coarser than the precision the run judges (a float16 answer
-        # in a float64 run), unless coarser input came in. Only for the functions CONV-1 constrains. A strict
-        # finding never masks a core one: the result is let through, compared with the reference and judged by the
-        # test's law at its own precision (lcspec/harness/precision.py reads it), and settle() reports CONV-1 only
-        # when nothing worse was found on the example.
-        coarser_than_judged = [d for d in differential.array_dtypes(result) if d.itemsize < impl.session.precision.itemsize
-                               and "CONV-1" in entry(name).clauses]
-        if coarser_than_judged and not any(np.asarray(v).dtype.kind == "f" and np.asarray(v).dtype.itemsize
-                                           < impl.session.precision.itemsize for v in named.values()
-                                           if isinstance(v, np.ndarray)):
-            record.coarser = (f"{shown}: returned a {coarser_than_judged[0]} array where the run judges "
-                              f"{impl.session.precision} (CONV-1)")
-            if recorder is None:  # no example to settle (a call outside a law): say it now
-                raise fail(record.coarser.partition(": ")[2], "CONV-1")
-        for arg, snap in before.items():
-            if snap is not None and not _unchanged(snap, named[arg]):
-                raise fail(f"modified its argument {arg} in place (CONV-2)", "CONV-2")
-        if judged:
-            try:
-                coarser = differential.judge(name, bound, result, record.expected, impl.session.precision,
-                                             index=lambda part, i: impl.display_index(name, part, i))
-            except differential.Mismatch as exc:
-                if exc.wrong_value and recorder is not None:
-                    # Let the test judge its law on this value too; settle() fails the example if it does not.
-                    record.problem, record.wrong_value = f"{shown}: {exc}", True
-                    return result
-                # Not a value at all (a wrong type, shape or kind of number): the clause that states the
-                # function's result names it, before any law gets to trip over it. Integers computed from integer
-                # input alone are CONV-1's (float64 results from integer input); from real input, they are wrong.
-                integer_input = not any(np.asarray(v).dtype.kind == "f" for v in named.values() if isinstance(v, np.ndarray))
-                clause = ("CONV-1" if exc.integer_result and integer_input and "CONV-1" in entry(name).clauses
-                          else DIFFERENTIAL if exc.wrong_value else SPECIFIED_BY[name])
-                raise fail(str(exc), clause) from None
-            # Recorded only where the inputs were float64: a float32 result of float32 input is CONV-1's matter.
-            if coarser and not any(np.asarray(v).dtype.kind == "f" and np.asarray(v).dtype.itemsize < 8
-                                   for v in named.values() if isinstance(v, np.ndarray)):
-                impl.coarser[name] = coarser
-        return result
+            raise self.fail(f"raised {type(exc).__name__}: {exc} (the reference returns a value here)",
+                            SPECIFIED_BY[self.name], raised=True) from exc
 
-    return call
+    def _check_precision(self, result) -> None:
+        """CONV-1, wherever it appears: a result array coarser than the precision the run judges (a float16 answer
+        in a float64 run), unless coarser input came in. Only for the functions CONV-1 constrains. A strict
+        finding never masks a core one: the result is let through, compared with the reference and judged by the
+        test's law at its own precision (lcspec/harness/precision.py reads it), and settle() reports CONV-1 only
+        when nothing worse was found on the example."""
+        precision = self.impl.session.precision
+        coarser = [d for d in differential.array_dtypes(result)
+                   if d.itemsize < precision.itemsize and "CONV-1" in entry(self.name).clauses]
+        if coarser and not _float_inputs(self.named, precision.itemsize):
+            self.record.coarser = (f"{self.shown}: returned a {coarser[0]} array where the run judges {precision} "
+                                   "(CONV-1)")
+            if self.recorder is None:  # no example to settle (a call outside a law): say it now
+                raise self.fail(self.record.coarser.partition(": ")[2], "CONV-1")
+
+    def _check_mutation(self) -> None:
+        for arg, snap in self.before.items():
+            if snap is not None and not _unchanged(snap, self.named[arg]):
+                raise self.fail(f"modified its argument {arg} in place (CONV-2)", "CONV-2")
+
+    def _compare(self, result):
+        """The differential check against the reference's value (lcspec/harness/differential.py)."""
+        impl, name = self.impl, self.name
+        try:
+            coarser = differential.judge(name, self.bound, result, self.record.expected, impl.session.precision,
+                                         index=lambda part, i: impl.display_index(name, part, i))
+        except differential.Mismatch as exc:
+            if exc.wrong_value and self.recorder is not None:
+                # Let the test judge its law on this value too; settle() fails the example if it does not.
+                self.record.problem, self.record.wrong_value = f"{self.shown}: {exc}", True
+                return result
+            # Not a value at all (a wrong type, shape or kind of number): the clause that states the
+            # function's result names it, before any law gets to trip over it. Integers computed from integer
+            # input alone are CONV-1's (float64 results from integer input); from real input, they are wrong.
+            integer_input = not any(np.asarray(v).dtype.kind == "f" for v in self.named.values()
+                                    if isinstance(v, np.ndarray))
+            clause = ("CONV-1" if exc.integer_result and integer_input and "CONV-1" in entry(name).clauses
+                      else DIFFERENTIAL if exc.wrong_value else SPECIFIED_BY[name])
+            raise self.fail(str(exc), clause) from None
+        # Recorded only where the inputs were float64: a float32 result of float32 input is CONV-1's matter.
+        if coarser and not _float_inputs(self.named, 8):
+            impl.coarser[name] = coarser
+        return result
 
 
 def probe_precision(impls) -> np.dtype:

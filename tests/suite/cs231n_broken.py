@@ -2,7 +2,6 @@
 `svm_loss_vectorized` forgets to average the data part of its gradient. The suite must fail the
 vectorized SVM and pass the rest, naive and vectorized being judged apart."""
 
-import numpy as np
 
 from examples.cs231n_linear_classifier import softmax_loss_naive, softmax_loss_vectorized, svm_loss_naive  # noqa: F401
 from examples.cs231n_linear_classifier import svm_loss_vectorized as _svm_loss_vectorized

@@ -12,7 +12,6 @@ import importlib
 import inspect
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from lcspec import reference
