@@ -86,10 +86,17 @@ def print_targets(by_name: dict[str, results.Figure], peers: list[str]) -> None:
         print(f"  {fn}: " + "; ".join(checks))
 
 
+def default_out() -> Path:
+    here = Path(__file__).resolve().parent
+    return here / "results.json" if (here.parent / ".git").exists() else Path.cwd() / "lcspec-bench-results.json"
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a run of about a minute (what CI runs)")
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results.json")
+    parser.add_argument("--out", type=Path, default=default_out(),
+                        help="where the figures go (default: bench/results.json in a checkout, which the performance "
+                        "page shows; else lcspec-bench-results.json here, never into an installed package)")
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
     n, n_loops, repeats, rows = SIZES[mode]
