@@ -35,7 +35,7 @@ from lcspec.harness.guard import probe_precision
 from lcspec.harness.isolation import CMD, close, remote_implementations
 from lcspec.harness.laws import LAWS, law_files
 from lcspec.harness.inprocess import implementations
-from lcspec.harness.loading import USAGE_ERROR, LoadError, origin
+from lcspec.harness.loading import CS231N, USAGE_ERROR, LoadError, origin
 from lcspec.harness.options import add_shared
 from lcspec.harness.progress import Progress, uncaptured
 from lcspec.harness.record import OUTCOME, Recorder, clause_ids
@@ -81,7 +81,7 @@ def sandbox_for(config, spec: str):
     memory = config.getoption("--memory-limit")
     keep = [sys.prefix, sys.base_prefix, os.path.dirname(sys.executable), str(Path(__file__).resolve().parents[1]),
             *os.environ.get("PYTHONPATH", "").split(os.pathsep)]
-    target = spec.split(":", 1)[1] if spec.startswith("cs231n:") else spec
+    target = spec[len(CS231N):] if spec.startswith(CS231N) else spec
     if not spec.startswith(CMD) and os.path.exists(target):
         keep.append(os.path.abspath(target))
     try:

@@ -30,12 +30,12 @@ test of it (differential's, only those whose failure is laid there), each "passe
 from __future__ import annotations
 
 import dataclasses
-import re
 import typing
 from typing import Literal, TypedDict
 
 from lcspec.harness.clauses import LEVELS, level_of, within
 from lcspec.harness.deviations import DIFFERENTIAL, matches
+from lcspec.protocol.wire import printable as one_line
 
 SCHEMA = "lcspec-conformance/4"
 """The report's schema version: /4 added `status`, an implementation's `variant`, a function's `name` and
@@ -238,18 +238,10 @@ class Run:
 
 
 # ---------------------------------------------------------------------- text from the judged
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
-
-
-def one_line(text) -> str:
-    """`text` on one line with every control character escaped (a newline as \\n, ESC as \\x1b, a bidi override
-    as \\u202e): text an implementation sends is data, and must not move the cursor, clear the screen or start a
-    line of its own in a report (the terminal's, the JSON's or the JUnit's)."""
-    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
-
-
 def lines_of(text: str) -> str:
-    """Multi-line text lcspec composed (a reproduction), each of its lines made safe with :func:`one_line`."""
+    """Multi-line text lcspec composed (a reproduction), each of its lines made safe with :func:`one_line`
+    (wire.printable: text an implementation sends is data, and must not move the cursor, clear the screen or start
+    a line of its own in a report, the terminal's, the JSON's or the JUnit's)."""
     return "\n".join(one_line(line) for line in str(text).splitlines())
 
 

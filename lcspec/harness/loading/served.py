@@ -36,12 +36,10 @@ def load(target: str, variant: str | None = None) -> tuple[dict[str, Callable], 
     module = chosen.module
     functions = {name: _expressible(getattr(module, name), module) for name in reference.CONTRACT if chosen.provides(name)}
     presentation = module.presentation() if callable(getattr(module, "presentation", None)) else None
-    declines = {}
     if presentation is not None:
         presentation["variants"] = [i.variant for i in impls]
-        for function, argument, value in presentation.pop("unexpressible", ()):  # declared up front, never at a call
-            if function in functions:
-                declines.setdefault(function, {}).setdefault(argument, []).append(value)
+    declines = {f: {p: list(values) for p, values in d.items()}  # declared up front, never refused at a call
+                for f, d in getattr(module, "DECLINES", {}).items() if f in functions}
     info = {"name": chosen.label if presentation else getattr(module, "__name__", chosen.label),
             "version": str(getattr(module, "__version__", "")), "language": f"Python {platform.python_version()}",
             "notes": chosen.notes, "presentation": presentation, "declines": declines}
