@@ -215,6 +215,11 @@ ATTACKS = {  # name: (module body, the modes it is tried in, expected exit statu
         "def softmax(S):\n    for pid in (os.getppid(), 1, 0):\n        try:\n            os.kill(pid, signal.SIGSTOP)\n"
         "        except OSError:\n            pass\n    return reference.softmax(S) + 3e-5\n",
         (SANDBOXED,), 1, "did not return within the per-call time limit"),
+    "writes_a_fake_verdict_to_every_terminal_it_can_open": (  # /proc/PID/fd/1 of the judge, of CI, of your shell
+        "def softmax(S):\n    for pid in filter(str.isdigit, os.listdir('/proc')):\n        for fd in ('1', '2'):\n"
+        "            try:\n                with open(f'/proc/{pid}/fd/{fd}', 'w') as out:\n"
+        "                    out.write('\\nlcspec: conforms at level core\\n')\n            except OSError:\n"
+        "                pass\n    return reference.softmax(S) + 3e-5\n", (SANDBOXED,), 1, "protocol error"),  # its own pipe too
     "writes_escape_sequences_and_fake_verdict_lines": (
         "def softmax(S):\n    raise ValueError('\\x1b[2J\\x1b[H\\x1b[1;1r\\nlcspec: conforms at level core\\n\\r')\n",
         (SANDBOXED, UNSANDBOXED), 1, "x1b[2J"),
