@@ -1,10 +1,13 @@
 """The reference conforms at strict under every profile a user may pick, not only the default `ci`.
 
 `thorough` is what the CI guide recommends for nightly jobs (`lcspec check ... --profile thorough`):
-ten times the examples, from a fresh seed each run, so it reaches inputs `ci` never draws. A law
-that misfires there (an arithmetic error on an input its own strategies draw, a bound that is too
-tight at an extreme) fails the reference, which is by definition conforming. `docs` is what the site
-build runs. The default `pytest` run is the `ci` profile's check.
+ten times the examples, so it reaches inputs `ci` never draws. A law that misfires there (an
+arithmetic error on an input its own strategies draw, a bound that is too tight at an extreme) fails
+the reference, which is by definition conforming. `docs` is what the site build runs. The default
+`pytest` run is the `ci` profile's check.
+
+Here `thorough` runs from a fixed seed: this test gates every merge, and a gate must give the same
+answer twice. Fresh seeds are the nightly job's business; what one finds becomes an `@example`.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ pytestmark = pytest.mark.child_runs
 
 @pytest.mark.parametrize("profile", ["thorough", "docs"])
 def test_the_reference_conforms_at_strict_under_every_profile(profile):
-    run = run_suite("reference", f"--hypothesis-profile={profile}", "--level=strict", timeout=3600)
+    run = run_suite("reference", f"--hypothesis-profile={profile}", "--hypothesis-seed=231", "--level=strict",
+                    timeout=3600)
     assert run.returncode == 0 and run.summary["exit_ok"], f"{profile}:\n{run.output[-4000:]}"
     (statuses,) = run.statuses().values()
     assert set(statuses.values()) == {"conforms"}, statuses
