@@ -47,8 +47,10 @@ def assume_smooth(name, W, X, y):
 @pytest.mark.clause("GRAD-1")
 @pytest.mark.parametrize("name", FULL_LOSSES)
 @given(problem=smooth_problems(), reg=regs)
+@example(problem=(np.array([[0.0, -0.07519323567634006], [0.0, 0.0]]), np.array([[0.0, 1e-5]]), np.array([0])),
+         reg=0.0)  # entries of 5e-6 beside L = log 2: rounding alone is 1.4e-6 of relative error
 def test_analytic_gradient_matches_centered_differences(impl, name, problem, reg):
-    """relative_error(dW, numerical_gradient(L, W)) ≤ 1e-6 away from kinks."""
+    """relative_error(dW, numerical_gradient(L, W)) ≤ 1e-6 (plus what rounding the losses adds) away from kinks."""
     W, X, y = problem
     assume_smooth(name, W, X, y)
     loss, dW = full_loss(impl, name, W, X, y, reg)
@@ -56,10 +58,13 @@ def test_analytic_gradient_matches_centered_differences(impl, name, problem, reg
         pytest.skip(f"{name} computes in {judged_dtype()}: its finite differences err by eps·|L|/h, far above "
                     "GRAD-1's double-precision 1e-6; GRAD-2 checks the same gradient at its precision")
     numeric = ref.numerical_gradient(lambda V: full_loss(impl, name, V, X, y, reg)[0], W, H)
-    # Where the exact gradient is ~0 a relative figure measures only rounding noise (eps·|L|/h).
+    # Each difference quotient carries the rounding of its two losses, at most eps·|L|/h (`noise`); over the
+    # entries that adds up to √n·noise/‖numeric‖ of relative error, which the bound allows (spec §5.2). Where
+    # the exact gradient is ~0 a relative figure measures only that noise, so such problems are not drawn.
     noise = atol(loss, terms=4 * X.size) / H
-    assume(np.linalg.norm(numeric) > 1e3 * noise)
-    assert ref.relative_error(dW, numeric) <= 1e-6
+    size = np.linalg.norm(numeric)
+    assume(size > 1e3 * noise)
+    assert ref.relative_error(dW, numeric) <= 1e-6 + np.sqrt(W.size) * noise / size
 
 
 @pytest.mark.clause("GRAD-2")
