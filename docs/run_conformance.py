@@ -22,7 +22,9 @@ usage error) is an error.
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -74,11 +76,26 @@ def why_not(entry: dict) -> str | None:
     return None
 
 
+def _command(entry: dict, report: Path) -> list[str]:
+    # A library that compiles per shape (JAX's XLA) may take seconds on a call when the machine is busy: the
+    # per-call limit is for hangs, so the libraries get a generous one.
+    cmd = [sys.executable, "-m", "lcspec", "check", entry["impl"], f"--json={report}",
+           f"--level={entry.get('level', 'core')}", "--call-timeout=60"]
+    if "deviations" in entry:
+        cmd.append(f"--deviations={entry['deviations']}")
+    return cmd + ["--", "-q"]
+
+
+def _run(cmd: list[str]) -> subprocess.CompletedProcess:
+    print("run_conformance:", " ".join(cmd[2:]), flush=True)
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+
+
 def main(out: Path, strict: bool = False) -> int:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    skipped = {}
+    skipped, jobs = {}, []
     for n, entry in enumerate(implementations()):
         reason = why_not(entry)
         if reason:
@@ -87,27 +104,24 @@ def main(out: Path, strict: bool = False) -> int:
                 return 1
             skipped[entry["impl"]] = reason
             continue
-        report = out / f"{n:02d}.json"
-        # A library that compiles per shape (JAX's XLA) may take seconds on a call when the machine is busy: the
-        # per-call limit is for hangs, so the libraries get a generous one.
-        cmd = [sys.executable, "-m", "lcspec", "check", entry["impl"], f"--json={report}",
-               f"--level={entry.get('level', 'core')}", "--call-timeout=60"]
-        if "deviations" in entry:
-            cmd.append(f"--deviations={entry['deviations']}")
-        cmd += ["--", "-q"]
-        print("run_conformance:", " ".join(cmd[2:]), flush=True)
-        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        jobs.append((entry, out / f"{n:02d}.json"))
+    # One judge per core: each is a process of its own (and its implementation another), and the libraries'
+    # runs are long; every implementation is run, and all that fail are shown, not only the first.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        finished = list(pool.map(_run, [_command(entry, report) for entry, report in jobs]))
+    failed = False
+    for (entry, report), done in zip(jobs, finished):
         if strict and done.returncode == 1:
             print(done.stdout[-8000:], done.stderr[-4000:], sep="\n")
             print(f"run_conformance: {entry['impl']} does not conform (see above)", file=sys.stderr)
-            return 1
-        if done.returncode not in (0, 1) or not report.is_file():  # 1: some test failed, a result to show
+            failed = True
+        elif done.returncode not in (0, 1) or not report.is_file():  # 1: some test failed, a result to show
             print(done.stdout[-4000:], done.stderr[-4000:], sep="\n")
-            print(
-                f"run_conformance: the suite did not run through on {entry['impl']} (exit {done.returncode})",
-                file=sys.stderr,
-            )
-            return 1
+            print(f"run_conformance: the suite did not run through on {entry['impl']} (exit {done.returncode})",
+                  file=sys.stderr)
+            failed = True
+    if failed:
+        return 1
     (out / "skipped.json").write_text(json.dumps(skipped, indent=2) + "\n")
     print("run_conformance: the validation guide's failing report (docs profile)", flush=True)
     conformance_runs.start(with_page_runs=False)

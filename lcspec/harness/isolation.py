@@ -71,6 +71,8 @@ class RemoteModule:
                 target = bound.get(argument)
                 if isinstance(target, np.ndarray) and np.shape(value) == target.shape:
                     np.copyto(target, value, casting="unsafe")
+            for part, argument in self.child.shares.items():  # a view of an argument there: the caller's own array
+                result = _aliased(result, part, bound.get(argument))
             return result
 
         call.__name__ = name
@@ -88,6 +90,21 @@ class RemoteModule:
 
     def expresses(self, name: str, **arguments) -> bool:
         return self.child.declined(name, arguments) is None
+
+
+def _aliased(result, part: str, argument):
+    """`result` with its `part` ("" itself, "0", "1", ... a tuple's) replaced by `argument`, the caller's array the
+    server says that part is a view of, where the two hold the same values (so only the identity changes)."""
+    held = result if part == "" else (result[int(part)] if isinstance(result, (tuple, list)) and part.isdigit()
+                                      and int(part) < len(result) else None)
+    if not (isinstance(held, np.ndarray) and isinstance(argument, np.ndarray) and held.shape == argument.shape
+            and held.dtype == argument.dtype and np.array_equal(held, argument, equal_nan=held.dtype.kind in "fc")):
+        return result
+    if part == "":
+        return argument
+    parts = list(result)
+    parts[int(part)] = argument
+    return tuple(parts) if isinstance(result, tuple) else parts
 
 
 def _start(spec: str, variant: str | None, call_timeout: float, memory_limit: int | None,

@@ -39,9 +39,13 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 
+import numpy as np
+
 from . import PROTOCOL, wire
 from .sandbox import Sandbox, SandboxWatch
 
+RESULTS_KEPT = 8
+"""Recent results this side keeps, to take the contents the server says a later call overwrote ("changed")."""
 DEFAULT_CALL_TIMEOUT = 10.0
 """Seconds one call may take (the suite's inputs are tiny; time the judge spends in call-backs is not counted)."""
 DEFAULT_START_TIMEOUT = 60.0
@@ -289,6 +293,9 @@ class Child:
         self._next_id = 0
         self.modified: dict = {}
         """The arguments the last call changed in place, as the server sent them back ("modified")."""
+        self.shares: dict = {}
+        """The parts of the last call's result that are views of an argument there ("shares": part -> argument)."""
+        self._returned: dict[int, object] = {}  # recent results as returned here, for the server's "changed"
 
     # --- life cycle ------------------------------------------------------------------------------
 
@@ -330,6 +337,7 @@ class Child:
             if self._proc is not None:
                 return self.info
             self.starts += 1
+            self._returned = {}  # a new server holds none of the old one's results
             if self._failed:
                 self.restarts += 1
             self._failed = False
@@ -576,7 +584,7 @@ class Child:
             if declined:
                 raise Declined(declined)
             limit = self.timeout if timeout is None else timeout
-            self.modified = {}
+            self.modified, self.shares = {}, {}
             self._next_id += 1
             call_id = self._next_id
             handles: dict[int, Callable] = {}
@@ -633,16 +641,35 @@ class Child:
             return {"error": {"type": type(exc).__name__, "message": str(exc)}}
         return {"result": wire.encode(result)}
 
+    def _apply_changed(self, changed) -> None:
+        """An earlier result the server says a later call overwrote (its buffer reused): this process's copy takes the
+        new contents, so a law holding it sees what a caller in process would (protocol §3, "changed")."""
+        if not isinstance(changed, list):
+            raise wire.WireError(f"changed must be a list, got {type(changed).__name__}")
+        for item in changed:
+            if not isinstance(item, dict) or set(item) != {"id", "part", "value"}:
+                raise wire.WireError(f"each entry of changed needs id, part and value: {str(item)[:80]}")
+            held = _part(self._returned.get(item["id"]), item["part"])
+            value = wire.decode(item["value"])
+            if isinstance(held, np.ndarray) and isinstance(value, np.ndarray) and value.shape == held.shape:
+                np.copyto(held, value, casting="unsafe")  # one older than the judge keeps, or reshaped: nothing held
+
     def _result(self, answer: dict, call_id: int, function: str, what: str, handles):
         if answer.get("id") != call_id:
             raise self._violation(f"answered id {answer.get('id')!r} to the call with id {call_id}", what)
-        if set(answer) in ({"id", "result"}, {"id", "result", "modified"}):
+        if "result" in answer and set(answer) <= {"id", "result", "modified", "shares", "changed"}:
             try:
                 modified = answer.get("modified") or {}
                 self.modified = {k: wire.decode(v) for k, v in modified.items()} if isinstance(modified, dict) else {}
-                return wire.decode(answer["result"], handles.__getitem__)
+                self.shares = _shares(answer.get("shares") or {})
+                self._apply_changed(answer.get("changed") or [])
+                result = wire.decode(answer["result"], handles.__getitem__)
             except (wire.WireError, KeyError) as exc:
                 raise self._violation(f"result: {exc}", what) from None
+            self._returned[call_id] = result
+            for old in sorted(self._returned)[:-RESULTS_KEPT]:
+                del self._returned[old]
+            return result
         error = answer.get("error")
         if set(answer) != {"id", "error"} or not isinstance(error, dict) \
                 or not isinstance(error.get("type"), str) or not isinstance(error.get("message", ""), str):
@@ -650,3 +677,21 @@ class Child:
                                   f"{str(answer)[:80]}", what)
         self._note(f"{function} answered {error['type']}: {error.get('message', '')[:120]}")
         raise remote_exception(function, error["type"], error.get("message", ""))
+
+
+def _part(result, part):
+    """The array `part` names in a result ("" the result itself, "0", "1", ... a tuple's); None if there is none."""
+    if not isinstance(part, str):
+        return None
+    if part == "":
+        return result
+    if isinstance(result, (tuple, list)) and part.isdigit() and int(part) < len(result):
+        return result[int(part)]
+    return None
+
+
+def _shares(shares) -> dict[str, str]:
+    """The server's "shares" (result part -> the argument it is a view of), checked."""
+    if not isinstance(shares, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in shares.items()):
+        raise wire.WireError(f"shares must map result parts to argument names: {str(shares)[:80]}")
+    return dict(shares)

@@ -117,6 +117,7 @@ class _Channel:
         self.requests, self.responses = requests, responses
         self.lock = threading.Lock()
         self.calling = False  # call-backs are valid only while their call runs
+        self.returned = _Returned()
 
     def write(self, message: dict) -> None:
         self.responses.write(wire.dumps(message))
@@ -145,6 +146,57 @@ class _Channel:
 
         judge_function.__name__ = judge_function.__qualname__ = f"judge_function_{handle}"
         return judge_function
+
+
+def _array_parts(result) -> dict[str, np.ndarray]:
+    """The arrays a result is made of, by part: "" for an array, "0", "1", ... for a tuple's (a loss's dW)."""
+    if isinstance(result, np.ndarray):
+        return {"": result}
+    if isinstance(result, (tuple, list)):
+        return {str(i): part for i, part in enumerate(result) if isinstance(part, np.ndarray)}
+    return {}
+
+
+_TOO_HARD = getattr(np, "exceptions", np).TooHardError  # numpy < 1.25 has it at the top
+
+
+def _shares(part: np.ndarray, argument) -> bool:
+    if not isinstance(argument, np.ndarray):
+        return False
+    try:
+        return bool(np.shares_memory(part, argument, max_work=10_000))
+    except _TOO_HARD:  # an overlap too costly to decide exactly: said only when certain
+        return False
+
+
+class _Returned:
+    """The arrays the last few calls returned, as the implementation still holds them.
+
+    A caller in the implementation's language keeps the very objects a call returned; one that an implementation
+    reuses (a dW buffer overwritten by the next call) changes under the caller's hands. The judge only ever has
+    copies, so after each call the server sends the new contents of every earlier result that changed
+    ("changed"), and names the arguments a result is a view of ("shares"): the judge then sees what a caller in
+    process would (spec/protocol.md §3).
+    """
+
+    KEPT_CALLS = 8  # a law compares results of a few calls at most; older ones are let go
+
+    def __init__(self):
+        self.kept: list[tuple[int, str, np.ndarray, bytes]] = []
+
+    def changed(self) -> list[dict]:
+        found = []
+        for i, (call_id, part, array, seen) in enumerate(self.kept):
+            now = array.tobytes()
+            if now != seen:
+                found.append({"id": call_id, "part": part, "value": wire.encode(array)})
+                self.kept[i] = (call_id, part, array, now)
+        return found
+
+    def keep(self, call_id: int, parts: Mapping[str, np.ndarray]) -> None:
+        self.kept += [(call_id, part, array, array.tobytes()) for part, array in parts.items()]
+        calls = sorted({c for c, *_ in self.kept})[-self.KEPT_CALLS:]
+        self.kept = [k for k in self.kept if k[0] in calls]
 
 
 def _answer(channel: _Channel, functions: Mapping[str, Callable], constraints: Mapping, request: dict) -> dict:
@@ -177,6 +229,15 @@ def _answer(channel: _Channel, functions: Mapping[str, Callable], constraints: M
                                                        and args[k].shape == v.shape and args[k].tobytes() == v.tobytes())}
     if modified:
         answer["modified"] = {k: wire.encode(args[k]) for k in modified}
+    # So is a result that is a view of an argument, and an earlier result this call overwrote (see _Returned).
+    parts = _array_parts(result)
+    shares = {part: k for part, array in parts.items() for k in args if _shares(array, args[k])}
+    if shares:
+        answer["shares"] = shares
+    changed = channel.returned.changed()
+    if changed:
+        answer["changed"] = changed
+    channel.returned.keep(call_id, parts)
     return answer
 
 

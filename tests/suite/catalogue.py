@@ -327,6 +327,25 @@ class softmax_loss_unaveraged_gradient:
         return loss, (dW - 2 * reg * np.asarray(W)) * np.shape(X)[0] + 2 * reg * np.asarray(W)
 
 
+_GRADIENT_BUFFERS: dict = {}  # softmax_loss_reuses_its_buffer's one dW per shape, kept between calls
+
+
+@broken
+class softmax_loss_reuses_its_buffer:
+    """softmax_loss fills one dW buffer per shape on every call and returns it, to save allocations: right when
+    returned, but the dW a caller holds changes at its next call (the finite differences of a gradient check).
+    Judged in a process of its own, only the protocol's "changed" (spec/protocol.md §3) shows it."""
+
+    breaks = ("GRAD-1",)
+
+    @staticmethod
+    def softmax_loss(W, X, y, reg):
+        loss, dW = reference.softmax_loss(W, X, y, reg)
+        buffer = _GRADIENT_BUFFERS.setdefault(dW.shape, np.empty_like(dW))
+        buffer[...] = dW
+        return loss, buffer
+
+
 @broken
 class svm_loss_hangs_on_ties:
     """svm_loss loops forever when two classes tie (a while loop that never advances)."""
@@ -487,6 +506,18 @@ class numerical_gradient_of_matrices_only:
                 minus[i, j] -= h
                 grad[i, j] = ((f(plus) - f(minus)) / (2 * h) if centered else (f(plus) - f(x)) / h)
         return grad
+
+
+@broken
+class sgd_step_returns_w_at_rate_zero:
+    """sgd_step returns W itself when the learning rate is 0 (nothing to do), not a new array: the caller's W and the
+    "new" weights are then one object. Judged in a process of its own, only the protocol's "shares" shows it."""
+
+    breaks = ("OPT-1",)
+
+    @staticmethod
+    def sgd_step(W, dW, learning_rate):
+        return W if learning_rate == 0 else reference.sgd_step(W, dW, learning_rate)
 
 
 @broken

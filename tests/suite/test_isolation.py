@@ -10,12 +10,15 @@ import numpy as np
 import pytest
 from hypothesis.errors import UnsatisfiedAssumption
 
-from lcspec.harness.isolation import remote_implementations
+from lcspec import reference
+from lcspec.harness.isolation import close, remote_implementations
 from lcspec.harness.loading import LoadError
 from lcspec.protocol import sandbox
-from lcspec.protocol.child import RemoteError
+from lcspec.protocol.child import ProtocolError, RemoteError
 
 HELLO = "import json, sys\nhello = sys.stdin.readline()\n"
+REUSES_BUFFER = "tests.suite.catalogue:softmax_loss_reuses_its_buffer"
+RETURNS_W = "tests.suite.catalogue:sgd_step_returns_w_at_rate_zero"
 
 
 def server(tmp_path, body: str) -> str:
@@ -102,3 +105,52 @@ def test_a_declared_boolean_is_matched_as_a_boolean():
 
     assert same_value(False, False) and same_value(np.bool_(True), True)
     assert not same_value(0, False) and not same_value(True, 1) and same_value(1, 1.0)
+
+
+def test_a_result_the_implementation_overwrites_later_changes_here_as_it_would_for_a_caller():
+    """protocol §3 "changed": a dW buffer reused by the next call is seen reused through the process boundary."""
+    (impl,) = remote_implementations(REUSES_BUFFER, call_timeout=10)
+    try:
+        rng = np.random.default_rng(0)
+        W, X, y = rng.standard_normal((3, 4)), rng.standard_normal((5, 4)), np.array([0, 1, 2, 0, 1])
+        _, first = impl.module.softmax_loss(W, X, y, 0.1)
+        _, second = impl.module.softmax_loss(2 * W, X, y, 0.1)
+        assert np.array_equal(first, second)  # the buffer now holds the second call's gradient, as in process
+        assert not np.array_equal(first, reference.softmax_loss(W, X, y, 0.1)[1])
+    finally:
+        close([impl])
+
+
+def test_a_result_that_is_an_argument_there_is_the_callers_own_array_here():
+    """protocol §3 "shares": sgd_step returning W itself returns the judge's W, so OPT-1's no-sharing check sees it."""
+    (impl,) = remote_implementations(RETURNS_W, call_timeout=10)
+    try:
+        W, dW = np.arange(6.0).reshape(2, 3), np.ones((2, 3))
+        assert impl.module.sgd_step(W, dW, 0.0) is W
+        stepped = impl.module.sgd_step(W, dW, 0.5)
+        assert not np.shares_memory(stepped, W) and np.array_equal(stepped, W - 0.5)
+    finally:
+        close([impl])
+
+
+@pytest.mark.parametrize("extra, said", [
+    ({"changed": {"id": 1}}, "changed must be a list"),
+    ({"changed": [{"id": 1, "part": "", "value": 0, "more": 1}]}, "needs id, part and value"),
+    ({"shares": {"": 3}}, "shares must map"),
+])
+def test_a_malformed_shares_or_changed_is_a_protocol_violation(tmp_path, extra, said):
+    spec = server(tmp_path, f"""
+        answer = {{"protocol": 1, "implementation": {{"name": "n"}}, "provides": ["softmax"]}}
+        print(json.dumps(answer), flush=True)
+        for line in sys.stdin:
+            request = json.loads(line)
+            if request.get("op") != "call":
+                break
+            print(json.dumps({{"id": request["id"], "result": 1.0, **{extra!r}}}), flush=True)
+    """)
+    [impl] = remote_implementations(spec, call_timeout=5)
+    try:
+        with pytest.raises(ProtocolError, match=said):
+            impl.module.softmax(np.ones((2, 3)))
+    finally:
+        impl.module.child.close()
