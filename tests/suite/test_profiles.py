@@ -21,8 +21,10 @@ pytestmark = pytest.mark.child_runs
 
 @pytest.mark.parametrize("profile", ["thorough", "docs"])
 def test_the_reference_conforms_at_strict_under_every_profile(profile):
+    # No time budget: this judges the laws, not the clock (`thorough` can pass lcspec's default 1200 s on a busy
+    # machine, and every call after that fails as too slow).
     run = run_suite("reference", f"--hypothesis-profile={profile}", "--hypothesis-seed=231", "--level=strict",
-                    timeout=3600)
+                    "--time-budget=0", timeout=3600)
     assert run.returncode == 0 and run.summary["exit_ok"], f"{profile}:\n{run.output[-4000:]}"
     (statuses,) = run.statuses().values()
     assert set(statuses.values()) == {"conforms"}, statuses
