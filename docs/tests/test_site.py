@@ -378,7 +378,7 @@ def test_the_assignment_page_shows_real_reports_of_the_five_common_mistakes():
         assert re.search(rf"core: fails \([^)]*{clause}", section), (anchor, clause)
         assert "lcspec conformance: cs231n:docs/mistakes/" in section, anchor
     passing = text[text.index('id="reading-the-verdict"'):text.index('id="the-five-most-common-mistakes"')]
-    assert "core conforms" in passing and "core fails" not in passing
+    assert "verdict: conforms at level core" in passing and "core: fails" not in passing
     wheel = re.search(r'href="(\.\./download/lcspec-[^"]+\.whl)"', text)
     assert wheel and (SITE / "assignment" / wheel[1]).resolve().is_file(), "no wheel to download"
     assert "pip install ./lcspec-" in plain(text)
