@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]  # the checkout the site is built from
 
 from lcspec import reference
-import conformance_runs  # a sibling hook module: MkDocs loads hooks with their folder on sys.path
+import conformance_runs, markers  # a sibling hook module: MkDocs loads hooks with their folder on sys.path
 from spec_pages import clause_url
 from lcspec.harness.clauses import LEVELS, clauses
 from lcspec.harness.deviations import DIFFERENTIAL  # the JSON key of what the guard finds
@@ -47,13 +47,13 @@ def on_page_markdown(markdown, page, config, files):
             if marker not in markdown:
                 raise ValueError(f"{GUIDE} must contain {marker!r} where the failing report goes")
         summary, reproduction = conformance_runs.guide_report()
-        return (markdown.replace(GUIDE_SUMMARY, f"```text\n{summary}\n```")
-                .replace(GUIDE_REPRODUCTION, f"```text\n{reproduction}\n```"))
+        markdown = markers.fill(markdown, GUIDE_SUMMARY, f"```text\n{summary}\n```", GUIDE)
+        return markers.fill(markdown, GUIDE_REPRODUCTION, f"```text\n{reproduction}\n```", GUIDE)
     if page.file.src_uri != "conformance.md":
         return markdown
     if MARKER not in markdown:
         raise ValueError(f"conformance.md must contain {MARKER!r} where the matrix goes")
-    return markdown.replace(MARKER, matrix(page.file.src_uri))
+    return markers.fill(markdown, MARKER, matrix(page.file.src_uri), page.file.src_uri)
 
 
 def given_reports() -> list[Path]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout the site is built from
 
-import learning_run  # a sibling hook module: MkDocs loads hooks with their folder on sys.path
+import learning_run, markers  # a sibling hook module: MkDocs loads hooks with their folder on sys.path
 from spec_pages import page_uri
 
 RESULTS = ROOT / "bench" / "results.json"
@@ -39,7 +39,7 @@ def on_page_markdown(markdown, page, config, files):
     if page.file.src_uri == PERFORMANCE_PAGE:
         if MARKER not in markdown:
             raise ValueError(f"{PERFORMANCE_PAGE} must contain {MARKER!r} where the figures go")
-        return markdown.replace(MARKER, benchmark_section())
+        return markers.fill(markdown, MARKER, benchmark_section(), PERFORMANCE_PAGE)
     return markdown
 
 

@@ -25,7 +25,7 @@ from mkdocs.utils import get_relative_url
 
 
 from lcspec import reference
-import laws, notes, pictures, worked_examples  # a sibling hook module: MkDocs loads hooks with their folder on sys.path
+import laws, markers, notes, pictures, worked_examples  # a sibling hook module: MkDocs loads hooks with their folder on sys.path
 from lcspec.harness.clauses import SPEC_DIR, chapters, clauses
 from lcspec.harness.laws import clause_ids_of, property_tests
 
@@ -43,7 +43,7 @@ API_URI = "api.md"
 CONTRACT_ANCHOR = "the-contract"  # the contract table's heading on the API page
 CLAUSES_DOWNLOAD_NAME = "clauses.toml"  # beside the chapters: spec/clauses.toml, linked as written in spec/README.md
 DOWNLOADS = ["clauses.toml", *sorted(f"golden/{p.name}" for p in (SPEC_DIR / "golden").glob("*.json"))]
-# Markers in hand-written pages where generated Markdown goes (on_page_markdown).
+# Markers in hand-written pages where generated Markdown goes (on_page_markdown; blocks of markers.py).
 CONTRACT_MARKER = "<!-- contract table -->"
 MODULES_MARKER = "<!-- reference modules -->"
 
@@ -344,9 +344,9 @@ def clause_index() -> str:
 def on_page_markdown(markdown, page, config, files):
     """Hand-written pages take generated parts at markers: the contract table and the modules of the API page."""
     if CONTRACT_MARKER in markdown:
-        markdown = markdown.replace(CONTRACT_MARKER, contract_table(page.file.src_uri))
+        markdown = markers.fill(markdown, CONTRACT_MARKER, contract_table(page.file.src_uri), page.file.src_uri)
     if MODULES_MARKER in markdown:
-        markdown = markdown.replace(MODULES_MARKER, reference_modules(page.file.src_uri))
+        markdown = markers.fill(markdown, MODULES_MARKER, reference_modules(page.file.src_uri), page.file.src_uri)
     return markdown
 
 

@@ -509,3 +509,40 @@ def test_every_install_command_on_the_site_works():
         assert not re.search(r"pip install (-U )?lcspec(\s|$)", text), path
     for path in ("assignment/index.html", "guides/validate/index.html", "guides/ci/index.html"):
         assert re.search(r'href="(\.\./)+download/lcspec-[^"]+\.whl"', html(path)), path
+
+
+# ---------------------------------------------------------------------------------------------------
+# The hand-written pages read as source (on a forge, in an editor) and in the site: generated blocks and links.
+
+HAND_WRITTEN = sorted(p for p in (ROOT / "docs").rglob("*.md") if "node_modules" not in p.parts)
+OPENING = re.compile(r"<!-- (?!/)(.+?) -->")
+
+
+def built_page(source: Path) -> str:
+    """The built HTML of a hand-written page (docs/pages/guides/ci.md -> guides/ci/index.html)."""
+    uri = source.relative_to(ROOT / "docs" / "pages").with_suffix("").as_posix()
+    return "index.html" if uri == "index" else uri.removesuffix("/index") + "/index.html"
+
+
+@pytest.mark.parametrize("path", HAND_WRITTEN, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_a_generated_block_shows_a_reader_of_the_source_what_goes_there(path):
+    """Read as Markdown, a page shows no bare marker: each `<!-- NAME -->` is followed by text for the reader of
+    the source and closed by `<!-- /NAME -->`."""
+    text = path.read_text(encoding="utf-8")
+    for m in OPENING.finditer(text):
+        end = text.find(f"<!-- /{m[1]} -->", m.end())
+        assert end > 0, f"{m[0]} is never closed"
+        assert re.search(r"\w{3,}", text[m.end():end]), f"{m[0]} shows a reader of the source nothing"
+
+
+def test_the_site_shows_what_the_blocks_generate_not_the_text_for_the_source():
+    blocks = 0
+    for path in HAND_WRITTEN:
+        text = path.read_text(encoding="utf-8")
+        for m in OPENING.finditer(text):
+            source = text[m.end(): text.index(f"<!-- /{m[1]} -->", m.end())]
+            words = " ".join(re.sub(r"[*`]", "", source).split()[:6])
+            assert words not in plain(html(built_page(path))), (path.name, m[0])
+            blocks += 1
+    assert blocks >= 10, blocks
+
