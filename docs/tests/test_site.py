@@ -507,7 +507,7 @@ def test_every_install_command_on_the_site_works():
         text = plain(html(path))
         assert "the repository's URL" not in text, path
         assert not re.search(r"pip install (-U )?lcspec(\s|$)", text), path
-    for path in ("assignment/index.html", "guides/validate/index.html", "guides/ci/index.html"):
+    for path in ("assignment/index.html", "guides/validate/index.html", "guides/ci/index.html", "guides/grade/index.html"):
         assert re.search(r'href="(\.\./)+download/lcspec-[^"]+\.whl"', html(path)), path
 
 
