@@ -518,6 +518,12 @@ HAND_WRITTEN = sorted(p for p in (ROOT / "docs").rglob("*.md") if "node_modules"
 OPENING = re.compile(r"<!-- (?!/)(.+?) -->")
 
 
+def outside_code(markdown: str) -> str:
+    """The Markdown without its fenced code blocks and inline code spans."""
+    markdown = re.sub(r"(?ms)^[ \t]*(```|~~~).*?^[ \t]*\1[ \t]*$", "", markdown)
+    return re.sub(r"(`+).+?\1", "", markdown, flags=re.S)
+
+
 def built_page(source: Path) -> str:
     """The built HTML of a hand-written page (docs/pages/guides/ci.md -> guides/ci/index.html)."""
     uri = source.relative_to(ROOT / "docs" / "pages").with_suffix("").as_posix()
@@ -545,4 +551,55 @@ def test_the_site_shows_what_the_blocks_generate_not_the_text_for_the_source():
             assert words not in plain(html(built_page(path))), (path.name, m[0])
             blocks += 1
     assert blocks >= 10, blocks
+
+
+def relative_targets(markdown: str) -> list[str]:
+    targets = re.findall(r"\]\(([^)\s]+)", outside_code(markdown))
+    targets += re.findall(r'\b(?:href|src)="([^"]+)"', outside_code(markdown))
+    return [t for t in targets if not re.match(r"[a-z][a-z0-9+.-]*:|/|#", t, re.I)]
+
+
+@pytest.mark.parametrize("path", HAND_WRITTEN, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_relative_link_of_a_page_resolves_in_the_repository(path):
+    """Read as source, each relative link leads to a file (or folder) of the repository, from the page's folder."""
+    targets = relative_targets(path.read_text(encoding="utf-8"))
+    missing = [t for t in targets if not (path.parent / t.partition("#")[0]).exists()]
+    assert not missing, missing
+
+
+def test_the_link_checks_see_the_links_to_the_spec():
+    """The pages link the spec by its path in the repository, and the check above sees those links."""
+    targets = relative_targets((ROOT / "docs" / "pages" / "guides" / "validate.md").read_text(encoding="utf-8"))
+    assert "../../../spec/00-conventions.md#CONV-10" in targets, targets
+    assert "../../spec/01-score-function.md" in relative_targets((ROOT / "docs" / "pages" / "index.md").read_text())
+
+
+def site_target(page: str, url: str) -> tuple[Path, str]:
+    """(the built file, the fragment) a relative URL of a built page leads to."""
+    path, fragment = urlsplit(url).path, urlsplit(url).fragment
+    target = Path(os.path.normpath(Path(page).parent / path)) if path else Path(page)
+    if path.endswith("/") or (SITE / target).is_dir():
+        target = target / "index.html"
+    return target, fragment
+
+
+def test_every_relative_link_of_the_built_site_resolves():
+    """Each relative href and src of each built page (but the 404 page, which takes its <base> at run time) leads
+    to a file of the site; a fragment on a link to a page leads to an id on it."""
+    problems, seen = [], 0
+    for page in PAGES:
+        if page == "404.html":
+            continue
+        text = html(page)
+        for url in re.findall(r'\b(?:href|src)="([^"]+)"', text):
+            if re.match(r"[a-z][a-z0-9+.-]*:|/|#", url, re.I):
+                continue
+            seen += 1
+            target, fragment = site_target(page, url)
+            if not (SITE / target).is_file():
+                problems.append(f"{page}: {url} (no {target})")
+            elif fragment and target.suffix == ".html" and fragment not in ids_in(html(target.as_posix())):
+                problems.append(f"{page}: {url} (no id {fragment})")
+    assert seen > 1000, seen
+    assert not problems, "\n".join(problems[:40])
 
