@@ -603,3 +603,30 @@ def test_every_relative_link_of_the_built_site_resolves():
     assert seen > 1000, seen
     assert not problems, "\n".join(problems[:40])
 
+
+# The sentence of each chapter's text that moves the weights, and the demo pointer that must sit in its section.
+DEMO_NEAR = {
+    "scores": "rotates the hyperplane",
+    "hinge": "confident win, not just a win",
+    "softmax": "Halving the scores moves every probability",
+    "regularization": "The penalty also prefers",
+    "optimization": "performs one step",
+}
+
+
+@pytest.mark.parametrize("key", list(DEMO_NEAR))
+def test_the_demo_is_linked_where_the_text_moves_the_weights(key):
+    """The chapter's "Try it" pointer to the interactive demo sits in the section whose text moves the weights."""
+    text = html(CHAPTER_PAGES[key])
+    at = text.index(DEMO_NEAR[key])
+    start = text.rfind("<h2", 0, at)
+    end = text.find("<h2", at)
+    section = text[start:end]
+    assert 'href="../../demo/"' in section and "Try it" in section, key
+    content = text[text.index('class="md-content"'):]  # not the navigation, which links the demo too
+    assert content.count('href="../../demo/"') == 1, key
+
+
+def test_the_home_page_links_the_demo():
+    assert 'href="demo/"' in html("index.html")
+
