@@ -511,6 +511,7 @@ def test_every_install_command_on_the_site_works():
         assert re.search(r'href="(\.\./)+download/lcspec-[^"]+\.whl"', html(path)), path
 
 
+
 # ---------------------------------------------------------------------------------------------------
 # The hand-written pages read as source (on a forge, in an editor) and in the site: generated blocks and links.
 
@@ -630,3 +631,20 @@ def test_the_demo_is_linked_where_the_text_moves_the_weights(key):
 def test_the_home_page_links_the_demo():
     assert 'href="demo/"' in html("index.html")
 
+
+def test_the_performance_page_explains_eps_and_says_each_comparison_once():
+    """An error in ε is explained beside the table; no table repeats one "compared to" text row after row (what
+    every row, or every row of a measure, is compared with is said once)."""
+    text = html("performance/index.html")
+    assert "machine epsilon" in plain(text) and "2^{-52}" in text
+    tables = re.findall(r"<table>(.*?)</table>", text, re.S)
+    assert len(tables) >= 3
+    for table in tables:
+        head = [plain(h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)]
+        if "compared to" not in head:
+            continue
+        at = head.index("compared to")
+        cells = [plain(re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[at]).strip()
+                 for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]]
+        repeated = {c: cells.count(c) for c in cells if c and cells.count(c) > 2}
+        assert not repeated, repeated
