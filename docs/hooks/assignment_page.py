@@ -18,7 +18,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-import conformance_runs  # a sibling hook module: MkDocs loads hooks with their folder on sys.path
+import conformance_runs, markers  # a sibling hook module: MkDocs loads hooks with their folder on sys.path
 
 PAGE = "assignment.md"
 EXAMPLE_MARKER = "<!-- assignment: a passing report -->"
@@ -67,8 +67,8 @@ def on_page_markdown(markdown, page, config, files):
         if marker not in markdown:
             raise ValueError(f"{PAGE} must contain {marker!r}")
     example = conformance_runs.summary("example", conformance_runs.EXAMPLE_IMPL)[1]
-    return (markdown.replace(EXAMPLE_MARKER, f"```text\n{example}\n```")
-            .replace(MISTAKES_MARKER, mistakes_section()))
+    markdown = markers.fill(markdown, EXAMPLE_MARKER, f"```text\n{example}\n```", PAGE)
+    return markers.fill(markdown, MISTAKES_MARKER, mistakes_section(), PAGE)
 
 
 def mistakes_section() -> str:

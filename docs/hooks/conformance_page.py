@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]  # the checkout the site is built from
 
 from lcspec import reference
-import conformance_runs  # a sibling hook module: MkDocs loads hooks with their folder on sys.path
+import conformance_runs, markers  # a sibling hook module: MkDocs loads hooks with their folder on sys.path
 from spec_pages import clause_url
 from lcspec.harness.clauses import LEVELS, clauses
 from lcspec.harness.deviations import DIFFERENTIAL  # the JSON key of what the guard finds
@@ -47,13 +47,13 @@ def on_page_markdown(markdown, page, config, files):
             if marker not in markdown:
                 raise ValueError(f"{GUIDE} must contain {marker!r} where the failing report goes")
         summary, reproduction = conformance_runs.guide_report()
-        return (markdown.replace(GUIDE_SUMMARY, f"```text\n{summary}\n```")
-                .replace(GUIDE_REPRODUCTION, f"```text\n{reproduction}\n```"))
+        markdown = markers.fill(markdown, GUIDE_SUMMARY, f"```text\n{summary}\n```", GUIDE)
+        return markers.fill(markdown, GUIDE_REPRODUCTION, f"```text\n{reproduction}\n```", GUIDE)
     if page.file.src_uri != "conformance.md":
         return markdown
     if MARKER not in markdown:
         raise ValueError(f"conformance.md must contain {MARKER!r} where the matrix goes")
-    return markdown.replace(MARKER, matrix(page.file.src_uri))
+    return markers.fill(markdown, MARKER, matrix(page.file.src_uri), page.file.src_uri)
 
 
 def given_reports() -> list[Path]:
@@ -101,18 +101,33 @@ def anchor(entry: dict) -> str:
 MARKS = {"conforms": "✔", "fails": "✘", "deviates": "≈"}
 
 
+ADAPTERS = ROOT / "tests" / "adapters"  # library adapters: run by docs/run_conformance.py only
+
+
+def adapter_columns() -> list[str]:
+    """The columns of the library adapters (tests/adapters/*.py), by the name the matrix gives them."""
+    return [short_name(p.name) for p in sorted(ADAPTERS.glob("*_adapter.py"))]
+
+
 def source_note() -> str:
-    """Where the results come from: run_conformance.py's full runs, or the build's own quicker ones."""
+    """Where the results come from: run_conformance.py's full runs, or the build's own quicker ones; and which
+    columns a page built without run_conformance.py's reports lacks."""
     if given_reports():
         return ("These results are from `python docs/run_conformance.py`, run before this site was built: every "
-                "implementation it could run, with the suite's `ci` Hypothesis profile (60 examples per test).")
+                "implementation it could run, with the suite's `ci` Hypothesis profile (60 examples per test). "
+                "Any it could not run is listed, with the reason, under *Not run* at the end of the page.")
+    adapters = ", ".join(f"`{name}`" for name in adapter_columns())
     return (
         '!!! note "Conformance as this build ran it"\n\n'
         "    This site's build ran the suite itself on the implementations of `docs/conformance.toml`, each at the "
         "level it claims, with the `docs` Hypothesis profile: 10 examples per test instead of the `ci` profile's 60, "
-        "derandomized, so the build stays quick and the same commit builds the same page. "
-        "`python docs/run_conformance.py` runs every implementation, the library adapters included, with the `ci` "
-        "profile and gives the full verdict; run before `mkdocs build`, its reports fill this page instead."
+        "derandomized, so the build stays quick and the same commit builds the same page.\n\n"
+        "    **Columns only a full run has.** The library adapters "
+        f"({adapters}: PyTorch, JAX/optax and scikit-learn mapped onto the contract) have a column only when "
+        "`python docs/run_conformance.py` ran before `mkdocs build` (CI does, with those libraries installed): it "
+        "runs every implementation with the `ci` profile, and its reports fill this page instead. The C and "
+        "JavaScript ports have a column only where they were built (`make -C examples/c`, "
+        "`npm ci --prefix examples/js`); those not built here are listed under *Not run* at the end of the page."
     )
 
 

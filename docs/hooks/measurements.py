@@ -9,12 +9,13 @@ shows the last `python -m lcspec.bench.run` recorded in bench/results.json, with
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout the site is built from
 
-import learning_run  # a sibling hook module: MkDocs loads hooks with their folder on sys.path
+import learning_run, markers  # a sibling hook module: MkDocs loads hooks with their folder on sys.path
 from spec_pages import page_uri
 
 RESULTS = ROOT / "bench" / "results.json"
@@ -39,7 +40,7 @@ def on_page_markdown(markdown, page, config, files):
     if page.file.src_uri == PERFORMANCE_PAGE:
         if MARKER not in markdown:
             raise ValueError(f"{PERFORMANCE_PAGE} must contain {MARKER!r} where the figures go")
-        return markdown.replace(MARKER, benchmark_section())
+        return markers.fill(markdown, MARKER, benchmark_section(), PERFORMANCE_PAGE)
     return markdown
 
 
@@ -89,13 +90,20 @@ def benchmark_section() -> str:
         shared, rest = common_parts([e["compared_to"] for e in entries])
         if shared:
             out.append(f"All compared to: {shared}.".replace("|", "\\|"))
-        rows = ["| what | implementation | measure | value | compared to |", "|---|---|---|---:|---|"]
+        # A measure whose every row is compared with the same thing says it once, below the table.
+        said, rest = measure_parts(entries, rest)
+        column = any(rest)
+        rows = ["| what | implementation | measure | value |" + (" compared to |" if column else ""),
+                "|---|---|---|---:|" + ("---|" if column else "")]
         for e, compared in zip(entries, rest):  # names are group.subject[.implementation].measure
             _, subject, *by, measure = e["name"].split(".")
-            cells = [f"`{subject}`", " ".join(by), measure.replace("_", " "), value(e),
-                     compared.replace("|", "\\|")]  # a | in a cell would end it
+            cells = [f"`{subject}`", " ".join(by), measure.replace("_", " "), value(e)]
+            cells += [compared.replace("|", "\\|")] if column else []  # a | in a cell would end it
             rows.append("| " + " | ".join(cells) + " |")
         out.append("\n".join(rows))
+        if said:
+            out.append("Each measure compared with: " + "; ".join(
+                f"**{m.replace('_', ' ')}**, {text}".replace("|", "\\|") for m, text in said.items()) + ".")
         if any(e["unit"] == "eps" for e in entries):
             out.append(EPS_NOTE)
     return "\n\n".join(p for p in out if p)
@@ -110,6 +118,19 @@ def common_parts(texts: list[str]) -> tuple[str, list[str]]:
     while all(len(s) > n + 1 for s in split) and len({tuple(s[: n + 1]) for s in split}) == 1:
         n += 1
     return ", ".join(split[0][:n]) if n else "", [", ".join(s[n:]) for s in split]
+
+
+def measure_parts(entries: list[dict], rest: list[str]) -> tuple[dict[str, str], list[str]]:
+    """The measures (the name's last part) of two rows or more that are all compared with the same thing, with
+    that thing (said once), and what is left of each row's comparison: nothing for those measures."""
+    by_measure: dict[str, set[str]] = {}
+    count: Counter = Counter()
+    for e, compared in zip(entries, rest):
+        measure = e["name"].rsplit(".", 1)[1]
+        by_measure.setdefault(measure, set()).add(compared)
+        count[measure] += 1
+    said = {m: next(iter(texts)) for m, texts in by_measure.items() if count[m] > 1 and len(texts) == 1 and all(texts)}
+    return said, ["" if e["name"].rsplit(".", 1)[1] in said else compared for e, compared in zip(entries, rest)]
 
 
 EPSILON = 2.0**-52  # float64's machine epsilon

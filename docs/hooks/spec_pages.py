@@ -1,7 +1,8 @@
 """MkDocs hook: one page per spec chapter, generated from the sources so it cannot drift from them.
 
 Each chapter page is, in reading order: the chapter's own Markdown (spec/0N-*.md) under a note of the
-CS231n sections it follows (notes.py), with its pictures placed at their markers (pictures.py); its
+CS231n sections it follows (notes.py), with its pictures placed at their markers (pictures.py) and, in
+the chapters whose text moves the weights, a pointer to the interactive demo at the line `<!-- demo -->`; its
 clauses from spec/clauses.toml, each under a heading whose anchor is the clause ID (e.g. #HINGE-3),
 with its level, functions, worked example and picture, and the property tests that check it (the law
 each states, typeset by laws.py, and its source, shown once per test under the first clause it names);
@@ -25,7 +26,7 @@ from mkdocs.utils import get_relative_url
 
 
 from lcspec import reference
-import laws, notes, pictures, worked_examples  # a sibling hook module: MkDocs loads hooks with their folder on sys.path
+import laws, markers, notes, pictures, worked_examples  # a sibling hook module: MkDocs loads hooks with their folder on sys.path
 from lcspec.harness.clauses import SPEC_DIR, chapters, clauses
 from lcspec.harness.laws import clause_ids_of, property_tests
 
@@ -43,7 +44,7 @@ API_URI = "api.md"
 CONTRACT_ANCHOR = "the-contract"  # the contract table's heading on the API page
 CLAUSES_DOWNLOAD_NAME = "clauses.toml"  # beside the chapters: spec/clauses.toml, linked as written in spec/README.md
 DOWNLOADS = ["clauses.toml", *sorted(f"golden/{p.name}" for p in (SPEC_DIR / "golden").glob("*.json"))]
-# Markers in hand-written pages where generated Markdown goes (on_page_markdown).
+# Markers in hand-written pages where generated Markdown goes (on_page_markdown; blocks of markers.py).
 CONTRACT_MARKER = "<!-- contract table -->"
 MODULES_MARKER = "<!-- reference modules -->"
 
@@ -143,12 +144,15 @@ def chapter_page(key: str) -> str:
     text = f"{title}\n\n[](){{#{chapter_anchor(key)}}}\n\n{notes.admonition(key)}\n{body}"
     text = pictures.place(key, text)
     text = box_numerics(key, text)
-    parts = [text, demo_note(key), worked_examples.section(key), next_steps(key),
+    text = place_demo_note(key, text)
+    parts = [text, worked_examples.section(key), next_steps(key),
              clauses_section(key, own), functions_section(key)]
     return "\n\n".join(p for p in parts if p) + "\n"
 
 
-# The chapters whose text moves a classifier's weights by hand, where the interactive demo lets a reader do it.
+# The chapters whose text moves a classifier's weights by hand, where the interactive demo lets a reader do it:
+# the chapter's Markdown has a line DEMO_MARKER right after the paragraph (or picture) that does it.
+DEMO_MARKER = "<!-- demo -->"
 DEMO_CHAPTERS = {
     "scores": "drag each class's line and the arrow of its $w_k$, and watch the scores and the predicted regions change",
     "hinge": "move the classifier and watch each example's margins and hinge loss, and which examples are inside the margin",
@@ -161,11 +165,21 @@ DEMO_URI = "demo/index.md"
 
 
 def demo_note(key: str) -> str:
-    """Where the chapter's text moves weights by hand: a pointer to the interactive demo."""
-    if key not in DEMO_CHAPTERS:
-        return ""
+    """A pointer to the interactive demo: what to do there that the chapter's text does on paper."""
     link = get_relative_url(DEMO_URI, page_uri(key))
     return f'!!! tip "Try it"\n\n    In the [interactive demo]({link}): {DEMO_CHAPTERS[key]}.'
+
+
+def place_demo_note(key: str, text: str) -> str:
+    """The chapter's text with its DEMO_MARKER line replaced by the pointer to the demo, where the text moves
+    the weights; a chapter of DEMO_CHAPTERS without the line, or with it twice, or another chapter with it,
+    fails the build."""
+    found = text.count(f"\n{DEMO_MARKER}\n")
+    if found != (key in DEMO_CHAPTERS) or text.count(DEMO_MARKER) != found:
+        want = "one line" if key in DEMO_CHAPTERS else "no line"
+        raise PluginError(f"{chapters()[key]['file']} must have {want} {DEMO_MARKER} (DEMO_CHAPTERS in spec_pages.py), "
+                          f"has {text.count(DEMO_MARKER)}")
+    return text.replace(f"\n{DEMO_MARKER}\n", f"\n{demo_note(key)}\n") if found else text
 
 
 def next_steps(key: str) -> str:
@@ -344,9 +358,9 @@ def clause_index() -> str:
 def on_page_markdown(markdown, page, config, files):
     """Hand-written pages take generated parts at markers: the contract table and the modules of the API page."""
     if CONTRACT_MARKER in markdown:
-        markdown = markdown.replace(CONTRACT_MARKER, contract_table(page.file.src_uri))
+        markdown = markers.fill(markdown, CONTRACT_MARKER, contract_table(page.file.src_uri), page.file.src_uri)
     if MODULES_MARKER in markdown:
-        markdown = markdown.replace(MODULES_MARKER, reference_modules(page.file.src_uri))
+        markdown = markers.fill(markdown, MODULES_MARKER, reference_modules(page.file.src_uri), page.file.src_uri)
     return markdown
 
 

@@ -6,8 +6,8 @@ SOURCE_DATE_EPOCH, which build_date.py sets, so the same commit builds the same 
 build/docs-wheel/<hash of its sources>/, published as download/<wheel>. The build starts when the
 site's is configured and is waited for when the files are collected.
 
-A hand-written page asks for the install with the marker INSTALL_MARKER: it becomes the download link
-and the command that installs the file, named as built.
+A hand-written page asks for the install with a block opened by INSTALL_MARKER (markers.py): it becomes
+the download link and the command that installs the file, named as built.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
+
+import markers  # a sibling module: MkDocs loads hooks with their folder on sys.path
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / "build" / "docs-wheel"
@@ -87,5 +89,5 @@ def install(here: str) -> str:
 
 def on_page_markdown(markdown, page, config, files):
     if INSTALL_MARKER in markdown:
-        markdown = markdown.replace(INSTALL_MARKER, install(page.file.src_uri))
+        markdown = markers.fill(markdown, INSTALL_MARKER, install(page.file.src_uri), page.file.src_uri)
     return markdown

@@ -159,3 +159,25 @@ def test_the_dashboard_colours_each_cell_and_links_each_failure_to_its_tests():
     assert "reference" in header
     if (ROOT / "examples" / "c" / "lcspec_c").is_file():  # built: the C port has its column, by its own name
         assert ">lcspec-c-port</a></th>" in header, header
+
+
+def test_the_page_says_which_columns_only_a_full_run_has():
+    """Built without run_conformance.py's reports, the page has no library adapter column and names each one
+    as a column only a full run has; built with them, each adapter has its column or is listed as not run."""
+    import conformance_page
+
+    text = html("conformance/index.html")
+    view = text[text.index('id="by-clause"'):]
+    header = view[view.index("<table"): view.index("</thead>")]
+    adapters = conformance_page.adapter_columns()
+    assert adapters, "no library adapter in tests/adapters"
+    if "Conformance as this build ran it" in text:
+        note = text[text.index("Conformance as this build ran it"): text.index('id="verdicts"')]
+        assert "Columns only a full run has" in note
+        for name in adapters:
+            assert f"<code>{name}</code>" in note, name
+            assert f">{name}</a></th>" not in header, name
+    else:
+        not_run = text[text.index('id="not-run"'):] if 'id="not-run"' in text else ""
+        for name in adapters:
+            assert f">{name}</a></th>" in header or f"{name}_adapter" in not_run, name

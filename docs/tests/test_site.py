@@ -378,7 +378,7 @@ def test_the_assignment_page_shows_real_reports_of_the_five_common_mistakes():
         assert re.search(rf"core: fails \([^)]*{clause}", section), (anchor, clause)
         assert "lcspec conformance: cs231n:docs/mistakes/" in section, anchor
     passing = text[text.index('id="reading-the-verdict"'):text.index('id="the-five-most-common-mistakes"')]
-    assert "core conforms" in passing and "core fails" not in passing
+    assert "verdict: conforms at level core" in passing and "core: fails" not in passing
     wheel = re.search(r'href="(\.\./download/lcspec-[^"]+\.whl)"', text)
     assert wheel and (SITE / "assignment" / wheel[1]).resolve().is_file(), "no wheel to download"
     assert "pip install ./lcspec-" in plain(text)
@@ -507,5 +507,144 @@ def test_every_install_command_on_the_site_works():
         text = plain(html(path))
         assert "the repository's URL" not in text, path
         assert not re.search(r"pip install (-U )?lcspec(\s|$)", text), path
-    for path in ("assignment/index.html", "guides/validate/index.html", "guides/ci/index.html"):
+    for path in ("assignment/index.html", "guides/validate/index.html", "guides/ci/index.html", "guides/grade/index.html"):
         assert re.search(r'href="(\.\./)+download/lcspec-[^"]+\.whl"', html(path)), path
+
+
+
+# ---------------------------------------------------------------------------------------------------
+# The hand-written pages read as source (on a forge, in an editor) and in the site: generated blocks and links.
+
+HAND_WRITTEN = sorted(p for p in (ROOT / "docs").rglob("*.md") if "node_modules" not in p.parts)
+OPENING = re.compile(r"<!-- (?!/)(.+?) -->")
+
+
+def outside_code(markdown: str) -> str:
+    """The Markdown without its fenced code blocks and inline code spans."""
+    markdown = re.sub(r"(?ms)^[ \t]*(```|~~~).*?^[ \t]*\1[ \t]*$", "", markdown)
+    return re.sub(r"(`+).+?\1", "", markdown, flags=re.S)
+
+
+def built_page(source: Path) -> str:
+    """The built HTML of a hand-written page (docs/pages/guides/ci.md -> guides/ci/index.html)."""
+    uri = source.relative_to(ROOT / "docs" / "pages").with_suffix("").as_posix()
+    return "index.html" if uri == "index" else uri.removesuffix("/index") + "/index.html"
+
+
+@pytest.mark.parametrize("path", HAND_WRITTEN, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_a_generated_block_shows_a_reader_of_the_source_what_goes_there(path):
+    """Read as Markdown, a page shows no bare marker: each `<!-- NAME -->` is followed by text for the reader of
+    the source and closed by `<!-- /NAME -->`."""
+    text = path.read_text(encoding="utf-8")
+    for m in OPENING.finditer(text):
+        end = text.find(f"<!-- /{m[1]} -->", m.end())
+        assert end > 0, f"{m[0]} is never closed"
+        assert re.search(r"\w{3,}", text[m.end():end]), f"{m[0]} shows a reader of the source nothing"
+
+
+def test_the_site_shows_what_the_blocks_generate_not_the_text_for_the_source():
+    blocks = 0
+    for path in HAND_WRITTEN:
+        text = path.read_text(encoding="utf-8")
+        for m in OPENING.finditer(text):
+            source = text[m.end(): text.index(f"<!-- /{m[1]} -->", m.end())]
+            words = " ".join(re.sub(r"[*`]", "", source).split()[:6])
+            assert words not in plain(html(built_page(path))), (path.name, m[0])
+            blocks += 1
+    assert blocks >= 10, blocks
+
+
+def relative_targets(markdown: str) -> list[str]:
+    targets = re.findall(r"\]\(([^)\s]+)", outside_code(markdown))
+    targets += re.findall(r'\b(?:href|src)="([^"]+)"', outside_code(markdown))
+    return [t for t in targets if not re.match(r"[a-z][a-z0-9+.-]*:|/|#", t, re.I)]
+
+
+@pytest.mark.parametrize("path", HAND_WRITTEN, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_relative_link_of_a_page_resolves_in_the_repository(path):
+    """Read as source, each relative link leads to a file (or folder) of the repository, from the page's folder."""
+    targets = relative_targets(path.read_text(encoding="utf-8"))
+    missing = [t for t in targets if not (path.parent / t.partition("#")[0]).exists()]
+    assert not missing, missing
+
+
+def test_the_link_checks_see_the_links_to_the_spec():
+    """The pages link the spec by its path in the repository, and the check above sees those links."""
+    targets = relative_targets((ROOT / "docs" / "pages" / "guides" / "validate.md").read_text(encoding="utf-8"))
+    assert "../../../spec/00-conventions.md#CONV-10" in targets, targets
+    assert "../../spec/01-score-function.md" in relative_targets((ROOT / "docs" / "pages" / "index.md").read_text())
+
+
+def site_target(page: str, url: str) -> tuple[Path, str]:
+    """(the built file, the fragment) a relative URL of a built page leads to."""
+    path, fragment = urlsplit(url).path, urlsplit(url).fragment
+    target = Path(os.path.normpath(Path(page).parent / path)) if path else Path(page)
+    if path.endswith("/") or (SITE / target).is_dir():
+        target = target / "index.html"
+    return target, fragment
+
+
+def test_every_relative_link_of_the_built_site_resolves():
+    """Each relative href and src of each built page (but the 404 page, which takes its <base> at run time) leads
+    to a file of the site; a fragment on a link to a page leads to an id on it."""
+    problems, seen = [], 0
+    for page in PAGES:
+        if page == "404.html":
+            continue
+        text = html(page)
+        for url in re.findall(r'\b(?:href|src)="([^"]+)"', text):
+            if re.match(r"[a-z][a-z0-9+.-]*:|/|#", url, re.I):
+                continue
+            seen += 1
+            target, fragment = site_target(page, url)
+            if not (SITE / target).is_file():
+                problems.append(f"{page}: {url} (no {target})")
+            elif fragment and target.suffix == ".html" and fragment not in ids_in(html(target.as_posix())):
+                problems.append(f"{page}: {url} (no id {fragment})")
+    assert seen > 1000, seen
+    assert not problems, "\n".join(problems[:40])
+
+
+# The sentence of each chapter's text that moves the weights, and the demo pointer that must sit in its section.
+DEMO_NEAR = {
+    "scores": "rotates the hyperplane",
+    "hinge": "confident win, not just a win",
+    "softmax": "Halving the scores moves every probability",
+    "regularization": "The penalty also prefers",
+    "optimization": "performs one step",
+}
+
+
+@pytest.mark.parametrize("key", list(DEMO_NEAR))
+def test_the_demo_is_linked_where_the_text_moves_the_weights(key):
+    """The chapter's "Try it" pointer to the interactive demo sits in the section whose text moves the weights."""
+    text = html(CHAPTER_PAGES[key])
+    at = text.index(DEMO_NEAR[key])
+    start = text.rfind("<h2", 0, at)
+    end = text.find("<h2", at)
+    section = text[start:end]
+    assert 'href="../../demo/"' in section and "Try it" in section, key
+    content = text[text.index('class="md-content"'):]  # not the navigation, which links the demo too
+    assert content.count('href="../../demo/"') == 1, key
+
+
+def test_the_home_page_links_the_demo():
+    assert 'href="demo/"' in html("index.html")
+
+
+def test_the_performance_page_explains_eps_and_says_each_comparison_once():
+    """An error in ε is explained beside the table; no table repeats one "compared to" text row after row (what
+    every row, or every row of a measure, is compared with is said once)."""
+    text = html("performance/index.html")
+    assert "machine epsilon" in plain(text) and "2^{-52}" in text
+    tables = re.findall(r"<table>(.*?)</table>", text, re.S)
+    assert len(tables) >= 3
+    for table in tables:
+        head = [plain(h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)]
+        if "compared to" not in head:
+            continue
+        at = head.index("compared to")
+        cells = [plain(re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[at]).strip()
+                 for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]]
+        repeated = {c: cells.count(c) for c in cells if c and cells.count(c) > 2}
+        assert not repeated, repeated
