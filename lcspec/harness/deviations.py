@@ -58,9 +58,10 @@ class Deviations:
         return [d for d in self.declared if d in clause_ids or matches(nodeid, d)]
 
     def for_blamed(self, blamed, functions=()) -> list[str]:
-        """The declared ids that cover what the guard blamed a failure on (CONV-2, differential): the bare ID, or
-        `ID:function` for the failures of that function only (`differential:hinge_losses`: its wrong values
-        where no law of the test tells them apart, when a declared law already says why they are wrong)."""
+        """The declared ids that cover what a failure is laid at (a law's clause, or what the guard blamed: CONV-2,
+        differential): the bare ID, or `ID:function` for the failures of that function only (`GRAD-3:svm_loss`;
+        `differential:hinge_losses`: its wrong values where no law of the test tells them apart, when a declared
+        law already says why they are wrong)."""
         return [d for d in self.declared if d in (blamed or ())
                 or (d.partition(":")[0] in (blamed or ()) and d.partition(":")[2] in functions)]
 

@@ -162,7 +162,7 @@ class Recorder:
             outcome.reproduction = "\n\n".join(reproduction(c) for c in shown)
             report.sections.append(("lcspec reproduction", outcome.reproduction))
         declared = (self.deviations.for_test(item.nodeid, ids)
-                    + self.deviations.for_blamed(outcome.blamed, outcome.functions))
+                    + self.deviations.for_blamed(laid_at(outcome, self.registry), outcome.functions))
         if declared:
             outcome.outcome, outcome.deviation = "deviates", self.deviations.reason(dict.fromkeys(declared))
             report.outcome, report.wasxfail = "skipped", f"deviates: {outcome.deviation}"

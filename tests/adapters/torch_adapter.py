@@ -31,7 +31,8 @@ it at this level)."""
 
 
 def _t(a) -> torch.Tensor:
-    return torch.tensor(np.ascontiguousarray(a, dtype=np.float64))  # torch rejects negative strides
+    # A C-ordered copy: torch rejects negative strides (np.ascontiguousarray would also make a 0-d W 1-d)
+    return torch.tensor(np.array(a, dtype=np.float64, order="C"))
 
 
 def _labels(y) -> torch.Tensor:
