@@ -147,13 +147,15 @@ def test_cross_entropy_is_finite_where_the_exact_value_is(impl, S, data):
 
 
 @pytest.mark.clause("SOFTMAX-4")
-@pytest.mark.parametrize("judged", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("judged", ["softmax", "log_softmax", "cross_entropy_losses"])
 def test_a_spread_beyond_the_float64_range_gives_probability_zero(impl, judged):
-    """A spread of 3.4e308: softmax is exactly [1, 0]; the log-probability 0 and −inf (the exact −3.4e308 overflows)."""
+    """A spread of 3.4e308: softmax is exactly [1, 0]; the log-probability 0 and −inf (the exact −3.4e308 overflows);
+    the winning class's loss exactly 0 (a one-hot product 0·(−inf) makes it NaN)."""
     big = precision.representable(0.946 * precision.largest())  # 1.7e308 in float64, 3.2e38 for a float32 port
     S = np.array([[big, -big]])
-    expected = {"softmax": [[1.0, 0.0]], "log_softmax": [[0.0, -np.inf]]}[judged]
-    np.testing.assert_array_equal(getattr(impl, judged)(S), expected)
+    got = impl.cross_entropy_losses(S, np.array([0])) if judged == "cross_entropy_losses" else getattr(impl, judged)(S)
+    expected = {"softmax": [[1.0, 0.0]], "log_softmax": [[0.0, -np.inf]], "cross_entropy_losses": [0.0]}[judged]
+    np.testing.assert_array_equal(got, expected)
 
 
 @pytest.mark.clause("SOFTMAX-5")
