@@ -35,7 +35,7 @@ os.environ["KERAS_BACKEND"] = "numpy"  # read once, when keras is first imported
 import keras  # noqa: E402 - after choosing the backend
 import numpy as np  # noqa: E402
 
-from . import contract  # noqa: E402
+from . import contract, per_example_margin  # noqa: E402
 
 if keras.backend.backend() != "numpy":  # keras was imported earlier in this process, with another backend
     raise ImportError(f"keras_adapter needs Keras' NumPy backend, but keras was already loaded with {keras.backend.backend()!r}")
@@ -71,23 +71,10 @@ def _categorical_hinge(S, y):
     return _np(keras.losses.categorical_hinge(keras.ops.one_hot(y, S.shape[1], dtype="float64"), S))
 
 
-@contract
-def crammer_singer_losses(S, y, delta=1.0):
-    """categorical_hinge at margin Δ, as per_example_margin maps a unit-margin Crammer-Singer loss, but where
-    S/Δ overflows (a tiny Δ) or Δ = 0 the correct class's score is shifted by 1 − Δ, not the others by Δ − 1:
-    the two agree for a loss of the differences s_j − s_y alone, and categorical_hinge is not one (the 0 in its
-    max over the other classes), so only this shift keeps its own formula, max(0, Δ + max(0, max_{j≠y} s_j) − s_y),
-    which Δ·L(S/Δ) is too."""
-    S, y, delta = _f(S), _labels(y), float(delta)
-    if delta == 1.0:
-        return _categorical_hinge(S, y)
-    with np.errstate(over="ignore"):
-        scaled = S / delta if delta > 0 else None
-    if scaled is not None and np.isfinite(scaled).all():
-        return _categorical_hinge(scaled, y) * delta
-    shifted, rows = S.copy(), np.arange(len(y))
-    shifted[rows, y] = S[rows, y] + (1.0 - delta)
-    return _categorical_hinge(shifted, y)
+# categorical_hinge at margin Δ: Δ·L(S/Δ), or where S/Δ overflows (a tiny Δ) or Δ = 0 the correct class's score
+# shifted by 1 − Δ, not the others by Δ − 1 (categorical_hinge is not a loss of the differences s_j − s_y alone:
+# the 0 among its rivals), which keeps its own formula, max(0, Δ + max(0, max_{j≠y} s_j) − s_y).
+crammer_singer_losses = contract(per_example_margin(_categorical_hinge, shift="correct"), "crammer_singer_losses")
 
 
 @contract
