@@ -41,15 +41,37 @@ SCHEMA = "lcspec-conformance/4"
 """The report's schema version: /4 added `status`, an implementation's `variant`, a function's `name` and
 `reasons`, a test's `reproduction`, the verdict "incomplete" and `sandbox`; /3 added `spec_version`, `isolated` and
 `stopped` to /2."""
+Status = Literal["conforms", "fails", "deviates", "not provided", "not exercised", "unfinished", "not judged",
+                 "not run", "no test", "skipped", "reference only", "incomplete", "stopped"]
+"""Every status the report gives (see the module docstring for what each means)."""
+CONFORMS, FAILS, DEVIATES = "conforms", "fails", "deviates"
 NOT_PROVIDED = "not provided"
 NOT_RUN = "not run"
 NOT_JUDGED = "not judged"
 UNFINISHED = "unfinished"
 NOT_EXERCISED = "not exercised"
+NO_TEST = "no test"
+SKIPPED = "skipped"
+REFERENCE_ONLY = "reference only"
 INCOMPLETE = "incomplete"
 STOPPED = "stopped"
-GREEN = ("conforms", "deviates")
+GREEN = (CONFORMS, DEVIATES)
 """The verdicts that pass: every other one (fails, incomplete, stopped) makes exit_ok false."""
+
+PRECEDENCE: tuple[Status, ...] = (REFERENCE_ONLY, NOT_PROVIDED, FAILS, DEVIATES, NOT_JUDGED, NOT_RUN, UNFINISHED,
+                                  CONFORMS, NOT_EXERCISED, NO_TEST, SKIPPED)
+"""The status of a function, a clause or the differential where several hold: the first of them here. Whether it
+applies comes first, then what its tests found (a failure over a declared deviation over a failure laid elsewhere),
+then how far the run got, then a pass, then why nothing was judged."""
+VERDICT_PRECEDENCE: tuple[Status, ...] = (FAILS, INCOMPLETE, DEVIATES, CONFORMS)
+"""An implementation's verdict from its functions' statuses (or an assignment's from its variants'): the first that
+holds. A partial run is never green, so incomplete outranks deviates here (a function's own status is another scale:
+there a deviation is what the tests found, and unfinished how far the run got)."""
+
+
+def first(holding: dict[Status, bool], order: tuple[Status, ...] = PRECEDENCE) -> Status:
+    """The status of highest precedence among those that hold (`holding` must make one hold)."""
+    return min((status for status, holds in holding.items() if holds), key=order.index)
 
 
 # ---------------------------------------------------------------------- the schema
@@ -75,15 +97,15 @@ class ReasonEntry(TypedDict):
 
 class ClauseEntry(TypedDict):
     level: str
-    status: str
+    status: Status
     functions: list[str]  # the provided functions it constrains
     tests: list[TestEntry]
 
 
 class FunctionEntry(TypedDict, total=False):
-    status: str           # at the selected level
+    status: Status        # at the selected level
     name: str             # the implementation's own name for it (a CS231n layout's svm_loss_vectorized)
-    levels: dict[str, str]
+    levels: dict[str, Status]
     clauses: list[str]
     reasons: list[ReasonEntry]
     differential: bool
@@ -92,8 +114,8 @@ class FunctionEntry(TypedDict, total=False):
 
 
 class DifferentialEntry(TypedDict):
-    status: str
-    levels: dict[str, str]
+    status: Status
+    levels: dict[str, Status]
     functions: list[str]  # the provided functions it compares
     found: dict[str, list[str]]  # per level, the functions it fails or deviates on (no law naming the problem)
     tests: list[TestEntry]
@@ -105,7 +127,7 @@ class ImplementationEntry(TypedDict):
     variant: str          # naive | vectorized for a CS231n assignment; "" otherwise
     origin: str           # the file or folder it was loaded from
     notes: list[str]      # what the loader did on the way
-    verdicts: dict[str, str]
+    verdicts: dict[str, Status]
     functions: dict[str, FunctionEntry]
     differential: DifferentialEntry
     clauses: dict[str, ClauseEntry]
@@ -122,7 +144,7 @@ class Report(TypedDict):
     spec_version: str
     level: Literal["core", "strict"]
     exit_ok: bool
-    status: str           # at the selected level: conforms | deviates | fails | incomplete | stopped
+    status: Status        # at the selected level: conforms | deviates | fails | incomplete | stopped
     verdicts: dict[str, bool]
     isolated: bool        # whether the implementation ran in a process of its own
     sandbox: str          # what it ran in: "bubblewrap", or why not ("off (--sandbox off): ...", "none (...)")
@@ -315,8 +337,8 @@ def _function_at(run: Run, name: str, mine: list[Outcome], level: str, unfinishe
     laid = {kind: sorted({c for o in judged if o.outcome == kind and name in o.functions for c in laid_at(o, run.clauses)})
             for kind in ("failed", "deviates")}
     exercised = any(o.outcome == "passed" and name in o.called for o in judged)
-    status = ("fails" if laid["failed"] else "deviates" if laid["deviates"]
-              else UNFINISHED if unfinished else "conforms" if exercised else NOT_EXERCISED)
+    status = first({FAILS: bool(laid["failed"]), DEVIATES: bool(laid["deviates"]), UNFINISHED: unfinished,
+                    CONFORMS: exercised, NOT_EXERCISED: True})
     found = laid["failed"] or laid["deviates"]
     laws = [c for c in found if c != DIFFERENTIAL]
     # A wrong value is the differential's only where no law it broke names it.
@@ -354,11 +376,10 @@ def _summarise(run: Run, impl: Judged) -> ImplementationEntry:
         tests = [_judged(run, o, cid) for o in mine if cid in o.clauses or cid in (o.blamed or ())]
         outs = {t["outcome"] for t in tests}
         provided = [f for f in clause["functions"] if f in impl.provided]
-        status = ("reference only" if not clause["functions"] else NOT_PROVIDED if not provided
-                  else "fails" if "failed" in outs else "deviates" if "deviates" in outs
-                  else NOT_JUDGED if NOT_JUDGED in outs else NOT_RUN if not tests and cid in unrun
-                  else UNFINISHED if cid in unrun else "conforms" if "passed" in outs
-                  else "no test" if not tests else "skipped")
+        status = first({REFERENCE_ONLY: not clause["functions"], NOT_PROVIDED: not provided, FAILS: "failed" in outs,
+                        DEVIATES: "deviates" in outs, NOT_JUDGED: NOT_JUDGED in outs,
+                        NOT_RUN: not tests and cid in unrun, UNFINISHED: cid in unrun, CONFORMS: "passed" in outs,
+                        NO_TEST: not tests, SKIPPED: True})
         clause_entries[cid] = {"level": clause["level"], "status": status, "functions": provided, "tests": tests}
     provided_entries = [f for f in functions.values() if f["status"] != NOT_PROVIDED]
     verdicts = {level: overall([f["levels"][level] for f in provided_entries]) for level in LEVELS}
@@ -382,9 +403,9 @@ def _differential(run: Run, impl: Judged, mine: list[Outcome], unfinished: bool,
         mine_here = [o for o in laid if within(o.level, level)]
         outs = {o.outcome for o in mine_here if not o.functions <= explained[level]}
         checked = any(o.outcome == "passed" and o.called & set(provided) for o in mine if within(o.level, level))
-        return (NOT_PROVIDED if not provided else "fails" if "failed" in outs else "deviates" if "deviates" in outs
-                else NOT_JUDGED if any(o.outcome == "failed" for o in mine_here)
-                else UNFINISHED if unfinished else "conforms" if checked else "no test")
+        return first({NOT_PROVIDED: not provided, FAILS: "failed" in outs, DEVIATES: "deviates" in outs,
+                      NOT_JUDGED: any(o.outcome == "failed" for o in mine_here), UNFINISHED: unfinished,
+                      CONFORMS: checked, NO_TEST: True})
 
     def found(level):
         return sorted({f for o in laid if within(o.level, level) and o.outcome in ("failed", "deviates")
@@ -403,8 +424,6 @@ def overall(statuses: list[str]) -> str:
     """A verdict at one level from the statuses there of an implementation's provided functions (or of the
     variants of one assignment): fails, else incomplete (something provided went unjudged), else deviates, else
     conforms; incomplete when there is nothing to combine."""
-    if "fails" in statuses:
-        return "fails"
-    if not statuses or any(s in (UNFINISHED, NOT_EXERCISED, INCOMPLETE, STOPPED) for s in statuses):
-        return INCOMPLETE
-    return "deviates" if "deviates" in statuses else "conforms"
+    partial = not statuses or any(s in (UNFINISHED, NOT_EXERCISED, INCOMPLETE, STOPPED) for s in statuses)
+    return first({FAILS: FAILS in statuses, INCOMPLETE: partial, DEVIATES: DEVIATES in statuses, CONFORMS: True},
+                 VERDICT_PRECEDENCE)
