@@ -53,7 +53,7 @@ def _check(impl: str, *options: str, select: tuple[str, ...] = ()) -> tuple[floa
 
 def run(quick: bool, progress) -> tuple[list[Figure], list[str]]:
     calls = 300 if quick else 3000
-    box, said_box = sandbox.probe("auto", tempfile.gettempdir(), 1 << 30)
+    box, said_box = sandbox.probe("auto", tempfile.gettempdir(), 1 << 30, sandbox.interpreter_paths())
     progress("protocol: per-call round trip")
     direct, through = _per_call(calls, None)
     select, what = (), "the default run"  # the whole run in every mode: the targets are about it

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 import time
 from pathlib import Path
 
@@ -79,8 +78,7 @@ def usage_error(config, message: str):
 def sandbox_for(config, spec: str):
     """The sandbox the implementation's servers run in (None: none), and the report's line about it."""
     memory = config.getoption("--memory-limit")
-    keep = [sys.prefix, sys.base_prefix, os.path.dirname(sys.executable), str(Path(__file__).resolve().parents[1]),
-            *os.environ.get("PYTHONPATH", "").split(os.pathsep)]
+    keep = sandboxes.interpreter_paths()
     target = spec[len(CS231N):] if spec.startswith(CS231N) else spec
     if not spec.startswith(CMD) and os.path.exists(target):
         keep.append(os.path.abspath(target))

@@ -29,8 +29,10 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 MODES = ("auto", "required", "off")
 DEFAULT_MODE = "auto"
@@ -87,6 +89,14 @@ def _bwrap_works(bwrap: str) -> str:
         return ""
     said = done.stderr.decode("utf-8", "replace").strip().splitlines()
     return said[-1] if said else f"exit status {done.returncode}"
+
+
+def interpreter_paths() -> list[str]:
+    """What a Python server started with this interpreter needs to see through the sandbox's private /tmp: the
+    interpreter and its environment (a venv under /tmp), lcspec's own tree, and PYTHONPATH."""
+    return [p for p in (sys.prefix, sys.base_prefix, os.path.dirname(sys.executable),
+                        str(Path(__file__).resolve().parents[2]), *os.environ.get("PYTHONPATH", "").split(os.pathsep))
+            if p]
 
 
 def probe(mode: str, cwd: str, tmpfs_bytes: int, keep: Sequence[str] = ()) -> tuple[Sandbox | None, str]:
