@@ -27,7 +27,7 @@ from lcspec.harness.contract import REGISTRY, entry
 from lcspec.harness.guard import Implementation, bind
 from lcspec.harness.loading import CS231N, LoadError
 from lcspec.harness.loading.cs231n_layout import check_presentation, index_in_layout, reproduce_in_layout
-from lcspec.protocol.child import DEFAULT_MEMORY_LIMIT, DEFAULT_START_TIMEOUT, Child, ChildError, Declined, RemoteError, ServerInfo, Unsupported
+from lcspec.protocol.child import DEFAULT_MEMORY_LIMIT, DEFAULT_START_TIMEOUT, Child, ChildError, Declined, RemoteError, ServerInfo, Unsupported, result_part
 from lcspec.protocol.sandbox import Sandbox
 
 CMD = "cmd:"
@@ -95,8 +95,7 @@ class RemoteModule:
 def _aliased(result, part: str, argument):
     """`result` with its `part` ("" itself, "0", "1", ... a tuple's) replaced by `argument`, the caller's array the
     server says that part is a view of, where the two hold the same values (so only the identity changes)."""
-    held = result if part == "" else (result[int(part)] if isinstance(result, (tuple, list)) and part.isdigit()
-                                      and int(part) < len(result) else None)
+    held = result_part(result, part)
     if not (isinstance(held, np.ndarray) and isinstance(argument, np.ndarray) and held.shape == argument.shape
             and held.dtype == argument.dtype and np.array_equal(held, argument, equal_nan=held.dtype.kind in "fc")):
         return result

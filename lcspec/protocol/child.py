@@ -41,11 +41,9 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from . import PROTOCOL, wire
+from . import PROTOCOL, RESULTS_KEPT, wire
 from .sandbox import Sandbox, SandboxWatch
 
-RESULTS_KEPT = 8
-"""Recent results this side keeps, to take the contents the server says a later call overwrote ("changed")."""
 DEFAULT_CALL_TIMEOUT = 10.0
 """Seconds one call may take (the suite's inputs are tiny; time the judge spends in call-backs is not counted)."""
 DEFAULT_START_TIMEOUT = 60.0
@@ -649,7 +647,7 @@ class Child:
         for item in changed:
             if not isinstance(item, dict) or set(item) != {"id", "part", "value"}:
                 raise wire.WireError(f"each entry of changed needs id, part and value: {str(item)[:80]}")
-            held = _part(self._returned.get(item["id"]), item["part"])
+            held = result_part(self._returned.get(item["id"]), item["part"])
             value = wire.decode(item["value"])
             if isinstance(held, np.ndarray) and isinstance(value, np.ndarray) and value.shape == held.shape:
                 np.copyto(held, value, casting="unsafe")  # one older than the judge keeps, or reshaped: nothing held
@@ -679,7 +677,7 @@ class Child:
         raise remote_exception(function, error["type"], error.get("message", ""))
 
 
-def _part(result, part):
+def result_part(result, part):
     """The array `part` names in a result ("" the result itself, "0", "1", ... a tuple's); None if there is none."""
     if not isinstance(part, str):
         return None

@@ -29,7 +29,7 @@ from typing import BinaryIO, NoReturn
 
 import numpy as np
 
-from . import PROTOCOL, Unsupported, wire
+from . import PROTOCOL, RESULTS_KEPT, Unsupported, wire
 
 USAGE = ("usage: python -m lcspec.protocol.pyserver TARGET [--variant NAME | --all-callables]   (TARGET: what "
          "--impl takes, a dotted module name, a path to a .py file, module:attribute, cs231n:PATH; --all-callables "
@@ -179,8 +179,6 @@ class _Returned:
     process would (spec/protocol.md §3).
     """
 
-    KEPT_CALLS = 8  # a law compares results of a few calls at most; older ones are let go
-
     def __init__(self):
         self.kept: list[tuple[int, str, np.ndarray, bytes]] = []
 
@@ -195,7 +193,7 @@ class _Returned:
 
     def keep(self, call_id: int, parts: Mapping[str, np.ndarray]) -> None:
         self.kept += [(call_id, part, array, array.tobytes()) for part, array in parts.items()]
-        calls = sorted({c for c, *_ in self.kept})[-self.KEPT_CALLS:]
+        calls = sorted({c for c, *_ in self.kept})[-RESULTS_KEPT:]
         self.kept = [k for k in self.kept if k[0] in calls]
 
 
