@@ -8,9 +8,10 @@
 `check` with one implementation runs the laws in this process through pytest and the plugin
 (lcspec/plugin.py), exactly as `pytest tests --impl=IMPL` does in a checkout: the same report, JSON
 and exit status; it prints a progress bar and lcspec's report, pytest's own output only with -v or
-pytest arguments after `--`. With several (or with --grades), each is judged in a process of its
-own, as many at a time as the machine has cores, with its JSON, JUnit XML and log in a report
-folder that holds that run only (a manifest names each submission and its files), and a table at
+pytest arguments after `--`. A CS231n folder's variants (naive, vectorized) are judged at once, each in
+a process of its own, where there are cores for them, and reported as one run. With several (or with
+--grades), each is judged in a process of its own, as many at a time as the machine has cores, with
+its JSON, JUnit XML and log in a report folder that holds that run only (a manifest names each submission and its files), and a table at
 the end. `grade` (or `check --grades`) turns a report folder into a grade sheet (lcspec/grading.py).
 
 Exit status: 0 every implementation conforms at the selected level, 1 one fails, 2 one could not be
@@ -24,6 +25,7 @@ import concurrent.futures
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -150,14 +152,87 @@ def check_one(impl: str, args, extra: list[str]) -> int:
         print("lcspec: refusing to judge: lcspec's installed files are not those pip installed (reinstall lcspec):\n  "
               + "\n  ".join(changed), file=sys.stderr)
         return USAGE_ERROR
+    quiet = not (args.verbose or extra)
+    variants = _variants_to_split(impl, args) if quiet else []
+    if len(variants) > 1:
+        return check_variants_apart(impl, variants, args)
     with tempfile.TemporaryDirectory(prefix="lcspec-") as scratch:
         os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(scratch, "hypothesis"))
         import pytest
 
-        quiet = not (args.verbose or extra)
         return int(pytest.main([*pytest_arguments(impl, args, args.json, args.junit, quiet), "-p",
                                 "_hypothesis_pytestplugin", *extra]))
+
+
+def _variants_to_split(impl: str, args) -> list[str]:
+    """The variants of a CS231n assignment to judge at once, each in a process of its own: none where there is one
+    core, one variant is asked for (--variant), the implementation runs in this process (--in-process), or the
+    assignment's server cannot even start (the in-process run then reports why, as it always has)."""
+    if not impl.startswith("cs231n:") or args.jobs < 2 or args.variant or args.in_process:
+        return []
+    from lcspec.harness.isolation import variants_of
+    from lcspec.harness.loading import LoadError
+    from lcspec.plugin import sandbox_of
+    from lcspec.protocol.sandbox import SandboxUnavailable
+
+    try:
+        sandbox, _ = sandbox_of(impl, args.sandbox, args.memory_limit)
+        return variants_of(impl, args.call_timeout, int(args.memory_limit * 2**30) or None, sandbox)
+    except (LoadError, SandboxUnavailable):
+        return []
+
+
+def check_variants_apart(impl: str, variants: list[str], args) -> int:
+    """Judge each variant of a CS231n assignment in a process of its own, at once (a folder's two variants are
+    independent: on two cores its verdict comes in the time of the slower one), and report them as one run: the
+    same report, JSON and JUnit, made by :func:`lcspec.harness.verdict.combined` from the parts' JSON."""
+    from lcspec.harness import render
+    from lcspec.harness.reports import error_report, write_reports
+    from lcspec.harness.verdict import combined
+
+    for path in (args.json, args.junit):  # never a stale report: written anew at the end, whatever happens
+        if path:
+            Path(path).unlink(missing_ok=True)
+    started = time.perf_counter()
+    print(f"lcspec: judging {impl}: its variants {', '.join(variants)} at once, each in a process of its own",
+          flush=True)
+    with tempfile.TemporaryDirectory(prefix="lcspec-variants-") as scratch:
+        parts = {}
+        for variant in variants:
+            json_path, log = Path(scratch) / f"{variant}.json", Path(scratch) / f"{variant}.log"
+            command = [sys.executable, "-I", "-m", "lcspec", "check", impl, f"--variant={variant}", "--jobs=1",
+                       f"--json={json_path}", *hand_on(args)] + [f"--profile={args.profile}"] * bool(args.profile)
+            with open(log, "w") as sink:
+                parts[variant] = (subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT), json_path, log)
+        def stop(signum, frame):
+            raise KeyboardInterrupt(signal.Signals(signum).name)
+
+        for number in (signal.SIGTERM, signal.SIGHUP):  # a cancelled CI job: the parts stop too, with a report
+            signal.signal(number, stop)
+        try:
+            statuses = {variant: process.wait() for variant, (process, _, _) in parts.items()}
+        except KeyboardInterrupt:  # each part ends with its report (the plugin's SIGTERM handler), then this one
+            for process, _, _ in parts.values():
+                process.terminate()
+            statuses = {variant: process.wait() for variant, (process, _, _) in parts.items()}
+        reports = {}
+        for variant, (_, json_path, log) in parts.items():
+            if json_path.is_file():
+                reports[variant] = json.loads(json_path.read_text())
+            else:
+                last = next((line for line in reversed(log.read_text(errors="replace").splitlines()) if line.strip()),
+                            "")
+                reports[variant] = error_report(f"the judge of the {variant} variant stopped with exit status "
+                                                f"{statuses[variant]} and wrote no report; its log ends: {last.strip()}")
+    failed = next((r for r in reports.values() if "error" in r), None)
+    data = failed or combined([reports[v] for v in variants], time.perf_counter() - started)
+    write_reports(data, args.json, args.junit)
+    if failed:
+        print(f"lcspec: {failed['error']}", file=sys.stderr)
+        return USAGE_ERROR
+    render.print_report(data)
+    return max(statuses.values())
 
 
 def _stem(index: int, impl: str) -> str:
@@ -166,10 +241,12 @@ def _stem(index: int, impl: str) -> str:
     return f"{index:02d}-{name[-60:]}"
 
 
-def _judge_apart(impl: str, stem: str, args, extra: list[str], out: Path) -> dict:
-    """Judge `impl` in a process of its own; its report and log land in `out`."""
+def _judge_apart(impl: str, stem: str, args, extra: list[str], out: Path, cores: int) -> dict:
+    """Judge `impl` in a process of its own, which may use `cores` (a folder's variants at once); its report and
+    log land in `out`."""
     report, junit, log = out / f"{stem}.json", out / f"{stem}.xml", out / f"{stem}.log"
-    command = [sys.executable, "-I", "-m", "lcspec", "check", impl, f"--json={report}", f"--junit={junit}", *hand_on(args)]
+    command = [sys.executable, "-I", "-m", "lcspec", "check", impl, f"--json={report}", f"--junit={junit}",
+               f"--jobs={cores}", *hand_on(args)]
     command += [f"--profile={args.profile}"] * bool(args.profile) + ["--verbose"] * args.verbose
     command += ["--", *extra] if extra else []
     started = time.perf_counter()
@@ -265,7 +342,8 @@ def check_many(args, extra: list[str]) -> int:
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     results = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = {pool.submit(_judge_apart, impl, stem, args, extra, out): impl for impl, stem in jobs.items()}
+        cores = max(1, args.jobs // max(1, min(args.jobs, len(jobs))))  # the cores no other submission is using
+        futures = {pool.submit(_judge_apart, impl, stem, args, extra, out, cores): impl for impl, stem in jobs.items()}
         for future in concurrent.futures.as_completed(futures):
             impl = futures[future]
             result = results[impl] = _settle(future.result(), jobs[impl], out)

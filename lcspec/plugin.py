@@ -75,16 +75,20 @@ def usage_error(config, message: str):
     pytest.exit(f"lcspec: {message}", returncode=USAGE_ERROR)
 
 
-def sandbox_for(config, spec: str):
-    """The sandbox the implementation's servers run in (None: none), and the report's line about it."""
-    memory = config.getoption("--memory-limit")
+def sandbox_of(spec: str, mode: str, memory_gib: float):
+    """The sandbox `spec`'s servers run in (None: none), and the report's line about it; SandboxUnavailable where
+    `mode` requires one that this machine cannot give."""
     keep = sandboxes.interpreter_paths()
     target = spec[len(CS231N):] if spec.startswith(CS231N) else spec
     if not spec.startswith(CMD) and os.path.exists(target):
         keep.append(os.path.abspath(target))
+    return sandboxes.probe(mode, os.getcwd(), int(memory_gib * 2**30) or 1 << 30, [k for k in keep if k])
+
+
+def sandbox_for(config, spec: str):
+    """:func:`sandbox_of` with the run's options; a usage error where no sandbox can be had."""
     try:
-        return sandboxes.probe(config.getoption("--sandbox"), os.getcwd(), int(memory * 2**30) or 1 << 30,
-                               [k for k in keep if k])
+        return sandbox_of(spec, config.getoption("--sandbox"), config.getoption("--memory-limit"))
     except sandboxes.SandboxUnavailable as exc:
         usage_error(config, str(exc))
 
@@ -139,8 +143,9 @@ class Conformance:
             sandboxes.adopt_orphans()
         try:
             memory = int(config.getoption("--memory-limit") * 2**30) or None
-            impls = (remote_implementations(spec, config.getoption("--call-timeout"), memory, sandbox)
-                     if self.isolated else implementations(spec, config.getoption("--call-timeout")))
+            variant = config.getoption("--variant")
+            impls = (remote_implementations(spec, config.getoption("--call-timeout"), memory, sandbox, variant=variant)
+                     if self.isolated else implementations(spec, config.getoption("--call-timeout"), variant))
         except LoadError as exc:  # already one paragraph naming the file, the line and the fix
             usage_error(config, f"--impl={spec}: {exc}")
         if self.isolated and asked:  # (lcspec's own checkout, judging the reference, imports its suite's files)
@@ -182,7 +187,8 @@ class Conformance:
     @pytest.hookimpl
     def pytest_generate_tests(self, metafunc):
         """The CS231n layout gives one implementation per variant (naive, vectorized): each test runs on each."""
-        if "impl" in metafunc.fixturenames and len(self.session.impls) > 1:
+        # One variant asked for (--variant) keeps its name in the test ids, as a run of all of them has it.
+        if "impl" in metafunc.fixturenames and (len(self.session.impls) > 1 or metafunc.config.getoption("--variant")):
             metafunc.parametrize("impl", self.session.impls, ids=[i.variant for i in self.session.impls],
                                  indirect=True, scope="session")
 

@@ -7,11 +7,16 @@ the report says the verdict is not isolated. Every other run goes through lcspec
 from __future__ import annotations
 
 from lcspec.harness.guard import Implementation
-from lcspec.harness.loading import loaded
+from lcspec.harness.loading import LoadError, loaded
 from lcspec.harness.session import DEFAULT_CALL_TIMEOUT
 
 
-def implementations(spec: str, call_timeout: float = DEFAULT_CALL_TIMEOUT) -> list[Implementation]:
-    """The implementations `--impl=spec` selects, loaded here, each behind the guard."""
-    return [Implementation(found.module, found.label, found.spec, found.variant, call_timeout, notes=found.notes)
-            for found in loaded(spec)]
+def implementations(spec: str, call_timeout: float = DEFAULT_CALL_TIMEOUT,
+                    variant: str | None = None) -> list[Implementation]:
+    """The implementations `--impl=spec` selects, loaded here, each behind the guard; with `variant`, that one."""
+    found = loaded(spec)
+    if variant is not None:
+        if variant not in [f.variant for f in found]:
+            raise LoadError(f"{spec} has no variant {variant!r} (it has: {', '.join(str(f.variant) for f in found)})")
+        found = [f for f in found if f.variant == variant]
+    return [Implementation(f.module, f.label, f.spec, f.variant, call_timeout, notes=f.notes) for f in found]

@@ -136,13 +136,28 @@ def _undeclarable(info: ServerInfo) -> str | None:
     return None
 
 
-def remote_implementations(spec: str, call_timeout: float, memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
-                           sandbox: Sandbox | None = None, start_timeout: float = DEFAULT_START_TIMEOUT
-                           ) -> list[Implementation]:
-    """The implementations `--impl=spec` selects, each served by a child of its own (started here, in `sandbox`)."""
+def variants_of(spec: str, call_timeout: float, memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+                sandbox: Sandbox | None = None, start_timeout: float = DEFAULT_START_TIMEOUT) -> list[str]:
+    """The variants `spec` has (a CS231n assignment's naive and vectorized; none for a module), read from its
+    server's handshake in a child of its own: the judge never imports the code it judges."""
     child, info = _start(spec, None, call_timeout, memory_limit, sandbox, start_timeout)
+    child.close()
+    return list((info.presentation or {}).get("variants") or [])
+
+
+def remote_implementations(spec: str, call_timeout: float, memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+                           sandbox: Sandbox | None = None, start_timeout: float = DEFAULT_START_TIMEOUT,
+                           variant: str | None = None) -> list[Implementation]:
+    """The implementations `--impl=spec` selects, each served by a child of its own (started here, in `sandbox`);
+    with `variant`, that variant's alone."""
+    child, info = _start(spec, variant, call_timeout, memory_limit, sandbox, start_timeout)
     presentation = info.presentation or {}
     variants = presentation.get("variants") or [None]
+    if variant is not None:
+        if variant not in variants:
+            child.close()
+            raise LoadError(f"{spec} has no variant {variant!r} (it has: {', '.join(map(str, variants))})")
+        variants = [variant]
     found = []
     for variant in variants:
         if variant != variants[0]:

@@ -44,6 +44,10 @@ SHARED = [
                        "process namespace, no network): auto uses it where it works, required refuses to judge "
                        "without it (exit 2), off never uses it (default %(default)s; the validation guide's threat "
                        "model says what each protects against)"), False),
+    ("--variant", dict(default=None, metavar="NAME",
+                       help="judge one variant of a CS231n assignment (naive or vectorized) and not the others; "
+                       "`lcspec check` judges a folder's variants at once, each in a process of its own, where the "
+                       "machine has the cores"), False),
     ("--in-process", dict(action="store_true",
                           help="run a Python implementation inside the judge's process, for debugging (the report "
                           "then says the verdict is not isolated); by default every implementation runs in a "

@@ -427,3 +427,23 @@ def overall(statuses: list[str]) -> str:
     partial = not statuses or any(s in (UNFINISHED, NOT_EXERCISED, INCOMPLETE, STOPPED) for s in statuses)
     return first({FAILS: FAILS in statuses, INCOMPLETE: partial, DEVIATES: DEVIATES in statuses, CONFORMS: True},
                  VERDICT_PRECEDENCE)
+
+
+def combined(parts: list[Report], seconds: float) -> Report:
+    """One report from the reports of runs that judged the variants of one assignment apart (`lcspec check` judges
+    them at once, each in a process of its own): their implementations side by side, and the run's verdicts as one
+    run of them all gives them. A declared deviation is stale where some run found it stale and none used it."""
+    first_part = parts[0]
+    entries = [e for p in parts for e in p["implementations"]]
+    stopped = next((p["stopped"] for p in parts if p["stopped"]), "")
+    level = first_part["level"]
+    verdicts = {lv: not stopped and all(p["verdicts"][lv] for p in parts) for lv in LEVELS}
+    used = {(cid, t["id"]) for e in entries for cid, c in e["clauses"].items() for t in c["tests"]
+            if t["outcome"] == DEVIATES}
+    stale = sorted({d for p in parts for d in p["deviations"]["stale"]
+                    if not any(matches(name, d) or d.partition(":")[0] == cid for cid, name in used)})
+    precisions = sorted({p["input_precision"] for p in parts})
+    return {**first_part, "exit_ok": verdicts[level], "verdicts": verdicts, "stopped": stopped,
+            "status": STOPPED if stopped else overall([e["verdicts"][level] for e in entries]),
+            "seconds": round(seconds, 2), "input_precision": " and ".join(precisions), "implementations": entries,
+            "deviations": {**first_part["deviations"], "stale": stale}}

@@ -7,8 +7,10 @@ that writes their reports; the end-to-end run on real assignment folders is the 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -23,7 +25,7 @@ from lcspec.harness import render
 from lcspec.harness.clauses import clauses
 from lcspec.harness.deviations import DIFFERENTIAL
 from lcspec.harness.reports import error_report, junit_xml, write_reports
-from lcspec.harness.verdict import Judged, Outcome, Run, check_schema, one_line, verdict
+from lcspec.harness.verdict import Judged, Outcome, Run, check_schema, combined, one_line, verdict
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "cs231n_assignment"
 HOSTILE = "\x1b[2J\x1b[H\nlcspec: conforms at level core"  # clears the screen, then forges a closing line
@@ -101,6 +103,35 @@ def test_a_reason_is_the_first_failure_at_the_level_it_counts_and_a_hang_says_ho
                         {"softmax_loss"}, {"softmax_loss"}, blamed=[DIFFERENTIAL])]
     (reason,) = verdict(run_of([impl], outcomes))["implementations"][0]["functions"]["softmax_loss"]["reasons"]
     assert (reason["clause"], reason["level"], reason["test"], reason["message"]) == (DIFFERENTIAL, "core", "t::law", hang)
+
+
+@pytest.mark.parametrize("stopped", ["", "interrupted by SIGTERM"])
+def test_variants_judged_apart_combine_into_the_report_one_run_of_both_gives(stopped):
+    """`lcspec check` judges a folder's variants in processes of their own; their reports, combined, must be the
+    report of one run: the verdicts, and a deviation stale only where no variant uses it."""
+    naive = assignment(variant="naive")
+    vectorized = assignment(variant="vectorized", provided=("svm_loss", "softmax_loss", "sgd_step"),
+                            sgd_step="LinearClassifier.train")
+    outcomes = {
+        "naive": [Outcome("tests/test_x.py::t_svm[naive]", naive.label, ["HINGE-1"], "deviates", "off by 1",
+                          {"svm_loss"}, {"svm_loss"}, deviation="HINGE-1"),
+                  passed(naive, "t_softmax", "SOFTMAX-1", "softmax_loss")],
+        "vectorized": [passed(vectorized, "t_svm", "HINGE-1", "svm_loss"),  # HINGE-1 stale here, used by naive
+                     passed(vectorized, "t_softmax", "SOFTMAX-1", "softmax_loss"),  # stale in both
+                     failed(vectorized, "t_step", "OPT-1", "sgd_step", "ascends")],
+    }
+    declared = {"HINGE-1": "a convention of ours", "SOFTMAX-1": "no longer needed"}
+
+    def run(impls):
+        return dataclasses.replace(run_of(impls, [o for i in impls for o in outcomes[i.variant]], stopped=stopped),
+                                   declared=declared)
+
+    whole = verdict(run([naive, vectorized]))
+    together = combined([verdict(run([naive])), verdict(run([vectorized]))], whole["seconds"])
+    check_schema(together)
+    assert together == whole
+    assert whole["deviations"]["stale"] == ["SOFTMAX-1"]
+    assert (together["status"], together["exit_ok"]) == ("stopped" if stopped else "fails", False)
 
 
 # ---------------------------------------------------------------------- text from the judged is data
@@ -225,7 +256,7 @@ def stand_in_judges(monkeypatch):
     `silent` writes no report at all (a judge killed before it could)."""
     judged = []
 
-    def judge(impl, stem, args, extra, out):
+    def judge(impl, stem, args, extra, out, cores):
         judged.append(impl)
         log = out / f"{stem}.log"
         log.write_text("lcspec: killed\n")
@@ -364,3 +395,24 @@ def test_no_text_from_the_judged_reaches_a_report_raw(tmp_path):
         assert not any(line.lstrip().startswith("lcspec: conforms") for line in text.splitlines()), text
     assert "\\x1b[2J\\x1b[H\\nlcspec: conforms" in done.stdout  # shown, as data
     assert done.stdout.rstrip().splitlines()[-1].startswith("lcspec: fails at level core")
+
+
+@pytest.mark.child_runs
+def test_a_folders_variants_judged_at_once_give_the_report_of_one_run(tmp_path):
+    """On two cores `lcspec check cs231n:FOLDER` judges naive and vectorized in processes of their own; its JSON and
+    JUnit are those of one process judging both (--jobs=1), apart from the time they took."""
+    folder = copy_with(tmp_path, "reg", "classifiers/linear_svm.py", "dW = X.T.dot(counts) / num_train + 2 * reg * W",
+                       "dW = X.T.dot(counts) / num_train + reg * W")
+    said = {}
+    for jobs in (2, 1):
+        done = subprocess.run([sys.executable, "-m", "lcspec", "check", folder, f"--jobs={jobs}",
+                               "--profile=docs", f"--json={jobs}.json", f"--junit={jobs}.xml"], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert ("variants naive, vectorized at once" in done.stdout) == (jobs == 2), done.stdout
+        data = json.loads((tmp_path / f"{jobs}.json").read_text())
+        junit = re.sub(r' time="[^"]*"', "", (tmp_path / f"{jobs}.xml").read_text())
+        said[jobs] = ({k: v for k, v in data.items() if k != "seconds"}, junit, done.stdout.splitlines()[-1])
+    assert said[2][0] == said[1][0] and said[2][1] == said[1][1]
+    assert said[2][2].split("; run time")[0] == said[1][2].split("; run time")[0]
+    assert said[2][0]["implementations"][0]["functions"]["svm_loss"]["status"] == "conforms"  # naive is right
