@@ -4,8 +4,8 @@ Each class is one broken implementation, selected with `--impl=tests.suite.catal
 provides only the function(s) it gets wrong — every other contract function is "not provided" and
 its tests are skipped — so a run against it says precisely whether the suite notices the mistake.
 Every contract function has at least one entry, here or as its registry entry's `mistake`. An entry's `breaks` names the clauses its mistake
-must be reported under, and `level` the conformance level at which it must fail the run (`core`
-unless it says otherwise). The bodies start from a correct computation and
+must be reported under (with `only`, those and no other at its level), and `level` the conformance level at
+which it must fail the run (`core` unless it says otherwise). The bodies start from a correct computation and
 make exactly the mistake the docstring names; input validation is the reference's (each broken
 function first lets the reference check its arguments, on copies), so a run against one shows the
 suite catching the mistake itself, not a missing ValueError. tests/suite/test_catalogue.py runs the suite against
@@ -188,10 +188,26 @@ class softmax_shifts_in_place:
 class log_softmax_as_log_of_softmax:
     """log_softmax takes log(softmax(S)), which is -inf wherever the softmax underflows to 0."""
 
+    breaks = ("SOFTMAX-6",)
+    only = True  # wrong the same way before and after a row shift or a permutation: not SOFTMAX-2's or HINGE-8's
+
     @staticmethod
     def log_softmax(S):
         with np.errstate(divide="ignore"):
             return np.log(_softmax(np.asarray(S, dtype=np.float64)))
+
+
+@broken
+class cross_entropy_as_minus_log_of_softmax:
+    """cross_entropy_losses takes −log(softmax(S)[y]), which is +inf wherever p_y underflows to 0 (a spread over 745)."""
+
+    breaks = ("SOFTMAX-7",)
+    only = True
+
+    @staticmethod
+    def cross_entropy_losses(S, y):
+        with np.errstate(divide="ignore"):
+            return -np.log(_softmax(np.asarray(S, dtype=np.float64))[np.arange(len(y)), np.asarray(y)])
 
 
 @broken

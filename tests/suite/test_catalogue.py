@@ -51,6 +51,9 @@ def test_the_suite_catches(runs, name):
     (entry,) = run.summary["implementations"]
     blamed = {c for f in failing for c in entry["functions"][f]["clauses"]}
     assert set(getattr(BROKEN[name], "breaks", ())) <= blamed, f"{name}: blamed {blamed}, not {BROKEN[name].breaks}"
+    if getattr(BROKEN[name], "only", False):  # at its level, that clause and no neighbour of it
+        found = {c for f in failing for c in entry["functions"][f]["found"][level(name)]}
+        assert found == set(BROKEN[name].breaks), f"{name}: blamed {found} at {level(name)}, only {BROKEN[name].breaks}"
 
 
 def test_the_cs231n_layout_judges_naive_and_vectorized_apart(runs):
