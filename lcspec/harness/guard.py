@@ -47,6 +47,7 @@ from hypothesis.errors import UnsatisfiedAssumption
 from lcspec import reference
 from lcspec.harness import differential
 from lcspec.harness.contract import REGISTRY, SPECIFIED_BY, entry
+from lcspec.harness.layout import ContractLayout, Layout
 from lcspec.harness.loading.importer import CannotExpress
 from lcspec.timelimit import Hang as _Hang, time_limit as _time_limit
 from lcspec.harness.session import DEFAULT_CALL_TIMEOUT, Session
@@ -173,8 +174,9 @@ class Implementation:
 
     def __init__(self, module, label: str | None = None, spec: str | None = None, variant: str | None = None,
                  call_timeout: float = DEFAULT_CALL_TIMEOUT, notes=(), session: Session | None = None,
-                 isolated: bool = False):
+                 isolated: bool = False, layout: Layout | None = None):
         self.module = module
+        self.layout: Layout = layout or ContractLayout()  # how the implementation's author sees the contract
         self.isolated = isolated  # in a child process (lcspec/harness/isolation.py), which enforces the time limit
         self.declared_precision: str | None = None  # the precision the implementation declared, if it did
         self.session = session or Session(call_timeout=call_timeout)  # the run's, once it attaches this one
@@ -191,20 +193,17 @@ class Implementation:
 
     def display_name(self, name: str) -> str:
         """The implementation's own name for contract function `name` (a layout's, e.g. svm_loss_vectorized)."""
-        own = getattr(self.module, "student_name", None)
-        return own(name) if callable(own) else name
+        return self.layout.student_name(name)
 
     def display_index(self, name: str, part: str, index: tuple) -> tuple:
         """An index into result `part` of `name` as the implementation's layout has it (a transposed dW, say)."""
-        own = getattr(self.module, "student_index", None)
-        return own(name, part, index) if callable(own) else index
+        return self.layout.student_index(name, part, index)
 
     def expresses(self, name: str, **arguments) -> bool:
         """Whether `name` can be called with these argument values at all: a layout may fix some (the CS231n
         layout's Δ = 1 reaches every Δ > 0, but not Δ = 0). A test that needs them skips at once, rather
         than have Hypothesis discard every example it draws."""
-        check = getattr(self.module, "expresses", None)
-        return check(name, **arguments) if callable(check) else True
+        return self.layout.expresses(name, **arguments)
 
     def __getattr__(self, name: str):
         if name not in reference.CONTRACT:

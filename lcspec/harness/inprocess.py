@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from lcspec.harness.guard import Implementation
 from lcspec.harness.loading import LoadError, loaded
+from lcspec.harness.loading.cs231n_layout import Cs231nLayout
 from lcspec.harness.session import DEFAULT_CALL_TIMEOUT
 
 
@@ -19,4 +20,5 @@ def implementations(spec: str, call_timeout: float = DEFAULT_CALL_TIMEOUT,
         if variant not in [f.variant for f in found]:
             raise LoadError(f"{spec} has no variant {variant!r} (it has: {', '.join(str(f.variant) for f in found)})")
         found = [f for f in found if f.variant == variant]
-    return [Implementation(f.module, f.label, f.spec, f.variant, call_timeout, notes=f.notes) for f in found]
+    return [Implementation(f.module, f.label, f.spec, f.variant, call_timeout, notes=f.notes,
+                           layout=f.module if isinstance(f.module, Cs231nLayout) else None) for f in found]

@@ -179,7 +179,7 @@ def remote_implementations(spec: str, call_timeout: float, memory_limit: int | N
         if spec.startswith(CMD) and info.version:
             notes.insert(0, f"{info.name} {info.version} ({info.language}), served by {spec[len(CMD):]}")
         impl = Implementation(module, label, spec, variant if spec.startswith(CS231N) else None, call_timeout,
-                              notes=notes, isolated=True)
+                              notes=notes, isolated=True, layout=module)  # its handshake's presentation
         impl.declared_precision = info.precision
         found.append(impl)
     return found

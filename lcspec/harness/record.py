@@ -138,7 +138,7 @@ class Recorder:
         if report.passed:
             outcome.outcome = "passed"
             return report
-        unexpressed = getattr(impl.module, "unexpressed", None)
+        unexpressed = impl.layout.unexpressed
         if unexpressed and isinstance(failure, (Unsatisfiable, FailedHealthCheck, UnsatisfiedAssumption)):
             # Every drawn input was one the implementation cannot express (the CS231n layout's Δ = 0 or
             # centered=False, a server's declared constraint; `unexpressed` names it): the test does not apply.

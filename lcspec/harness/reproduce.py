@@ -96,10 +96,9 @@ def agrees(call: Call) -> bool:
 def reproduction(call: Call) -> str:
     """The call, both values, and a snippet that repeats it in a Python prompt (where --impl was given)."""
     impl = call.impl
-    own = getattr(impl.module, "reproduce", None)
-    if callable(own) and call.reference_error is None:
+    if call.reference_error is None:
         bound = bind(entry(call.name).signature, call.args, call.kwargs)
-        text = own(call.name, bound, call.result, call.expected, format_value) if bound else None
+        text = impl.layout.reproduce(call.name, bound, call.result, call.expected, format_value) if bound else None
         if text:
             return text
     got = f"raised: {call.problem}" if call.problem and call.result is None else format_value(call.result)

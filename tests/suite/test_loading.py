@@ -332,3 +332,20 @@ def test_a_loading_error_is_a_usage_error_of_one_line(tmp_path):
     assert done.stderr.strip().splitlines() == [
         f"Exit: lcspec: --impl=cs231n:{path}: {path} is Python 2 code (line 2: 'print S'); the suite runs on Python 3: "
         "change print x -> print(x)"]
+
+
+def test_the_judge_reads_a_layout_through_its_one_declared_interface():
+    """A CS231n assignment in this process, a server's handshake in another and a module written to the contract
+    each give the judge a `Layout`; the student's names and a refusal come through it, and nothing is probed."""
+    from lcspec.harness.isolation import RemoteModule
+    from lcspec.harness.layout import ContractLayout, Layout
+
+    naive, vectorized = implementations(f"cs231n:{FOLDER}")
+    assert isinstance(vectorized.layout, Layout) and vectorized.layout is vectorized.module
+    assert vectorized.display_name("svm_loss") == "svm_loss_vectorized"
+    assert not vectorized.expresses("svm_loss", delta=0.0) and vectorized.expresses("svm_loss", delta=2.0)
+    (plain,) = implementations("lcspec.reference")
+    assert isinstance(plain.layout, ContractLayout) and isinstance(plain.layout, Layout)
+    assert plain.display_name("svm_loss") == "svm_loss" and plain.expresses("svm_loss", delta=0.0)
+    assert all(callable(getattr(RemoteModule, method)) for method in ("student_name", "student_index", "expresses",
+                                                                       "reproduce"))
