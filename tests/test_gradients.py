@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from lcspec import reference as ref
+from lcspec.harness.assertions import assert_close
 from lcspec.harness.precision import atol, in_precision, input_dtype, judged_dtype, range_power
 from .strategies import (
     FULL_LOSSES,
@@ -80,7 +81,7 @@ def test_directional_derivative_is_the_inner_product_with_the_gradient(impl, nam
     slope = (full_loss(impl, name, W + H * V, X, y, reg)[0] - full_loss(impl, name, W - H * V, X, y, reg)[0]) / (2 * H)
     inner = float(np.vdot(dW, V))
     # Truncation is O(H²); rounding of the two losses is eps·|L|/H.
-    assert abs(slope - inner) <= 1e-6 * max(abs(inner), 1.0) + atol(loss, terms=4 * X.size) / H
+    assert_close(slope, inner, 1e-6 * max(abs(inner), 1.0) + atol(loss, terms=4 * X.size) / H)
 
 
 @pytest.mark.clause("GRAD-3")
@@ -97,7 +98,7 @@ def test_weight_gradient_is_the_score_gradient_pulled_back_through_x(impl, judge
     expected = score_grad(S, y).T @ X + 2 * reg * W
     dW = full_loss(fns, name, W, X, y, reg)[1]
     scale = np.abs(X).sum(axis=0) / len(y) * W.shape[0] + 2 * reg * np.abs(W)
-    assert np.all(np.abs(dW - expected) <= atol(scale, terms=4 * len(y) * W.shape[0]))
+    assert_close(dW, expected, atol(scale, terms=4 * len(y) * W.shape[0]))
 
 
 @pytest.mark.clause("GRAD-4")
@@ -134,9 +135,11 @@ def test_svm_loss_meets_an_exact_margin_at_delta_one(impl, case):
     tied_loss, tied_dW = impl.svm_loss(W_tied, X, y, 0.0, 1.0)  # λ = 0: W differs, the penalty must not
     met_loss, met_dW = impl.svm_loss(W_met, X, y, 0.0, 1.0)
     size = np.abs(X).max() * np.abs(W_tied).max() * X.shape[1] + 1.0
-    assert abs(tied_loss - met_loss) <= atol(size, terms=4 * X.size), "the tie added to the loss"
-    assert np.all(np.abs(tied_dW - met_dW) <= atol(np.abs(X).max() * W_tied.shape[0], terms=2 * len(y))), (
-        f"the tie (example {i}, class {j}) added to dW")
+    assert_close(tied_loss, met_loss, atol(size, terms=4 * X.size), "the tie added to the loss")
+    assert_close(tied_dW,
+                 met_dW,
+                 atol(np.abs(X).max() * W_tied.shape[0], terms=2 * len(y)),
+                 f"the tie (example {i}, class {j}) added to dW")
 
 
 def cubic(x):
@@ -157,7 +160,7 @@ def test_numerical_gradient_applies_the_difference_formula(impl, x, h, centered)
         plus[i] += h
         minus[i] -= h
         expected = (cubic(plus) - cubic(minus)) / (2 * h) if centered else (cubic(plus) - cubic(x)) / h
-        assert abs(got[i] - expected) <= atol(abs(cubic(x)) + 10, terms=8 * x.size) / h
+        assert_close(got[i], expected, atol(abs(cubic(x)) + 10, terms=8 * x.size) / h)
 
 
 @pytest.mark.clause("GRAD-5", "CONV-2")
@@ -188,10 +191,10 @@ def test_centered_differences_are_exact_on_a_quadratic_and_one_sided_are_off_by_
     rounding = atol(f(W) + h * h * W.size + 1, terms=4 * W.size) / h
     assert rounding < h / 100  # so the two laws really tell the formulas apart
     centered = impl.numerical_gradient(f, W, h)  # centered is the default
-    assert np.all(np.abs(centered - 2 * W) <= rounding)
+    assert_close(centered, 2 * W, rounding)
     if impl.expresses("numerical_gradient", centered=False):  # CS231n's eval_numerical_gradient is centered only
         one_sided = impl.numerical_gradient(f, W, h, centered=False)
-        assert np.all(np.abs(one_sided - (2 * W + h)) <= rounding)
+        assert_close(one_sided, 2 * W + h, rounding)
 
 
 @pytest.mark.clause("GRAD-7")
@@ -204,10 +207,10 @@ def test_relative_error_is_symmetric_bounded_and_scale_free(impl, a, b, c):
     assert r == impl.relative_error(b, a)
     assert 0.0 <= r <= 2.0
     assert impl.relative_error(a, a) == 0.0
-    assert abs(impl.relative_error(c * a, c * b) - r) <= atol(1.0, terms=8 * a.size)
+    assert_close(impl.relative_error(c * a, c * b), r, atol(1.0, terms=8 * a.size))
     largest = max(np.linalg.norm(a), np.linalg.norm(b))
     if largest > 0:
-        assert abs(r - np.linalg.norm(a - b) / largest) <= atol(1.0, terms=4 * a.size)
+        assert_close(r, np.linalg.norm(a - b) / largest, atol(1.0, terms=4 * a.size))
         difference = np.abs(a - b).max()  # ‖a − b‖ scaled by its largest entry: exact enough, never underflowing
         ratio = difference * np.linalg.norm((a - b) / difference) / largest if difference else 0.0
         if ratio >= np.finfo(judged_dtype()).smallest_subnormal:  # else the exact ratio rounds to 0 in this precision
@@ -218,7 +221,7 @@ def scalar_relative_error_law(impl, a, b):
     # The oracle in exact rationals: halving a and b to dodge overflow in a − b loses a subnormal's last bit.
     exact_a, exact_b = Fraction(float(a)), Fraction(float(b))
     expected = 0.0 if a == b == 0 else float(abs(exact_a - exact_b) / max(abs(exact_a), abs(exact_b)))
-    assert abs(impl.relative_error(a, b) - expected) <= atol(1.0, terms=4)
+    assert_close(impl.relative_error(a, b), expected, atol(1.0, terms=4))
     assert impl.relative_error(0.0, 0.0) == 0.0
 
 
@@ -242,7 +245,7 @@ def test_relative_error_against_zero_is_one_down_to_the_smallest_subnormal(impl)
     (`thorough` once found GRAD-8's own oracle wrong at rel(0, 5e-324))."""
     finfo = np.finfo(input_dtype())
     for b in (float(finfo.smallest_subnormal), -float(finfo.smallest_subnormal), float(finfo.max)):
-        assert abs(impl.relative_error(0.0, b) - 1.0) <= atol(1.0, terms=4), b
+        assert_close(impl.relative_error(0.0, b), 1.0, atol(1.0, terms=4), b)
 
 
 @pytest.mark.clause("GRAD-7")

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from lcspec import reference as ref
+from lcspec.harness.assertions import assert_close
 from lcspec.harness.precision import atol, judged_dtype
 from .strategies import (FULL_LOSSES, MAX_N, Alone, any_shape, full_loss, judging, matrices, problems, reals, regs,
                          smooth_problems)
@@ -28,7 +29,7 @@ def test_update_rule_steps_against_the_gradient(impl, pair, alpha):
     new = impl.sgd_step(W, dW, alpha)
     assert np.shape(new) == W.shape
     assert not np.shares_memory(new, W)
-    assert np.all(np.abs(new - (W - alpha * dW)) <= atol(np.abs(W) + alpha * np.abs(dW), terms=2))
+    assert_close(new, W - alpha * dW, atol(np.abs(W) + alpha * np.abs(dW), terms=2))
 
 
 @pytest.mark.clause("OPT-1")
@@ -123,9 +124,9 @@ def test_batch_losses_and_gradients_average_to_the_full_ones(impl, name, case, r
     full, full_dW = full_loss(impl, name, W, X, y, reg)
     parts = [full_loss(impl, name, W, Xb, yb, reg) for Xb, yb in zip(np.split(X, batches), np.split(y, batches))]
     scale = np.abs(X).max() * np.abs(W).max() * X.shape[1] * W.shape[0] + full + 1
-    assert abs(np.mean([p[0] for p in parts]) - full) <= atol(scale, terms=4 * len(y))
+    assert_close(np.mean([p[0] for p in parts]), full, atol(scale, terms=4 * len(y)))
     mean_dW = np.mean([p[1] for p in parts], axis=0)
-    assert np.all(np.abs(mean_dW - full_dW) <= atol(np.abs(X).max() * W.shape[0] + 2 * reg * np.abs(W), terms=4 * len(y)))
+    assert_close(mean_dW, full_dW, atol(np.abs(X).max() * W.shape[0] + 2 * reg * np.abs(W), terms=4 * len(y)))
 
 
 @pytest.mark.clause("OPT-5")
@@ -137,8 +138,8 @@ def test_duplicating_the_data_changes_neither_loss_nor_gradient(impl, name, prob
     loss, dW = full_loss(impl, name, W, X, y, reg)
     loss2, dW2 = full_loss(impl, name, W, np.tile(X, (copies, 1)), np.tile(y, copies), reg)
     scale = np.abs(X).max() * np.abs(W).max() * X.shape[1] * W.shape[0] + loss + 1
-    assert abs(loss2 - loss) <= atol(scale, terms=4 * copies * len(y))
-    assert np.all(np.abs(dW2 - dW) <= atol(np.abs(X).max() * W.shape[0] + 2 * reg * np.abs(W), terms=4 * copies * len(y)))
+    assert_close(loss2, loss, atol(scale, terms=4 * copies * len(y)))
+    assert_close(dW2, dW, atol(np.abs(X).max() * W.shape[0] + 2 * reg * np.abs(W), terms=4 * copies * len(y)))
 
 
 # The strategies are reference-only (not part of the contract), so these tests call `reference`.

@@ -10,6 +10,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from lcspec import reference as ref
+from lcspec.harness.assertions import assert_close
 from lcspec.harness import precision
 from lcspec.harness.precision import atol
 from .strategies import FULL_LOSSES, MAX_D, MAX_K, Alone, full_loss, matrices, problems, regs, smooth_problems
@@ -25,7 +26,7 @@ def test_l2_penalty_sums_every_squared_entry(impl, W):
     exact = math.fsum(float(w) ** 2 for w in W.ravel())
     assert isinstance(R, float)
     assert R >= 0.0
-    assert abs(R - exact) <= atol(exact, terms=W.size)
+    assert_close(R, exact, atol(exact, terms=W.size))
 
 
 @pytest.mark.clause("REG-1")
@@ -60,7 +61,7 @@ def test_l2_prefers_spread_weights_at_the_same_scores(impl):
 def test_l2_penalty_is_quadratically_homogeneous(impl, W, c):
     """R(cW) = c²·R(W)."""
     lhs, rhs = impl.l2_penalty(c * W), c * c * impl.l2_penalty(W)
-    assert abs(lhs - rhs) <= atol(rhs, terms=4 * W.size)
+    assert_close(lhs, rhs, atol(rhs, terms=4 * W.size))
 
 
 @pytest.mark.clause("REG-3")
@@ -95,7 +96,7 @@ def test_full_loss_is_mean_data_loss_plus_reg_times_penalty(impl, name, problem,
     expected = math.fsum(data) / len(y) + reg * ref.l2_penalty(W)
     scale = np.abs(X) @ np.abs(W).T
     assert dW.shape == W.shape
-    assert abs(loss - expected) <= atol(expected + 2 * scale.max() * W.shape[0] + 1, terms=4 * X.shape[1] * W.shape[0])
+    assert_close(loss, expected, atol(expected + 2 * scale.max() * W.shape[0] + 1, terms=4 * X.shape[1] * W.shape[0]))
 
 
 @pytest.mark.clause("REG-4")
@@ -106,7 +107,7 @@ def test_the_penalty_adds_two_reg_w_to_the_gradient(impl, name, problem, reg):
     W, X, y = problem
     with_reg, without = full_loss(impl, name, W, X, y, reg)[1], full_loss(impl, name, W, X, y, 0.0)[1]
     grad_scale = np.abs(X).max() * 2 + 2 * reg * np.abs(W)
-    assert np.all(np.abs((with_reg - without) - 2 * reg * W) <= atol(grad_scale, terms=2 * X.shape[0]))
+    assert_close(with_reg - without, 2 * reg * W, atol(grad_scale, terms=2 * X.shape[0]))
 
 
 @pytest.mark.clause("REG-5")
@@ -146,4 +147,4 @@ def test_a_small_reg_times_a_huge_penalty_stays_finite(impl, name, problem, magn
     data = full_loss(impl, name, W, X, y, 0.0)[0]
     penalty = (math.sqrt(reg) * magnitude) ** 2 * ref.l2_penalty(W)
     assert math.isfinite(loss)
-    assert abs(loss - (data + penalty)) <= atol(data + penalty + 10, terms=4 * X.size * W.shape[0])
+    assert_close(loss, data + penalty, atol(data + penalty + 10, terms=4 * X.size * W.shape[0]))

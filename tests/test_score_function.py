@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from lcspec import reference as ref
+from lcspec.harness.assertions import assert_close
 from lcspec.harness.precision import atol, judged_dtype
 from .strategies import BLOCK, LARGE_N, MAX_D, MAX_K, MAX_N, Alone, integer_pixels, labelled_scores, matrices, rarely, reals
 
@@ -35,7 +36,7 @@ def test_scores_are_dot_products_plus_bias(impl, model):
     assert S.shape == (X.shape[0], W.shape[0])
     for i, k in np.ndindex(S.shape):
         exact = float(np.dot(W[k], X[i])) + b[k]
-        assert abs(S[i, k] - exact) <= atol(np.abs(W[k] * X[i]).sum() + abs(b[k]), terms=X.shape[1] + 1)
+        assert_close(S[i, k], exact, atol(np.abs(W[k] * X[i]).sum() + abs(b[k]), terms=X.shape[1] + 1))
 
 
 @pytest.mark.clause("SCORE-1")
@@ -56,7 +57,7 @@ def test_scores_are_linear_in_the_data(impl, model, data):
     lhs = impl.scores(a * X1 + c * X2, W)
     rhs = a * impl.scores(X1, W) + c * impl.scores(X2, W)
     scale = (np.abs(a * X1) + np.abs(c * X2)) @ np.abs(W).T
-    assert np.all(np.abs(lhs - rhs) <= atol(scale, terms=4 * W.shape[1]))
+    assert_close(lhs, rhs, atol(scale, terms=4 * W.shape[1]))
 
 
 @pytest.mark.clause("SCORE-3")
@@ -78,7 +79,7 @@ def test_bias_trick_gives_the_same_scores(impl, judged, model):
     impl = Alone(impl, judged)
     folded = impl.scores(impl.append_ones(X), impl.fold_bias(W, b))
     scale = np.abs(X) @ np.abs(W).T + np.abs(b)
-    assert np.all(np.abs(folded - ref.scores(X, W, b)) <= atol(scale, terms=2 * W.shape[1] + 2))
+    assert_close(folded, ref.scores(X, W, b), atol(scale, terms=2 * W.shape[1] + 2))
 
 
 @pytest.mark.clause("SCORE-4")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -12,8 +11,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from lcspec import reference as ref
+from lcspec.harness.assertions import assert_close, unchanged
 from lcspec.harness import precision
-from lcspec.harness.precision import atol, in_precision, unchanged
+from lcspec.harness.precision import atol, in_precision
+from .oracles import accurate_softmax_and_log, exact_log_softmax, exact_softmax_family
 from .strategies import MAX_K, MAX_N, far_apart_problems, far_apart_scores, labelled_scores
 
 huge = in_precision(st.floats(-1.7e308, 1.7e308, allow_nan=False, allow_infinity=False))
@@ -21,14 +22,6 @@ huge_scores = st.integers(1, MAX_N).flatmap(
     lambda n: st.integers(2, MAX_K).flatmap(lambda k: hnp.arrays(np.float64, (n, k), elements=huge))
 )
 """Score matrices whose entries reach the float64 limit, where the naive formula overflows."""
-
-
-def exact_log_softmax(row) -> list[float]:
-    """log p_j = s_j − m − log Σ exp(s_k − m), in Python floats as an oracle independent of numpy's vector code."""
-    m = max(row)
-    shifted = [float(s) - float(m) if math.isfinite(float(s) - float(m)) else -math.inf for s in row]
-    lse = math.log(math.fsum(math.exp(z) for z in shifted))
-    return [z - lse for z in shifted]
 
 
 def row_sizes(S) -> np.ndarray:
@@ -41,19 +34,6 @@ def each(sizes, terms: int) -> np.ndarray:
     return np.vectorize(lambda m: atol(m, terms=terms), otypes=[float])(np.asarray(sizes, dtype=np.float64))
 
 
-def accurate_softmax_and_log(row) -> tuple[list[float], list[float]]:
-    """(p_j, log p_j) to a few ulps *relative*, for SOFTMAX-12: the shift's rounding error is kept exactly
-    (Fractions) and the dominant term, exactly 1, is split off into log1p."""
-    top = max(range(len(row)), key=lambda j: row[j])
-    z = [float(s) - float(row[top]) for s in row]
-    err = [float(Fraction(float(s)) - Fraction(float(row[top])) - Fraction(zj)) if math.isfinite(zj) else 0.0
-           for s, zj in zip(row, z)]
-    terms = [math.exp(zj) * (1.0 + e) if math.isfinite(zj) else 0.0 for zj, e in zip(z, err)]
-    rest = math.fsum(v for j, v in enumerate(terms) if j != top)
-    lse = math.log1p(rest)
-    return [v / (1.0 + rest) for v in terms], [zj + e - lse for zj, e in zip(z, err)]
-
-
 @pytest.mark.clause("SOFTMAX-1")
 @given(labelled_scores())
 def test_softmax_rows_are_probability_distributions(impl, case):
@@ -63,7 +43,7 @@ def test_softmax_rows_are_probability_distributions(impl, case):
     assert P.shape == S.shape
     assert np.all((P >= 0.0) & (P <= 1.0))
     # CONV-10: m is the size of the scores, since exp(s − logsumexp(s)), a correct form, errs by eps·|s|.
-    assert np.all(np.abs(P.sum(axis=1) - 1.0) <= each(row_sizes(S), S.shape[1]))
+    assert_close(P.sum(axis=1), 1.0, each(row_sizes(S), S.shape[1]))
 
 
 @pytest.mark.clause("SOFTMAX-1")
@@ -74,7 +54,7 @@ def test_softmax_is_the_normalised_exponential(impl, case):
     P = impl.softmax(S)
     for row, p in zip(S, P):
         expected = np.exp(exact_log_softmax(row))
-        assert np.all(np.abs(p - expected) <= atol(np.abs(row).max(), terms=4 * len(row)))
+        assert_close(p, expected, atol(np.abs(row).max(), terms=4 * len(row)))
 
 
 @pytest.mark.clause("SOFTMAX-2")
@@ -105,7 +85,7 @@ def test_softmax_preserves_the_order_of_scores(impl, case):
                 if row[j] >= row[k]:
                     assert p[j] >= p[k] - slack
                 if row[j] == row[k]:
-                    assert abs(p[j] - p[k]) <= slack
+                    assert_close(p[j], p[k], slack)
 
 
 @pytest.mark.clause("SOFTMAX-4", "SOFTMAX-12")
@@ -114,9 +94,9 @@ def test_softmax_is_finite_and_correct_near_the_float64_limit(impl, S):
     """For any finite scores, even ~1e308, softmax is finite, in [0, 1], sums to 1 and matches the exact value."""
     P = impl.softmax(S)
     assert np.all(np.isfinite(P))
-    assert np.all(np.abs(P.sum(axis=1) - 1.0) <= atol(1.0, terms=S.shape[1]))
+    assert_close(P.sum(axis=1), 1.0, atol(1.0, terms=S.shape[1]))
     for row, p in zip(S, P):
-        assert np.all(np.abs(p - np.exp(exact_log_softmax(row))) <= atol(1.0, terms=4 * len(row)))
+        assert_close(p, np.exp(exact_log_softmax(row)), atol(1.0, terms=4 * len(row)))
 
 
 @pytest.mark.clause("SOFTMAX-4")
@@ -130,7 +110,7 @@ def test_log_softmax_is_finite_where_the_exact_value_is(impl, S):
             if precision.fits(value):
                 assert math.isfinite(logP[i, j])
                 # CONV-10: m is the size of the scores (accuracy relative to the result is SOFTMAX-12's).
-                assert abs(logP[i, j] - value) <= atol(max(abs(value), np.abs(row).max()), terms=4 * len(row))
+                assert_close(logP[i, j], value, atol(max(abs(value), np.abs(row).max()), terms=4 * len(row)))
 
 
 @pytest.mark.clause("SOFTMAX-4")
@@ -167,7 +147,7 @@ def test_shrinking_scores_tend_to_uniform(impl, case, c):
     P = impl.softmax(c * S)
     spread = (c * S).max(axis=1) - (c * S).min(axis=1)
     bound = np.expm1(np.minimum(spread, 700.0)) / K
-    assert np.all(np.abs(P - 1.0 / K) <= bound[:, None] + each(row_sizes(c * S), 4 * K)[:, None])
+    assert_close(P, 1.0 / K, bound[:, None] + each(row_sizes(c * S), 4 * K)[:, None])
 
 
 @pytest.mark.clause("SOFTMAX-6")
@@ -193,7 +173,7 @@ def test_log_softmax_stays_finite_where_softmax_underflows(impl):
     logP = impl.log_softmax(S)
     assert ref.softmax(S)[0, 1] == 0.0  # the premise (the reference's): softmax's own underflow is SOFTMAX-4's
     for got, exact in zip(logP[:, 1], [-1000.0, -1e5 - 5.0]):
-        assert abs(got - exact) <= atol(exact, terms=2 * S.shape[1])
+        assert_close(got, exact, atol(exact, terms=2 * S.shape[1]))
 
 
 @pytest.mark.clause("SOFTMAX-7")
@@ -207,7 +187,7 @@ def test_cross_entropy_is_minus_log_of_the_correct_class_probability(impl, case)
     for row, label, loss in zip(S, y, losses):
         exact = -exact_log_softmax(row)[label]
         # CONV-10 scales by the scores too: logsumexp(s) − s_y, a correct form, errs by eps·|s| (JAX at s = 512).
-        assert abs(loss - exact) <= atol(max(exact, np.abs(row).max()), terms=4 * len(row))
+        assert_close(loss, exact, atol(max(exact, np.abs(row).max()), terms=4 * len(row)))
 
 
 @pytest.mark.clause("SOFTMAX-8")
@@ -232,7 +212,7 @@ def test_equal_scores_cost_log_k(impl, n, k, value, data):
     y = np.array([data.draw(st.integers(0, k - 1), label="y") for _ in range(n)])
     losses = impl.cross_entropy_losses(np.full((n, k), value), y)
     # CONV-10: the scores' size counts, since logsumexp(s) − s_y, a correct form, errs by eps·|s|.
-    assert np.all(np.abs(losses - math.log(k)) <= atol(max(math.log(k), abs(value)), terms=4 * k))
+    assert_close(losses, math.log(k), atol(max(math.log(k), abs(value)), terms=4 * k))
 
 
 @pytest.mark.clause("SOFTMAX-10")
@@ -246,17 +226,7 @@ def test_cross_entropy_grad_is_probabilities_minus_one_hot_over_n(impl, case):
     expected /= N
     got = impl.cross_entropy_grad(S, y)
     assert got.shape == (N, K)
-    assert np.all(np.abs(got - expected) <= each(row_sizes(S), 4 * K)[:, None] / N)
-
-
-def exact_softmax_family(name, S, y):
-    """The exact value of `name` (softmax, log_softmax or cross_entropy_losses) on (S, y), from exact_log_softmax."""
-    logP = np.array([exact_log_softmax(row) for row in S])
-    if name == "softmax":
-        return np.exp(logP)
-    if name == "log_softmax":
-        return logP
-    return -logP[np.arange(len(y)), y]
+    assert_close(got, expected, each(row_sizes(S), 4 * K)[:, None] / N)
 
 
 @pytest.mark.clause("SOFTMAX-11")
@@ -271,7 +241,7 @@ def test_scores_in_the_thousands_and_rows_far_apart_give_finite_correct_values(i
     assert np.all(np.isfinite(got)), f"{name} is not finite: {got}"
     sizes = row_sizes(S) if name == "softmax" else np.maximum(row_sizes(S), np.abs(want).max(axis=-1) if want.ndim > 1 else np.abs(want))
     tolerance = each(sizes, 4 * S.shape[1])
-    assert np.all(np.abs(got - want) <= (tolerance[:, None] if want.ndim > 1 else tolerance))
+    assert_close(got, want, tolerance[:, None] if want.ndim > 1 else tolerance)
 
 
 @pytest.mark.clause("SOFTMAX-11")
@@ -293,7 +263,7 @@ def test_softmax_loss_is_finite_and_correct_for_scores_in_the_thousands(impl, pr
         f"{tops.min():.4g} to {tops.max():.4g} (each row spreads over at most 600, so every probability is a normal "
         "float64). Exponentials of raw scores overflow beyond 709, and a shift by the batch's largest score sends "
         "the rows far below it to exp() = 0: shift each row by its own largest score")
-    assert abs(loss - expected) <= atol(max(size, expected), terms=4 * (X.shape[1] + S.shape[1]))
+    assert_close(loss, expected, atol(max(size, expected), terms=4 * (X.shape[1] + S.shape[1])))
     assert np.all(np.isfinite(dW)), f"dW is not finite: {dW}"
 
 
@@ -318,7 +288,7 @@ def test_softmax_loss_is_finite_where_a_labels_probability_underflows(impl, prob
     expected = math.fsum(exact_softmax_family("cross_entropy_losses", S, y)) / S.shape[0]
     assert math.isfinite(loss), f"the loss is {loss} where the exact loss is {expected:.6g}"
     size = float((np.abs(X) @ np.abs(W).T).max())
-    assert abs(loss - expected) <= atol(max(size, expected), terms=4 * (X.shape[1] + S.shape[1]))
+    assert_close(loss, expected, atol(max(size, expected), terms=4 * (X.shape[1] + S.shape[1])))
     assert np.all(np.isfinite(dW)), f"dW is not finite: {dW}"
 
 

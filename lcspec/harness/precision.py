@@ -87,12 +87,3 @@ def atol(scale, terms: int = 1) -> float:
     """`lcspec.reference.tolerances.atol` at the judged dtype (see the module docstring)."""
     return tolerances.atol(scale, terms, judged_dtype())
 
-
-def unchanged(before, after, tolerance) -> bool:
-    """Whether an invariance holds: `after` equals `before` within `tolerance` entry by entry, an infinity or NaN
-    counting as unchanged where both have it. An invariance law compares a function with itself; a value that is
-    wrongly infinite on both sides is the finiteness clauses' failure (SOFTMAX-4, -6, -7), not the invariance's."""
-    before, after = np.asarray(before, dtype=np.float64), np.asarray(after, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        close = np.abs(before - after) <= tolerance
-    return bool(np.all(close | (before == after) | (np.isnan(before) & np.isnan(after))))

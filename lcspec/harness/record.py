@@ -22,6 +22,7 @@ import re
 import pytest
 from hypothesis.errors import FailedHealthCheck, Unsatisfiable, UnsatisfiedAssumption
 
+from lcspec.harness.assertions import NotClose
 from lcspec.harness.clauses import clauses, level_of, within
 from lcspec.harness.deviations import Deviations
 from lcspec.harness.guard import ConformanceFailure, Finding, settle
@@ -150,8 +151,8 @@ class Recorder:
         outcome.message = (str(failure).strip().splitlines() or [type(failure).__name__])[0]
         law = (item.function.__doc__ or "").strip().split("\n\n")[0]
         bare = outcome.message.startswith("assert ") or outcome.message == type(failure).__name__
-        if law and bare and not isinstance(failure, ConformanceFailure):
-            # a bare assert: say which law (its text only where it says more than `assert np.False_`)
+        if law and (bare or isinstance(failure, NotClose)) and not isinstance(failure, ConformanceFailure):
+            # a bare assert or assert_close: say which law (and the numbers, where it says more than `assert np.False_`)
             said = "" if _BARE.fullmatch(outcome.message) or outcome.message == type(failure).__name__ \
                 else f" [{outcome.message}]"
             outcome.message = f"{' '.join(law.split())}{said}"
