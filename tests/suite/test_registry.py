@@ -7,6 +7,7 @@ before any run trips over it.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -67,3 +68,35 @@ def test_functions_not_compared_are_not_probed_either():
     nothing of the precision the implementation computes in."""
     for function in REGISTRY.values():
         assert function.compared or not function.probed
+
+
+def _between(text: str, start: str, end: str) -> str:
+    return text[text.index(start) + len(start):].split(end, 1)[0]
+
+
+def test_every_list_of_the_contract_elsewhere_is_the_contract_in_its_order_with_its_parameters():
+    """The protocol's table (§9), the C port's function table, the Node port's protocol test and the demo's model
+    each list the contract by hand (they are other languages' text): each must be CONTRACT, in its order, and the
+    protocol table and the C port must name every parameter of each signature."""
+    from tests.suite.runs import ROOT
+
+    contract = list(reference.CONTRACT)
+    parameters = {name: list(entry(name).signature.parameters) for name in contract}
+
+    section = _between((ROOT / "spec/protocol.md").read_text(), "## 9. The contract functions", "\n## ")
+    rows = re.findall(r"^\| `(\w+)` \| (.*?) \|", section, flags=re.M)
+    assert [name for name, _ in rows] == contract, "spec/protocol.md §9"
+    for name, cell in rows:
+        named = set(re.findall(r"`(\w+)`", cell))
+        assert set(parameters[name]) <= named, f"spec/protocol.md §9: {name} lacks {set(parameters[name]) - named}"
+
+    table = re.findall(r'\{"(\w+)", fn_\w+, \{([^}]*)\}', (ROOT / "examples/c/protocol.c").read_text())
+    assert [name for name, _ in table] == contract, "examples/c/protocol.c FUNCTIONS"
+    for name, listed in table:
+        assert re.findall(r'"(\w+)"', listed) == parameters[name], f"examples/c/protocol.c: {name}'s parameters"
+
+    node = _between((ROOT / "examples/js/protocol.test.mjs").read_text(), "const CONTRACT = [", "];")
+    assert re.findall(r"'(\w+)'", node) == contract, "examples/js/protocol.test.mjs CONTRACT"
+
+    demo = _between((ROOT / "docs/pages/demo/linear.js").read_text(), "export const CONTRACT = {", "};")
+    assert re.findall(r"^\s*(\w+)\s*[,:]", demo, flags=re.M) == contract, "docs/pages/demo/linear.js CONTRACT"
