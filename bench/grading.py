@@ -57,14 +57,14 @@ def run(quick: bool, progress) -> tuple[list[Figure], list[str]]:
         seconds_reference, said_reference = _timed("reference", cwd=where)
     projected = seconds_class / size * 100
     figures = [
-        Figure("grading.correct_folder", seconds_correct, "s", "lcspec check cs231n:FOLDER, the bundled example"),
+        Figure("grading.correct_folder.seconds", seconds_correct, "s", "lcspec check cs231n:FOLDER, the bundled example"),
         Figure("grading.correct_folder.ratio", seconds_correct / TARGETS["correct"], "x", "of the 10 s target"),
-        Figure("grading.first_failure", seconds_broken, "s", "lcspec check cs231n:FOLDER -- -x, svm loss not / N"),
+        Figure("grading.first_failure.seconds", seconds_broken, "s", "lcspec check cs231n:FOLDER -- -x, svm loss not / N"),
         Figure("grading.first_failure.ratio", seconds_broken / TARGETS["first_failure"], "x", "of the 5 s target"),
-        Figure("grading.class", seconds_class, "s", f"{size} folders, half broken, --jobs=2"),
-        Figure("grading.class_of_100", projected, "s", f"projected from {size} folders"),
+        Figure("grading.class.seconds", seconds_class, "s", f"{size} folders, half broken, --jobs=2"),
+        Figure("grading.class_of_100.seconds", projected, "s", f"projected from {size} folders"),
         Figure("grading.class_of_100.ratio", projected / TARGETS["class_of_100"], "x", "of the 10 minute target"),
-        Figure("grading.reference", seconds_reference, "s", "lcspec check reference (every law)"),
+        Figure("grading.reference.seconds", seconds_reference, "s", "lcspec check reference (every law)"),
         Figure("grading.reference.ratio", seconds_reference / TARGETS["reference"], "x", "of the 15 s target"),
     ]
     notes = [f"correct folder: {said_correct}", f"broken folder: {said_broken}", f"class: {said_class}",

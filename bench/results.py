@@ -49,6 +49,10 @@ def machine() -> dict:
 
 
 def write(path: Path, figures: list[Figure], mode: str, notes: list[str]) -> None:
+    # The performance page reads each name as group.subject[.implementation].measure (docs/hooks/measurements.py).
+    unnamed = [f.name for f in figures if len(f.name.split(".")) < 3]
+    if unnamed:
+        raise ValueError(f"figure names must be group.subject[.implementation].measure, got {unnamed}")
     document = {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
