@@ -18,6 +18,9 @@ from pathlib import Path
 import pytest
 
 DIFFERENTIAL = "differential"
+"""Where the report lays what the guard finds on a call (other than CONV-2): the implementation does not
+return what the reference returns on the same inputs (it raises, hangs, or gives a wrong type, shape,
+dtype, a NaN or a value off by more than the tolerance). A deviations file names it like a clause."""
 
 
 def read(path: str | None) -> dict[str, str]:

@@ -47,16 +47,13 @@ from hypothesis.errors import UnsatisfiedAssumption
 from lcspec import reference
 from lcspec.harness import differential
 from lcspec.harness.contract import REGISTRY, SPECIFIED_BY, entry
+from lcspec.harness.deviations import DIFFERENTIAL
 from lcspec.harness.layout import ContractLayout, Layout
 from lcspec.harness.loading.importer import CannotExpress
 from lcspec.timelimit import Hang as _Hang, time_limit as _time_limit
 from lcspec.harness.session import DEFAULT_CALL_TIMEOUT, Session
 from lcspec.protocol.child import CallTimeout, ChildDied, ProtocolError, RemoteError, StartError
 
-DIFFERENTIAL = "differential"
-"""Where the report lays what the guard finds on a call (other than CONV-2): the implementation does not
-return what the reference returns on the same inputs (it raises, hangs, or gives a wrong type, shape,
-dtype, a NaN or a value off by more than the tolerance)."""
 
 class ConformanceFailure(AssertionError):
     """A call the guard judged wrong; `call` is the :class:`Call` it happened on.

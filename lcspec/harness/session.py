@@ -18,8 +18,7 @@ import time
 
 import numpy as np
 
-DEFAULT_CALL_TIMEOUT = 10.0
-"""Seconds one call may take before the guard calls it a hang (the suite's inputs are tiny)."""
+from lcspec.protocol import DEFAULT_CALL_TIMEOUT
 
 
 @dataclasses.dataclass

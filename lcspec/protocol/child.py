@@ -41,11 +41,9 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from . import PROTOCOL, RESULTS_KEPT, wire
+from . import DEFAULT_CALL_TIMEOUT, PROTOCOL, RESULTS_KEPT, wire
 from .sandbox import Sandbox, SandboxWatch
 
-DEFAULT_CALL_TIMEOUT = 10.0
-"""Seconds one call may take (the suite's inputs are tiny; time the judge spends in call-backs is not counted)."""
 DEFAULT_START_TIMEOUT = 60.0
 """Seconds from starting the process to its handshake answer: importing a framework can take a while."""
 DEFAULT_MEMORY_LIMIT = 8 << 30
