@@ -27,7 +27,19 @@ def _data_matrix(X) -> np.ndarray:
     return _checks.real_array("X", X, ndim=2)  # converts lists and words dtype and rank errors
 
 
-def _full_loss(W, X, y, reg, data_losses, data_grad):
+def loss_arguments(W, X, y, reg):
+    """`(W, X, y, reg, S)`: the full losses' arguments checked and converted (float64 arrays, intp labels, a float
+    λ), and their scores S = X Wᵀ, checked finite; a ValueError or TypeError names the argument at fault.
+
+    The one check of these arguments: the adapters and the suite's transcriptions check theirs with it too
+    (lcspec/harness/adapting.py), so that what they wrap is judged on its mathematics alone.
+
+    >>> import numpy as np
+    >>> loss_arguments(np.zeros((3, 2)), [[1.0, 2.0]], [4], 0.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: y must be class indices in [0, 3), found 4
+    """
     W = _checks.weight_matrix("W", W)
     X = _data_matrix(X)
     reg = _checks.nonnegative("reg", reg)
@@ -35,12 +47,17 @@ def _full_loss(W, X, y, reg, data_losses, data_grad):
         raise ValueError("X must have N >= 1 rows because the data loss is a mean over examples, got an empty batch")
     if X.shape[1] != W.shape[1]:
         raise ValueError(f"X must have D = {W.shape[1]} columns to match W of shape {W.shape}, got shape {X.shape}")
-    _checks.labels("y", y, X.shape[0], W.shape[0])
+    y = _checks.labels("y", y, X.shape[0], W.shape[0])
     with np.errstate(invalid="ignore", over="ignore"):  # inf * 0 = NaN is what the check below looks for
         S = X @ W.T
     if not np.isfinite(S).all():
         _checks.real_array("X", X, ndim=2)  # the full scan, only to say whether X itself is at fault
         _checks.finite_result("scores", S, "X @ W.T is larger than 1.8e308")
+    return W, X, y, reg, S
+
+
+def _full_loss(W, X, y, reg, data_losses, data_grad):
+    W, X, y, reg, S = loss_arguments(W, X, y, reg)
     loss = float(np.mean(data_losses(S, y))) + l2_regularization_loss(W, reg)
     dW = data_grad(S, y).T @ X + l2_penalty_grad(W, reg)
     return loss, dW
