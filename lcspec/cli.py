@@ -188,6 +188,7 @@ def check_variants_apart(impl: str, variants: list[str], args) -> int:
     independent: on two cores its verdict comes in the time of the slower one), and report them as one run: the
     same report, JSON and JUnit, made by :func:`lcspec.harness.verdict.combined` from the parts' JSON."""
     from lcspec.harness import render
+    from lcspec.harness.progress import LINE
     from lcspec.harness.reports import error_report, write_reports
     from lcspec.harness.verdict import combined
 
@@ -199,12 +200,14 @@ def check_variants_apart(impl: str, variants: list[str], args) -> int:
           flush=True)
     with tempfile.TemporaryDirectory(prefix="lcspec-variants-") as scratch:
         parts = {}
-        for variant in variants:
+        bars = sys.stderr.isatty()  # each part draws its progress bar on a line of its own; else its log has all
+        for line, variant in enumerate(variants):
             json_path, log = Path(scratch) / f"{variant}.json", Path(scratch) / f"{variant}.log"
             command = [sys.executable, "-I", "-m", "lcspec", "check", impl, f"--variant={variant}", "--jobs=1",
                        f"--json={json_path}", *hand_on(args)] + [f"--profile={args.profile}"] * bool(args.profile)
             with open(log, "w") as sink:
-                parts[variant] = (subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT), json_path, log)
+                parts[variant] = (subprocess.Popen(command, stdout=sink, stderr=None if bars else subprocess.STDOUT,
+                                                   env=dict(os.environ, **{LINE: str(line)})), json_path, log)
         def stop(signum, frame):
             raise KeyboardInterrupt(signal.Signals(signum).name)
 

@@ -10,12 +10,17 @@ nothing where stderr is not a terminal (a log file, a CI job).
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 
 import pytest
 
 from lcspec.harness.clauses import clauses
 from lcspec.harness.record import clause_ids
+
+LINE = "LCSPEC_PROGRESS_LINE"
+"""The terminal line of this run's bar, counted from the cursor's (0 unless `lcspec check` judges a folder's variants
+at once, each drawing its own bar on a line of its own)."""
 
 
 def uncaptured(config):
@@ -48,7 +53,7 @@ class Progress:
         self.config = session.config
         with uncaptured(self.config):
             self.bar = tqdm(total=len(self.doing), file=sys.stderr, unit="test", leave=False, dynamic_ncols=True,
-                            disable=None, desc="lcspec", bar_format="{desc:40.40} {percentage:3.0f}%|{bar}| {n}/{total} "
+                            disable=None, desc="lcspec", position=int(os.environ.get(LINE, "0") or 0), bar_format="{desc:40.40} {percentage:3.0f}%|{bar}| {n}/{total} "
                             "[{elapsed}<{remaining}]")
 
     def pytest_runtest_logstart(self, nodeid, location):
