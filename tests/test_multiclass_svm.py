@@ -127,6 +127,8 @@ def test_adding_a_constant_to_a_row_leaves_the_loss_unchanged(impl, variant, cas
 @pytest.mark.clause("HINGE-5")
 @pytest.mark.parametrize("variant", ["hinge_losses", "crammer_singer_losses"])
 @given(case=labelled_scores(), delta=deltas, c=st.floats(0.0, 100.0))
+# Two classes, every label 1, Δ = 0: code that encodes the labels from y alone reads class 0 (scikit-learn's).
+@example(case=(np.array([[0.0, 0.0]]), np.array([1])), delta=0.0, c=2.0)
 def test_scaling_scores_and_margin_together_scales_the_loss(impl, variant, case, delta, c):
     """L(cS; cΔ) = c·L(S; Δ) for c ≥ 0."""
     S, y = case
