@@ -11,8 +11,8 @@ and exit status; it prints a progress bar and lcspec's report, pytest's own outp
 pytest arguments after `--`. A CS231n folder's variants (naive, vectorized) are judged at once, each in
 a process of its own, where there are cores for them, and reported as one run. With several (or with
 --grades), each is judged in a process of its own, as many at a time as the machine has cores, with
-its JSON, JUnit XML and log in a report folder that holds that run only (a manifest names each submission and its files), and a table at
-the end. `grade` (or `check --grades`) turns a report folder into a grade sheet (lcspec/grading.py).
+its JSON, JUnit XML and log in a report folder that holds that run only (a manifest names each
+submission and its files), and a table at the end. `grade` (or `check --grades`) turns a report folder into a grade sheet (lcspec/grading.py).
 
 Exit status: 0 every implementation conforms at the selected level, 1 one fails, 2 one could not be
 judged (it cannot be loaded, provides nothing of the contract, a file named is missing).
@@ -165,6 +165,13 @@ def check_one(impl: str, args, extra: list[str]) -> int:
                                 "_hypothesis_pytestplugin", *extra]))
 
 
+def _check_command(impl: str, args, *flags: str) -> list[str]:
+    """`lcspec check impl` with `flags` and this run's shared options and profile, for a process of its own
+    (-I: the working directory and PYTHONPATH never shadow lcspec's own modules)."""
+    return [sys.executable, "-I", "-m", "lcspec", "check", impl, *flags, *hand_on(args),
+            *[f"--profile={args.profile}"] * bool(args.profile)]
+
+
 def _variants_to_split(impl: str, args) -> list[str]:
     """The variants of a CS231n assignment to judge at once, each in a process of its own: none where there is one
     core, one variant is asked for (--variant), the implementation runs in this process (--in-process), or the
@@ -189,7 +196,7 @@ def check_variants_apart(impl: str, variants: list[str], args) -> int:
     same report, JSON and JUnit, made by :func:`lcspec.harness.verdict.combined` from the parts' JSON."""
     from lcspec.harness import render
     from lcspec.harness.progress import LINE
-    from lcspec.harness.reports import error_report, write_reports
+    from lcspec.harness.reports import write_reports
     from lcspec.harness.verdict import combined
 
     for path in (args.json, args.junit):  # never a stale report: written anew at the end, whatever happens
@@ -203,11 +210,11 @@ def check_variants_apart(impl: str, variants: list[str], args) -> int:
         bars = sys.stderr.isatty()  # each part draws its progress bar on a line of its own; else its log has all
         for line, variant in enumerate(variants):
             json_path, log = Path(scratch) / f"{variant}.json", Path(scratch) / f"{variant}.log"
-            command = [sys.executable, "-I", "-m", "lcspec", "check", impl, f"--variant={variant}", "--jobs=1",
-                       f"--json={json_path}", *hand_on(args)] + [f"--profile={args.profile}"] * bool(args.profile)
+            command = _check_command(impl, args, f"--variant={variant}", "--jobs=1", f"--json={json_path}")
             with open(log, "w") as sink:
                 parts[variant] = (subprocess.Popen(command, stdout=sink, stderr=None if bars else subprocess.STDOUT,
                                                    env=dict(os.environ, **{LINE: str(line)})), json_path, log)
+
         def stop(signum, frame):
             raise KeyboardInterrupt(signal.Signals(signum).name)
 
@@ -221,13 +228,8 @@ def check_variants_apart(impl: str, variants: list[str], args) -> int:
             statuses = {variant: process.wait() for variant, (process, _, _) in parts.items()}
         reports = {}
         for variant, (_, json_path, log) in parts.items():
-            if json_path.is_file():
-                reports[variant] = json.loads(json_path.read_text())
-            else:
-                last = next((line for line in reversed(log.read_text(errors="replace").splitlines()) if line.strip()),
-                            "")
-                reports[variant] = error_report(f"the judge of the {variant} variant stopped with exit status "
-                                                f"{statuses[variant]} and wrote no report; its log ends: {last.strip()}")
+            reports[variant] = (json.loads(json_path.read_text()) if json_path.is_file()
+                                else _no_report(f"the judge of the {variant} variant", statuses[variant], log))
     failed = next((r for r in reports.values() if "error" in r), None)
     data = failed or combined([reports[v] for v in variants], time.perf_counter() - started)
     write_reports(data, args.json, args.junit)
@@ -248,9 +250,8 @@ def _judge_apart(impl: str, stem: str, args, extra: list[str], out: Path, cores:
     """Judge `impl` in a process of its own, which may use `cores` (a folder's variants at once); its report and
     log land in `out`."""
     report, junit, log = out / f"{stem}.json", out / f"{stem}.xml", out / f"{stem}.log"
-    command = [sys.executable, "-I", "-m", "lcspec", "check", impl, f"--json={report}", f"--junit={junit}",
-               f"--jobs={cores}", *hand_on(args)]
-    command += [f"--profile={args.profile}"] * bool(args.profile) + ["--verbose"] * args.verbose
+    command = _check_command(impl, args, f"--json={report}", f"--junit={junit}", f"--jobs={cores}")
+    command += ["--verbose"] * args.verbose
     command += ["--", *extra] if extra else []
     started = time.perf_counter()
     with open(log, "w") as sink:
@@ -309,18 +310,24 @@ def _fresh_folder(asked: str | None) -> Path | str:
     return "lcspec-reports/ has no free folder name for this run"
 
 
+def _no_report(judge: str, status: int, log: Path) -> dict:
+    """The error report of a judge that stopped with exit `status` and wrote none: its status and its log's last line."""
+    from lcspec.harness.reports import error_report
+
+    last = next((line for line in reversed(log.read_text(errors="replace").splitlines()) if line.strip()), "") \
+        if log.is_file() else ""
+    return error_report(f"{judge} stopped with exit status {status} and wrote no report"
+                        + (f"; its log ends: {last.strip()}" if last else ""))
+
+
 def _settle(result: dict, stem: str, out: Path) -> dict:
     """A submission whose judge wrote no report (killed, or stopped before it could): write its report now, as
     an error naming the exit status and the log's last line, so every submission has its JSON and JUnit."""
-    from lcspec.harness.reports import error_report, write_reports
+    from lcspec.harness.reports import write_reports
 
     if (out / f"{stem}.json").is_file():
         return result
-    log = Path(result["log"])
-    last = next((line for line in reversed(log.read_text(errors="replace").splitlines()) if line.strip()), "") \
-        if log.is_file() else ""
-    data = error_report(f"the judge stopped with exit status {result['exit']} and wrote no report"
-                        + (f"; its log ends: {last.strip()}" if last else ""))
+    data = _no_report("the judge", result["exit"], Path(result["log"]))
     write_reports(data, out / f"{stem}.json", out / f"{stem}.xml")
     return dict(result, data=data)
 
