@@ -16,7 +16,7 @@ def run(quick: bool, progress) -> tuple[list[Figure], list[str]]:
     """Time `pytest tests -q -p no:cacheprovider` (with --quick, only the suite's self-tests in tests/suite)."""
     target = "tests/suite" if quick else "tests"
     progress(f"suite: pytest {target}")
-    command = [sys.executable, "-m", "pytest", target, "-q", "-p", "no:cacheprovider"]
+    command = [sys.executable, "-m", "pytest", target, "-q", "-p", "no:cacheprovider", "--example-cache=off"]
     start = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - start

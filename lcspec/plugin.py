@@ -30,14 +30,16 @@ from lcspec.harness import profiles, render, reports, session as sessions
 from lcspec.harness.clauses import clauses, spec_version
 from lcspec.harness.contract import REGISTRY
 from lcspec.harness.deviations import Deviations
+from lcspec.harness.examples import ExampleCache
 from lcspec.harness.guard import probe_precision
+from lcspec.harness.precision import declared_precision
 from lcspec.harness.isolation import CMD, close, remote_implementations
 from lcspec.harness.laws import LAWS, law_files
 from lcspec.harness.inprocess import implementations
 from lcspec.harness.loading import CS231N, USAGE_ERROR, LoadError, origin
 from lcspec.harness.options import add_shared
 from lcspec.harness.progress import Progress, uncaptured
-from lcspec.harness.record import OUTCOME, Recorder, clause_ids
+from lcspec.harness.record import OUTCOME, Recorder, clause_ids, judged_functions
 from lcspec.harness.session import Session
 from lcspec.harness.verdict import INCOMPLETE, Judged, Run, verdict
 from lcspec.integrity import ImportsFrozen
@@ -108,6 +110,23 @@ def pytest_configure(config):
     config.pluginmanager.register(Conformance(config, asked or DEFAULT_IMPL, bool(asked)), "lcspec-conformance")
 
 
+def _precisions(option, impls) -> tuple[np.dtype, dict]:
+    """The run's precision and the functions' own (see Session): --precision, else what the handshake declared,
+    else one probed from the results for all (a library's own declaration is what may lower a function's inputs;
+    a result alone never does, or a float64 library that loses precision would be judged by a lower standard)."""
+    declared = option
+    if declared is None:
+        handshakes = [i.declared_precision for i in impls]
+        declared = handshakes[0] if handshakes and all(h == handshakes[0] for h in handshakes) else None
+    run, own = declared_precision(declared)
+    if own:  # the run's is theirs when every provided function has the same one, else float64
+        provided = {f for i in impls for f in reference.CONTRACT if i.provides(f)}
+        found = {own.get(f, np.dtype(np.float64)) for f in provided}
+        run = found.pop() if len(found) == 1 else np.dtype(np.float64)
+    run = probe_precision(impls) if run is None else run
+    return run, {f: d for f, d in own.items() if d != run}
+
+
 def _names_laws(arg: str) -> bool:
     path = Path(arg.split("::")[0]).resolve()
     return path == LAWS or path.parent == LAWS
@@ -164,14 +183,14 @@ class Conformance:
             config.option.tbstyle = "short"  # the law's line and the reproduction say it; a full traceback buries them
         self.session = Session(level=level, call_timeout=config.getoption("--call-timeout"),
                                time_budget=config.getoption("--time-budget")).attach(impls)
-        declared = config.getoption("--precision") or next(
-            (p for p in {i.declared_precision for i in impls} if p and len({i.declared_precision for i in impls}) == 1),
-            None)
-        self.session.precision = np.dtype(declared) if declared else probe_precision(impls)
+        self.session.precision, self.session.precisions = _precisions(config.getoption("--precision"), impls)
         self.session.start_clock()
         self.token = sessions.activate(self.session)
         self.deviations = Deviations.from_file(deviations)
         self.recorder = Recorder(self.session, self.deviations, LAWS)
+        if self.isolated:  # in process the implementation shares the judge's memory: nothing it ran is kept
+            self.recorder.examples = ExampleCache.for_run(config.getoption("--example-cache"),
+                                                          (LAWS, Path(__file__).parent / "harness"))
         config.pluginmanager.register(self.recorder, "lcspec-recorder")
         self.quiet = quiet
         if self.quiet:
@@ -211,9 +230,7 @@ class Conformance:
         impl = self.recorder.impl_of(item)
         if impl is None:
             return False
-        params = getattr(getattr(item, "callspec", None), "params", {})
-        named = {v for v in params.values() if isinstance(v, str) and v in REGISTRY}
-        judged = named or {f for c in clause_ids(item) for f in clauses().get(c, {}).get("functions", ())}
+        judged = judged_functions(item)
         return bool(judged) and not any(impl.provides(f) for f in judged)
 
     def pytest_collection_finish(self, session):
@@ -233,6 +250,10 @@ class Conformance:
         if self.session.precision != np.float64:
             lines.append(f"  {self.session.precision} results: inputs are drawn as {self.session.precision} numbers "
                          "in its range, and judged at its precision (lcspec/harness/precision.py)")
+        for dtype in sorted({str(d) for d in self.session.precisions.values()}):
+            named = ", ".join(f for f, d in self.session.precisions.items() if str(d) == dtype)
+            lines.append(f"  {named}: declared {dtype}: the laws of these alone draw {dtype} numbers, and their "
+                         "results are judged at its precision")
         if self.deviations:
             lines.append(f"  declared deviations: {len(self.deviations.declared)} from {self.deviations.source}")
         return lines

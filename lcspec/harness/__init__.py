@@ -6,7 +6,7 @@ boundary (the bundled Python server runs it): it imports nothing of the rest, an
 * `clauses`       the spec's data: clauses, chapters, levels, the spec's version
 * `contract`      the registry: what the suite knows about each contract function
 * `differential`  an implementation's result against the reference's, within the registry's bound
-* `session`       the run: implementations, the precision they are judged at, the running example
+* `session`       the run: implementations, the precisions they are judged at, the running example
 * `precision`     the tolerances and input precision the laws use, from the active session
 * `loading`       how `--impl` values become implementations (modules, files, the CS231n layout), as plain data
 * `guard`         every call an implementation gets goes through it
@@ -15,6 +15,7 @@ boundary (the bundled Python server runs it): it imports nothing of the rest, an
 * `adapting`      argument checks for wrappers that map a library onto the contract
 * `deviations`    declared deviations: read, matched, made expected failures
 * `reproduce`     the paste-able reproduction of a failing call
+* `examples`      the example cache: a passing law's examples kept, and replayed in the next run
 * `record`        the pytest hooks that record each test's outcome (in `item.stash`)
 * `verdict`       the pure function from outcomes to the JSON report, and its schema
 * `render`        the report on the terminal

@@ -339,7 +339,7 @@ class _GuardedCall:
         finding never masks a core one: the result is let through, compared with the reference and judged by the
         test's law at its own precision (lcspec/harness/precision.py reads it), and settle() reports CONV-1 only
         when nothing worse was found on the example."""
-        precision = self.impl.session.precision
+        precision = self.impl.session.precision_of(self.name)
         coarser = [d for d in differential.array_dtypes(result)
                    if d.itemsize < precision.itemsize and "CONV-1" in entry(self.name).clauses]
         if coarser and not _float_inputs(self.named, precision.itemsize):
@@ -357,7 +357,7 @@ class _GuardedCall:
         """The differential check against the reference's value (lcspec/harness/differential.py)."""
         impl, name = self.impl, self.name
         try:
-            coarser = differential.judge(name, self.bound, result, self.record.expected, impl.session.precision,
+            coarser = differential.judge(name, self.bound, result, self.record.expected, impl.session.precision_of(name),
                                          index=lambda part, i: impl.display_index(name, part, i))
         except differential.Mismatch as exc:
             if exc.wrong_value and self.recorder is not None:

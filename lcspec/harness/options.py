@@ -8,9 +8,12 @@ it makes (lcspec/cli.py).
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from lcspec.harness.clauses import LEVELS
+from lcspec.harness.examples import default_folder
+from lcspec.harness.precision import declared_precision
 from lcspec.harness.session import DEFAULT_CALL_TIMEOUT
 from lcspec.protocol.child import DEFAULT_MEMORY_LIMIT
 from lcspec.protocol.sandbox import DEFAULT_MODE, MODES
@@ -18,6 +21,14 @@ from lcspec.protocol.sandbox import DEFAULT_MODE, MODES
 DEFAULT_TIME_BUDGET = 1200.0
 """Seconds a run may spend calling the implementation: 20 minutes, ten times a correct CS231n folder's whole
 run on a busy machine, so every run ends with a verdict, however slow the implementation."""
+
+def _precision(text: str) -> str:
+    try:
+        declared_precision(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
 
 SHARED = [
     ("--level", dict(choices=LEVELS, default=None,
@@ -33,9 +44,11 @@ SHARED = [
                            help="time the whole run may spend calling the implementation; once spent, the calls left "
                            "fail as too slow, so a slow implementation still gets its verdict (default "
                            f"{DEFAULT_TIME_BUDGET:g}; 0 for none)"), False),
-    ("--precision", dict(choices=("float64", "float32"), default=None,
-                         help="the precision the implementation computes in, declared (default: what it declares in "
-                         "the protocol's handshake, else what its results show when the run starts)"), False),
+    ("--precision", dict(type=_precision, default=None, metavar="DTYPE|FUNCTION=DTYPE,...",
+                         help="the precision the implementation computes in, declared: float64 or float32 for all of "
+                         "it, or per function (softmax=float32,log_softmax=float32), the rest float64; a function's "
+                         "laws draw their inputs in its precision (default: what it declares in the protocol's "
+                         "handshake, else what its results show when the run starts)"), False),
     ("--memory-limit", dict(type=float, default=DEFAULT_MEMORY_LIMIT / 2**30, metavar="GIB",
                             help="memory the implementation's process may allocate, in GiB (RLIMIT_DATA; 0 for no "
                             f"limit; default {DEFAULT_MEMORY_LIMIT / 2**30:g}: JAX's XLA alone holds 2.5)"), False),
@@ -48,6 +61,10 @@ SHARED = [
                        help="judge one variant of a CS231n assignment (naive or vectorized) and not the others; "
                        "`lcspec check` judges a folder's variants at once, each in a process of its own, where the "
                        "machine has the cores"), False),
+    ("--example-cache", dict(default=default_folder(), metavar="FOLDER",
+                             help="where the examples of passing laws are kept, so that the next run replays them "
+                             "instead of drawing them again (lcspec/harness/examples.py); 'off' for none (default: "
+                             "$LCSPEC_EXAMPLE_CACHE, else lcspec/examples in your cache folder)"), False),
     ("--in-process", dict(action="store_true",
                           help="run a Python implementation inside the judge's process, for debugging (the report "
                           "then says the verdict is not isolated); by default every implementation runs in a "

@@ -3,11 +3,14 @@
 Two things follow the implementation's precision, so that a port that computes in float32 is held to
 float32's standard and not to one it cannot meet:
 
-* **Inputs.** The session's `precision` is the dtype every provided function returns on its valid
-  call (the probe of lcspec/harness/guard.py, when the run starts); float64 unless all of their
-  array and NumPy-scalar results agree on a coarser one. The strategies pass every drawn float
-  through `representable`, so for a float32 port they draw float32 values in float32's range: a law
-  that holds exactly holds exactly there too, and "near the limit" means its limit.
+* **Inputs.** Each provided function's precision is the dtype it returns on its valid call (the
+  probe of lcspec/harness/guard.py, when the run starts), or what the implementation declared: the
+  session's `precisions` hold those coarser than float64, and its `precision` is the run's, float64
+  unless every function agrees on a coarser one. A law draws its inputs in its functions' precision
+  when they share one, else in the run's: the strategies pass every drawn float through
+  `representable`, so for a float32 function they draw float32 values in float32's range (a law that
+  holds exactly holds exactly there too, and "near the limit" means its limit), while the laws of a
+  float64 function of the same library draw any float64.
 * **Tolerances.** The laws take them from here, not from `lcspec.reference.tolerances` directly.
   The rule is the same (16 ulps per term times the magnitude), but the unit is the epsilon of the
   judged dtype: the coarsest floating dtype the implementation returned in the running example, or
@@ -32,8 +35,8 @@ from lcspec.reference import tolerances
 
 
 def input_dtype() -> np.dtype:
-    """The dtype inputs are drawn representable in (the active session's precision)."""
-    return active().precision
+    """The dtype inputs are drawn representable in: the running law's functions' precision (Session.input_precision)."""
+    return active().input_precision()
 
 
 def representable(value):
@@ -64,7 +67,7 @@ def judged_dtype() -> np.dtype:
     none has one (Python floats): each result at its own precision, never at one an earlier call showed."""
     session = active()
     found = [d for call in session.recorder or () for d in float_dtypes(call.result)]
-    return coarsest(*found) if found else session.precision
+    return coarsest(*found) if found else session.input_precision()
 
 
 def largest() -> float:
@@ -87,3 +90,35 @@ def atol(scale, terms: int = 1) -> float:
     """`lcspec.reference.tolerances.atol` at the judged dtype (see the module docstring)."""
     return tolerances.atol(scale, terms, judged_dtype())
 
+
+
+PRECISIONS = ("float64", "float32")
+
+
+def declared_precision(text) -> tuple[np.dtype | None, dict[str, np.dtype]]:
+    """A precision declaration (`--precision`, or the handshake's `precision`) as (the run's, {function: its own}).
+
+    A dtype name declares the run's; `FUNCTION=DTYPE[,FUNCTION=DTYPE...]` (or the handshake's object) declares some
+    functions' own, the rest keeping the run's. ValueError names what is wrong.
+
+    >>> declared_precision("softmax=float32,log_softmax=float32")[1]["softmax"]
+    dtype('float32')
+    """
+    from lcspec import reference
+
+    if text is None:
+        return None, {}
+    if isinstance(text, str) and "=" not in text:
+        if text not in PRECISIONS:
+            raise ValueError(f"precision {text!r} is not one of {', '.join(PRECISIONS)}")
+        return np.dtype(text), {}
+    pairs = text.items() if isinstance(text, dict) else (part.partition("=")[::2] for part in text.split(","))
+    own = {}
+    for function, dtype in pairs:
+        function = function.strip()
+        if function not in reference.CONTRACT:
+            raise ValueError(f"precision: {function!r} is not a contract function")
+        if dtype not in PRECISIONS:
+            raise ValueError(f"precision of {function}: {dtype!r} is not one of {', '.join(PRECISIONS)}")
+        own[function] = np.dtype(dtype)
+    return None, own

@@ -24,7 +24,9 @@ from hypothesis.errors import FailedHealthCheck, Unsatisfiable, UnsatisfiedAssum
 
 from lcspec.harness.assertions import NotClose
 from lcspec.harness.clauses import clauses, level_of, within
+from lcspec.harness.contract import REGISTRY
 from lcspec.harness.deviations import Deviations
+from lcspec.harness.examples import ExampleCache
 from lcspec.harness.guard import ConformanceFailure, Finding, settle
 from lcspec.harness.reproduce import agrees, reproduction
 from lcspec.harness.session import Session
@@ -38,6 +40,14 @@ CALLS = pytest.StashKey[list]()
 def clause_ids(item) -> list[str]:
     """The clauses a test checks (its `@pytest.mark.clause` markers)."""
     return [c for m in item.iter_markers("clause") for c in m.args]
+
+
+def judged_functions(item) -> set[str]:
+    """The contract functions a law judges: those its parameters name (a law run once per function), else those its
+    clauses constrain."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    named = {v for v in params.values() if isinstance(v, str) and v in REGISTRY}
+    return named or {f for c in clause_ids(item) for f in clauses().get(c, {}).get("functions", ())}
 
 
 def _one_example(fn, session: Session, finding: list):
@@ -75,6 +85,7 @@ class Recorder:
         self.deviations = deviations
         self.registry = clauses()
         self.other_failures = 0  # failed tests that do not judge the implementation (the suite's own, doctests)
+        self.examples: ExampleCache | None = None  # where passing laws' examples are kept and replayed from
 
     def impl_of(self, item):
         """The implementation a test judges, or None for a test that judges none (not one of the laws)."""
@@ -92,9 +103,21 @@ class Recorder:
         hypothesis = getattr(item.obj, "hypothesis", None)
         plain = item.obj
         finding: list[Finding] = []
+        impl = self.impl_of(item)
+        self.session.drawing = frozenset(f for f in judged_functions(item) if impl.provides(f))  # its inputs' precision
+
+        def went_wrong(forget: bool = True) -> bool:
+            found = bool(finding)
+            if forget:
+                finding.clear()
+            return found
+
         if hypothesis is not None:
             inner = hypothesis.inner_test
             hypothesis.inner_test = _one_example(inner, self.session, finding)
+            key = self.examples.key(item, impl, self.session.input_precision()) if self.examples else None
+            if key:  # replayed from the example cache when it can be (lcspec/harness/examples.py)
+                item.obj = self.examples.around(plain, hypothesis, key, tuple(item._fixtureinfo.argnames), went_wrong)
         else:
             item.obj = _one_example(plain, self.session, finding)
         self.session.recorder = []
@@ -102,11 +125,10 @@ class Recorder:
             result = yield
         finally:
             item.stash[CALLS] = self.session.recorder or []  # the last example's: the shrunk counterexample's
-            self.session.recorder = None
+            self.session.recorder, self.session.drawing = None, frozenset()
+            item.obj = plain
             if hypothesis is not None:
                 hypothesis.inner_test = inner
-            else:
-                item.obj = plain
         # No law of the test failed, but some example returned a value that is not the reference's: fail
         # it now, after Hypothesis, which would otherwise shrink a law's failure into this one.
         if finding:

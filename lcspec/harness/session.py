@@ -28,6 +28,11 @@ class Session:
     impls: list = dataclasses.field(default_factory=list)
     precision: np.dtype = dataclasses.field(default_factory=lambda: np.dtype(np.float64))
     """The dtype inputs are drawn representable in: float64, or what every result of the implementation is."""
+    precisions: dict = dataclasses.field(default_factory=dict)
+    """{function: dtype} for the functions whose results are coarser than `precision` (a float32 kernel in a float64
+    library): each is judged at its own, and a law whose functions all share one draws its inputs in it."""
+    drawing: frozenset = frozenset()
+    """The functions the running law judges (set by the recorder for each test): whose precision its inputs take."""
     level: str = "core"
     call_timeout: float = DEFAULT_CALL_TIMEOUT
     time_budget: float | None = None
@@ -36,6 +41,16 @@ class Session:
     recorder: list | None = None
     """The calls of the running example, in order, while the run records (a fresh list per example); None
     otherwise, and then the guard raises every failure at once."""
+
+    def precision_of(self, function: str) -> np.dtype:
+        """The precision `function`'s results are judged at: its own where it has one, else the run's."""
+        return self.precisions.get(function, self.precision)
+
+    def input_precision(self) -> np.dtype:
+        """The dtype the running law's inputs are drawn representable in: its functions' own precision when they all
+        have the same one, else the run's (a law of a float32 softmax and a float64 loss draws float64 numbers)."""
+        own = {self.precision_of(f) for f in self.drawing}
+        return own.pop() if len(own) == 1 else self.precision
 
     def start_clock(self) -> None:
         if self.time_budget:

@@ -153,7 +153,7 @@ class ServerInfo:
     version: str
     language: str
     provides: tuple[str, ...]
-    precision: str | None = None
+    precision: str | dict | None = None
     constraints: Mapping[str, Mapping[str, object]] = dataclasses.field(default_factory=dict)
     declines: Mapping[str, Mapping[str, tuple]] = dataclasses.field(default_factory=dict)
     notes: tuple[str, ...] = ()
@@ -387,8 +387,14 @@ class Child:
             raise self._violation("the handshake answer needs an implementation object and a provides list of names")
         provides = [p for p in provides if p in self.contract] if self.contract else [wire.printable(p) for p in provides]
         precision = answer.get("precision")
-        if precision not in (None, "float64", "float32"):
-            raise self._violation(f"precision {wire.printable(precision, 40)} is not float64, float32 or null")
+        if isinstance(precision, dict):  # per function: {"softmax": "float32"}; the others are float64
+            wrong = [f for f, p in precision.items() if f not in provides or p not in ("float64", "float32")]
+            if wrong:
+                raise self._violation(f"precision of {wire.printable(wrong[0], 40)}: each entry must name a function "
+                                      "it provides and be float64 or float32")
+        elif precision not in (None, "float64", "float32"):
+            raise self._violation(f"precision {wire.printable(precision, 40)} is not float64, float32, an object of "
+                                  "them per function, or null")
         notes = answer.get("notes") or []
         if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
             raise self._violation("notes must be a list of strings")

@@ -25,11 +25,15 @@ CORRECT = ("tests.suite.literal", "cs231n:examples/cs231n_linear_classifier.py",
 UNVALIDATED = ("tests.suite.plain_numpy", "cs231n:examples/cs231n_linear_classifier.py", FOLDER)
 """Correct code that checks none of its input: it conforms at core and, honestly, fails strict's API clauses."""
 FLOAT32 = "tests.suite.float32_port"
+MIXED = "tests.suite.mixed_precision"
+FLOAT32_KERNEL = ("softmax", "log_softmax", "cross_entropy_losses")
 
 
 @pytest.fixture(scope="module")
 def runs():
-    return run_all({spec: () for spec in CORRECT} | {FLOAT32: ("--deviations=tests/suite/float32_port.deviations",)})
+    return run_all({spec: () for spec in CORRECT} | {FLOAT32: ("--deviations=tests/suite/float32_port.deviations",)}
+                   | {MIXED: ("--deviations=tests/suite/mixed_precision.deviations",
+                              f"--precision={','.join(f'{f}=float32' for f in FLOAT32_KERNEL)}")})
 
 
 @pytest.mark.parametrize("spec", CORRECT)
@@ -53,6 +57,23 @@ def test_a_float32_port_is_judged_at_float32_and_passes_apart_from_conv_1(runs):
         assert f["status"] in ("conforms", "deviates") and set(f["clauses"]) <= {"CONV-1"}, (name, f)
         assert f["precision"] == "float32" and not f["differential"], (name, f)
     assert entry["clauses"]["CONV-1"]["status"] == "deviates"
+
+
+def test_a_library_with_a_float32_kernel_declared_per_function_is_judged_at_each_functions_precision(runs):
+    """The softmax family in float32 beside float64 SVM functions: each function's laws draw in its precision, so the
+    float32 ones pass where float32 itself would overflow on float64 inputs, and the float64 ones are held to float64."""
+    run = runs[MIXED]
+    assert run.returncode == 0, f"{MIXED} should conform apart from CONV-1 of its float32 functions:\n{run.output[-4000:]}"
+    (entry,) = run.summary["implementations"]
+    provided = {name: f for name, f in entry["functions"].items() if f["status"] != "not provided"}
+    assert set(provided) == {*FLOAT32_KERNEL, "scores", "hinge_losses", "svm_loss"}
+    for name, f in provided.items():
+        float32 = name in FLOAT32_KERNEL
+        assert f["status"] == ("deviates" if float32 else "conforms"), (name, f)
+        assert set(f["clauses"]) <= ({"CONV-1"} if float32 else set()), (name, f)
+        assert f["precision"] == ("float32" if float32 else "float64"), (name, f)
+    assert run.summary["input_precision"] == "float64"  # the run's own: the SVM's
+    assert "the laws of these alone draw float32 numbers" in run.output
 
 
 def test_a_folder_is_judged_on_its_classifier_and_gradient_check_and_says_what_it_cannot_express(runs):

@@ -237,6 +237,26 @@ def test_float32_inputs_are_rounded_and_clipped_and_float64_ones_untouched():
     assert precision.representable(value) is value  # the session ended: float64 again
 
 
+def test_a_law_draws_in_its_functions_declared_precision_when_they_share_one_else_in_the_runs():
+    run = Session(precisions={"softmax": np.dtype(np.float32), "log_softmax": np.dtype(np.float32)})
+    for drawing, expected in [({"softmax"}, np.float32), ({"softmax", "log_softmax"}, np.float32),
+                              ({"softmax", "svm_loss"}, np.float64), ({"svm_loss"}, np.float64), (set(), np.float64)]:
+        run.drawing = frozenset(drawing)
+        with activated(run):
+            assert precision.input_dtype() == expected, drawing
+            assert (precision.representable(0.1) == float(np.float32(0.1))) == (expected == np.float32)
+    assert run.precision_of("softmax") == np.float32 and run.precision_of("svm_loss") == np.float64
+
+
+@pytest.mark.parametrize("text, message", [("float16", "not one of"), ("softmax=float16", "precision of softmax"),
+                                           ("softmaks=float32", "not a contract function")])
+def test_a_precision_declaration_names_what_is_wrong(text, message):
+    with pytest.raises(ValueError, match=message):
+        precision.declared_precision(text)
+    assert precision.declared_precision("float32") == (np.float32, {})
+    assert precision.declared_precision({"softmax": "float32"}) == (None, {"softmax": np.float32})
+
+
 def test_a_law_is_judged_at_the_coarsest_precision_the_example_returned():
     with activated(Session(recorder=[], precision=np.dtype(np.float32))) as session:
         assert precision.atol(1.0) == reference.tolerances.atol(1.0, dtype=np.float32)  # no result yet: the run's

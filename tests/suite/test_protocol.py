@@ -423,6 +423,25 @@ def test_declined_values_are_declared_in_the_handshake_and_never_sent(servers, t
             child.call("hinge_losses", {"S": S, "y": [0, 1, 2, 0], "delta": 0})
 
 
+@pytest.mark.parametrize("precision, refused", [({"softmax": "float32"}, False), ({"svm_loss": "float32"}, True),
+                                                  ({"softmax": "float16"}, True), ("float16", True)])
+def test_a_precision_is_declared_for_all_or_per_function_it_provides(servers, tmp_path, precision, refused):
+    script = tmp_path / "precision.py"
+    script.write_text(textwrap.dedent(f"""
+        import sys; sys.path.insert(0, {str(servers)!r})
+        import impl
+        from lcspec.protocol.pyserver import serve
+        serve({{"softmax": impl.softmax}}, {{"name": "p", "precision": {precision!r}}})
+    """))
+    child = Child([sys.executable, str(script)], env=ENV, timeout=LIMIT, contract=["softmax", "svm_loss"])
+    if refused:  # a function it does not provide, or a dtype the protocol does not know
+        with pytest.raises(ProtocolError, match="precision"):
+            child.start()
+        return
+    with child:
+        assert child.info.precision == precision
+
+
 def test_an_implementation_that_fails_to_load_refuses_the_handshake_with_its_exception(servers):
     command = [sys.executable, "-m", "lcspec.protocol.pyserver", str(servers / "broken_impl.py"), "--all-callables"]
     with pytest.raises(StartError, match="SystemExit: cannot load"):

@@ -1,0 +1,347 @@
+"""Examples drawn once, replayed after: a law's examples kept from the run where it passed, so that the next run
+of the same law skips Hypothesis's drawing (a third of a correct implementation's run, and the same every time).
+
+Under a derandomized profile (`ci`, `docs`, `ci-noshrink`) Hypothesis draws the same examples for a law in every
+run, as long as each example ends the same way: the draws follow the law's source and the profile, never the
+values the implementation returns, only whether an example passed or was discarded. So when a law passes, the
+examples its body ran are written to this cache, and a later run of the same law replays them: the body runs on
+each one as Hypothesis calls it (the same arguments, the same global random state, a build context). If every
+example ends as it did when recorded (passed, or discarded by the same refusal), Hypothesis would have drawn
+these very examples and the law has passed. If anything differs (a failure, a wrong value the guard found, an
+example discarded that was not, a draw made in another order), the replay is dropped and Hypothesis runs the
+law as it always does: it draws the same examples, finds the same failure and shrinks it. A replay can only
+save time; it never decides a failure.
+
+A cached law is named by everything its draws depend on (`ExampleCache.key`): the sources of the laws, their
+strategies and the harness, the versions of lcspec, Hypothesis, numpy and Python, the profile's settings, the
+precision inputs are drawn at, the implementation's declared refusals, and the law with its parameters other
+than the implementation (the variants of a CS231n folder and the folders of a class share one entry).
+`--hypothesis-seed`, a non-derandomized profile (`thorough`) or an example database turn it off.
+
+Values are stored exactly in a format of lcspec's own (arrays as their bytes, floats as their bits), never
+pickled: reading the cache runs no code. Only the judge writes it, and only in runs where the implementation
+is in a process of its own; in the sandbox it cannot reach the cache (the filesystem is read-only there).
+Without the sandbox an implementation runs as you and could change any file you can, this cache among them.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import shutil
+import struct
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import Phase
+from hypothesis.errors import UnsatisfiedAssumption
+from hypothesis.strategies import DataObject
+
+FORMAT = 1
+"""The cache's own format: part of every key, so a change of it is a fresh cache."""
+KEPT_GENERATIONS = 4
+"""Cache folders (one per version of the sources) kept; older ones are removed when a new one is made."""
+OFF = "off"
+
+
+def default_folder() -> str:
+    """`LCSPEC_EXAMPLE_CACHE`, else lcspec/examples in the user's cache folder (XDG_CACHE_HOME or ~/.cache)."""
+    if os.environ.get("LCSPEC_EXAMPLE_CACHE"):
+        return os.environ["LCSPEC_EXAMPLE_CACHE"]
+    return str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lcspec" / "examples")
+
+
+class Unreplayable(Exception):
+    """A drawn value the cache cannot hold exactly (a function, a strategy): the law is not cached."""
+
+
+class Diverged(BaseException):
+    """The replay went another way than the recording (a BaseException: no law's `except Exception` swallows it)."""
+
+
+# --- values, exactly -----------------------------------------------------------------------------------------
+
+
+def encode(value):
+    """`value` as JSON-ready data that :func:`decode` turns back into an equal value of the same type, bit for
+    bit (-0.0, NaN, subnormals, an array's dtype, shape, memory order and writeability); Unreplayable otherwise.
+
+    >>> decode(encode((np.array([[-0.0, 5e-324]]), 3, {"a": 1.5})))
+    (array([[-0.e+000,  5.e-324]]), 3, {'a': 1.5})
+    """
+    kind = type(value)
+    if value is None or kind in (bool, int, str):
+        return value
+    if kind is float:
+        return {"f": struct.pack("<d", value).hex()}
+    if kind is np.ndarray or isinstance(value, np.generic):
+        array = np.asarray(value)
+        order = "C" if array.flags.c_contiguous else "F" if array.flags.f_contiguous else None
+        if array.dtype.kind not in "biufc" or order is None:
+            raise Unreplayable(f"an array of dtype {array.dtype}" if order else "an array that is a strided view")
+        body = {"dtype": array.dtype.str, "shape": list(array.shape), "order": order,
+                "bytes": base64.b64encode(array.tobytes(order=order)).decode("ascii")}
+        if kind is np.ndarray:
+            return {"a": {**body, "writeable": bool(array.flags.writeable)}}
+        return {"s": body}
+    if kind is list:
+        return [encode(v) for v in value]
+    if kind is tuple:
+        return {"t": [encode(v) for v in value]}
+    if kind is dict and all(type(k) is str for k in value):
+        return {"d": {k: encode(v) for k, v in value.items()}}
+    raise Unreplayable(f"a {kind.__qualname__}")
+
+
+def _array(body: dict) -> np.ndarray:
+    flat = np.frombuffer(base64.b64decode(body["bytes"]), dtype=np.dtype(body["dtype"]))
+    return flat.reshape(body["shape"], order=body["order"]).copy(order=body["order"])
+
+
+def decode(data):
+    """The value :func:`encode` made `data` from (a fresh one each time: nothing is shared between examples)."""
+    if type(data) is list:
+        return [decode(v) for v in data]
+    if type(data) is not dict:
+        return data
+    (tag, body), = data.items()
+    if tag == "f":
+        return struct.unpack("<d", bytes.fromhex(body))[0]
+    if tag == "a":
+        array = _array(body)
+        array.flags.writeable = body["writeable"]
+        return array
+    if tag == "s":
+        return _array(body)[()]
+    if tag == "t":
+        return tuple(decode(v) for v in body)
+    if tag == "d":
+        return {k: decode(v) for k, v in body.items()}
+    raise ValueError(f"unknown tag {tag!r} in the example cache")
+
+
+# --- what a law's draws depend on ---------------------------------------------------------------------------
+
+
+def sources_digest(*folders: Path) -> str:
+    """The SHA-256 of every Python source in `folders` (the laws and their strategies, the harness)."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(Path(folder).glob("*.py")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _settings_of(test):
+    """The settings Hypothesis runs `test` with, if they draw the same examples every run (else None)."""
+    chosen = getattr(test, "_hypothesis_internal_use_settings", None)
+    if chosen is None or not chosen.derandomize or chosen.database is not None or Phase.generate not in chosen.phases:
+        return None
+    if getattr(test, "_hypothesis_internal_use_seed", None) is not None:
+        return None
+    return chosen
+
+
+def refusals_of(impl) -> str:
+    """The refusals an implementation declared in its handshake (they discard examples), as stable text."""
+    info = getattr(getattr(impl, "module", None), "info", None)
+    return json.dumps([getattr(info, "constraints", {}), getattr(info, "declines", {})], sort_keys=True, default=repr)
+
+
+# --- the cache ----------------------------------------------------------------------------------------------
+
+
+class ExampleCache:
+    """The examples of passing laws, one JSON file per law (see the module docstring)."""
+
+    def __init__(self, folder: Path, salt: str):
+        self.root = Path(folder)
+        self.salt = salt
+        self.folder = self.root / hashlib.sha256(f"{FORMAT}\0{salt}".encode()).hexdigest()[:24]
+
+    @classmethod
+    def for_run(cls, where: str, sources: tuple[Path, ...]) -> ExampleCache | None:
+        """The run's cache in `where` (None for "off"), its salt the sources and the versions."""
+        if where == OFF:
+            return None
+        import hypothesis
+
+        from lcspec import __version__
+
+        salt = "\0".join([__version__, hypothesis.__version__, np.__version__, sys.version.split()[0],
+                          sys.platform, sources_digest(*sources)])
+        return cls(Path(where).expanduser().resolve(), salt)
+
+    def key(self, item, impl, precision) -> str | None:
+        """The name of `item`'s entry (its inputs drawn in `precision`), or None when its draws differ run to run."""
+        test = getattr(item, "obj", None)
+        chosen = _settings_of(test)
+        if chosen is None or getattr(test, "hypothesis", None) is None:
+            return None
+        callspec = getattr(item, "callspec", None)
+        params = sorted((name, index) for name, index in (callspec.indices.items() if callspec else ())
+                        if name != "impl")
+        law = [item.module.__name__, item.originalname, params, chosen.max_examples,
+               [p.name for p in chosen.phases], sorted(h.name for h in chosen.suppress_health_check),
+               refusals_of(impl), str(np.dtype(precision))]
+        return hashlib.sha256(json.dumps(law, default=repr).encode()).hexdigest()[:32]
+
+    def load(self, key: str) -> list | None:
+        try:
+            entry = json.loads((self.folder / f"{key}.json").read_text())
+        except (OSError, ValueError):
+            return None
+        return entry.get("examples") if isinstance(entry, dict) and entry.get("salt") == self.salt else None
+
+    def save(self, key: str, examples: list) -> None:
+        """Write the entry atomically (runs of a batch write the same entries at once); a failure costs only time."""
+        with contextlib.suppress(OSError):
+            fresh = not self.folder.is_dir()
+            self.folder.mkdir(parents=True, exist_ok=True)
+            if fresh:
+                self._prune()
+            handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+            with os.fdopen(handle, "w") as out:
+                json.dump({"salt": self.salt, "examples": examples}, out)
+            os.replace(temporary, self.folder / f"{key}.json")
+
+    def _prune(self) -> None:
+        """Keep the newest KEPT_GENERATIONS folders: the others are for sources that are gone."""
+        folders = sorted((p for p in self.root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in folders[KEPT_GENERATIONS:]:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def around(self, test, handle, key: str, fixtures: tuple[str, ...], went_wrong):
+        """`test` (a Hypothesis test, its `handle` the `.hypothesis` attribute) run from the cache when its entry
+        replays as recorded, else as always while its examples are recorded; `went_wrong()` says whether the guard
+        kept a finding (a wrong value no law caught) in the examples run so far, which it then forgets."""
+
+        @functools.wraps(test)
+        def run(**arguments):
+            recorded = self.load(key)
+            ran = recorded and not all(entry["discarded"] for entry in recorded)  # a recording always ran one
+            if ran and _replays(recorded, handle.inner_test, arguments, test) and not went_wrong():
+                return None
+            went_wrong()
+            recording = _Recording(handle, fixtures)
+            with recording:
+                test(**arguments)
+            if recording.complete and not went_wrong(forget=False):
+                self.save(key, recording.examples)
+            return None
+
+        return run
+
+
+# --- recording and replaying --------------------------------------------------------------------------------
+
+
+class _RecordingData:
+    """A law's `st.data()` while it is recorded: each draw is Hypothesis's, and kept."""
+
+    def __init__(self, data, kept: list, recording: _Recording):
+        self._data, self._kept, self._recording = data, kept, recording
+
+    def draw(self, strategy, label=None):
+        value = self._data.draw(strategy, label=label)
+        try:
+            self._kept.append(encode(value))
+        except Unreplayable:
+            self._recording.complete = False
+        return value
+
+
+class _ReplayData:
+    """A law's `st.data()` in a replay: the recorded draws, in order (the strategy is the recording's)."""
+
+    def __init__(self, draws: list):
+        self._draws = list(draws)
+
+    def draw(self, strategy, label=None):
+        if not self._draws:
+            raise Diverged("the law drew more than it did when recorded")
+        return decode(self._draws.pop(0))
+
+
+class _Recording:
+    """While a law runs under Hypothesis: every example its body is called with, and how it ended."""
+
+    def __init__(self, handle, fixtures: tuple[str, ...]):
+        self.handle, self.fixtures = handle, set(fixtures)
+        self.examples: list = []
+        self.complete = True
+
+    def __enter__(self):
+        self.inner = self.handle.inner_test
+        self.handle.inner_test = self._recorded(self.inner)
+        return self
+
+    def __exit__(self, *exc_info):
+        self.handle.inner_test = self.inner
+        if exc_info[0] is not None:
+            self.complete = False
+
+    def _recorded(self, inner):
+        @functools.wraps(inner)  # the same digest: Hypothesis derandomizes by the inner test's source
+        def recorded(*args, **kwargs):
+            if not self.complete or args:
+                return inner(*args, **kwargs)
+            entry: dict = {"kwargs": {}, "data": {}, "discarded": False}
+            try:
+                for name, value in kwargs.items():
+                    if name in self.fixtures:
+                        continue
+                    if isinstance(value, DataObject):
+                        entry["data"][name] = []
+                        kwargs[name] = _RecordingData(value, entry["data"][name], self)
+                    else:
+                        entry["kwargs"][name] = encode(value)
+            except Unreplayable:
+                self.complete = False
+                return inner(*args, **kwargs)
+            try:
+                result = inner(*args, **kwargs)
+            except UnsatisfiedAssumption:
+                entry["discarded"] = True
+                self.examples.append(entry)
+                raise
+            self.examples.append(entry)
+            return result
+
+        return recorded
+
+
+_ENDINGS = (Exception, pytest.skip.Exception, pytest.fail.Exception)
+
+
+def _replays(recorded: list, inner, arguments: dict, wrapped_test) -> bool:
+    """Whether every recorded example, run again through `inner`, ends as it did (see the module docstring)."""
+    from hypothesis._settings import local_settings
+    from hypothesis.control import BuildContext
+    from hypothesis.internal.conjecture.data import ConjectureData
+    from hypothesis.internal.entropy import deterministic_PRNG
+
+    chosen = _settings_of(wrapped_test)
+    for entry in recorded:
+        drawn = {name: decode(value) for name, value in entry["kwargs"].items()}
+        datas = {name: _ReplayData(draws) for name, draws in entry["data"].items()}
+        discarded = False
+        # As Hypothesis runs an example: its settings, the global random state seeded alike, a build context.
+        with local_settings(chosen), deterministic_PRNG(), BuildContext(ConjectureData.for_choices([]),
+                                                                         wrapped_test=wrapped_test):
+            try:
+                inner(**arguments, **drawn, **datas)
+            except UnsatisfiedAssumption:
+                discarded = True
+            except (Diverged, *_ENDINGS):
+                return False
+        if discarded != entry["discarded"] or any(d._draws for d in datas.values()):
+            return False
+    return True

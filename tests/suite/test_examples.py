@@ -1,0 +1,175 @@
+"""The example cache (lcspec/harness/examples.py): values kept exactly, a passing law replayed without drawing, and
+anything that goes another way on replay judged by Hypothesis's own run, as if there were no cache.
+
+The laws here are small Hypothesis tests made for the purpose; the end-to-end run (a real implementation judged
+twice, the second time from the cache, to the same report) is the child_runs test at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import assume, example, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from lcspec.harness.examples import ExampleCache, Unreplayable, decode, encode
+
+ROOT = Path(__file__).resolve().parents[2]
+DRAWN_ALIKE = settings(derandomize=True, database=None, max_examples=25, deadline=None)
+
+
+def _same(a, b) -> bool:
+    """Equal and of the same type, bit for bit: -0.0 is not 0.0, NaN is NaN, an array keeps dtype, shape, order."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is float:
+        return struct.pack("<d", a) == struct.pack("<d", b)
+    if isinstance(a, (np.ndarray, np.generic)):
+        a, b = np.asarray(a), np.asarray(b)
+        return (a.dtype == b.dtype and a.shape == b.shape and a.tobytes("A") == b.tobytes("A")
+                and a.flags.f_contiguous == b.flags.f_contiguous and a.flags.writeable == b.flags.writeable)
+    if type(a) in (list, tuple):
+        return len(a) == len(b) and all(map(_same, a, b))
+    if type(a) is dict:
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return a == b
+
+
+dtypes = st.sampled_from(["float64", "float32", "float16", "int64", "int8", "uint8", "bool", "complex128"])
+arrays = dtypes.flatmap(lambda d: hnp.arrays(d, hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4)))
+values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5), st.floats(), arrays,
+              arrays.map(np.asfortranarray), arrays.filter(lambda a: a.size > 0).map(lambda a: a.ravel()[0])),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.tuples(inner, inner),
+                            st.dictionaries(st.text(max_size=3), inner, max_size=3)),
+    max_leaves=6)
+
+
+@given(values)
+def test_every_value_comes_back_exactly_and_through_json(value):
+    """decode(encode(v)) is v bit for bit (type, dtype, shape, memory order, -0.0, NaN, subnormals), through JSON."""
+    assert _same(decode(json.loads(json.dumps(encode(value)))), value)
+
+
+def test_what_cannot_be_kept_exactly_is_refused():
+    for value in (len, st.integers(), np.arange(6.0)[::2], np.array([object()]), {1: 2.0}, 1 + 2j):
+        with pytest.raises(Unreplayable):
+            encode(value)
+
+
+def test_a_read_only_array_comes_back_read_only():
+    frozen = np.arange(3.0)
+    frozen.flags.writeable = False
+    assert not decode(encode(frozen)).flags.writeable
+    assert decode(encode(np.arange(3.0))).flags.writeable
+
+
+# --- recording and replaying ------------------------------------------------------------------------------------
+
+
+def _law(seen: list, draws: list):
+    """A law over (x, a drawn y), with a fixture `limit`: it passes when every x is below the limit; it discards x = 3."""
+
+    @DRAWN_ALIKE
+    @given(x=st.integers(0, 100).map(lambda v: draws.append(v) or v), data=st.data())
+    @example(x=7, data=None)
+    def law(limit, x, data):
+        y = data.draw(st.floats(0, 1), label="y") if data is not None else -0.0
+        seen.append((x, y))
+        assume(x != 3)
+        assert x < limit
+
+    return law
+
+
+def _never_wrong(forget: bool = True) -> bool:
+    return False
+
+
+def _run(cache: ExampleCache, limit: int, key: str = "law"):
+    seen, draws = [], []
+    law = _law(seen, draws)
+    try:
+        cache.around(law, law.hypothesis, key, ("limit",), _never_wrong)(limit=limit)
+    except AssertionError as failure:
+        return seen, draws, failure
+    return seen, draws, None
+
+
+def test_a_passing_law_is_replayed_without_drawing_on_the_same_inputs(tmp_path):
+    cache = ExampleCache(tmp_path, "salt")
+    first, drawn, failed = _run(cache, limit=1000)
+    assert failed is None and drawn, "the first run draws, as Hypothesis does"
+    assert (7, -0.0) == first[0]  # the explicit example, first, as Hypothesis runs it
+    again, drawn_again, failed_again = _run(cache, limit=1000)
+    assert failed_again is None
+    assert drawn_again == [], "a replay draws nothing"
+    assert [(x, struct.pack("<d", y)) for x, y in again] == [(x, struct.pack("<d", y)) for x, y in first]
+
+
+def test_a_law_that_fails_on_replay_is_judged_by_hypothesis_as_if_there_were_no_cache(tmp_path):
+    cache = ExampleCache(tmp_path, "salt")
+    _, _, failed = _run(cache, limit=1000)  # recorded by an implementation that passes
+    limit = sorted(x for x, _ in _run(cache, limit=1000)[0])[-2]  # some example but the largest fails now
+    _, drawn, with_cache = _run(cache, limit=limit)
+    _, _, without = _run(ExampleCache(tmp_path / "empty", "salt"), limit=limit)
+    assert drawn, "Hypothesis ran the law again"
+    assert with_cache is not None and without is not None
+    assert str(with_cache) == str(without)  # the same shrunk counterexample, found the same way
+
+
+def test_an_entry_for_other_sources_or_an_unreadable_one_is_not_used(tmp_path):
+    ExampleCache(tmp_path, "salt")  # nothing recorded yet
+    _run(ExampleCache(tmp_path, "salt"), limit=1000)
+    _, drawn, _ = _run(ExampleCache(tmp_path, "other sources"), limit=1000)
+    assert drawn, "another salt is another cache"
+    entry = next((ExampleCache(tmp_path, "salt").folder).glob("*.json"))
+    entry.write_text("{not json")
+    _, drawn, failed = _run(ExampleCache(tmp_path, "salt"), limit=1000)
+    assert drawn and failed is None
+
+
+def test_an_entry_without_examples_is_no_pass(tmp_path):
+    """A cache file that lists no example (none a recording writes) must not let a law pass unrun."""
+    cache = ExampleCache(tmp_path, "salt")
+    cache.save("law", [])
+    _, drawn, failed = _run(cache, limit=0)
+    assert failed is not None, "the law ran, and failed on its explicit example"
+
+
+@pytest.mark.child_runs
+def test_a_run_from_the_cache_gives_the_report_of_a_run_without_it(tmp_path):
+    """The bundled CS231n example judged with the cache off, then twice with a fresh one (recorded, replayed): the
+    same JSON report each time, apart from the times, and the entries written once."""
+    fixture = ROOT / "tests" / "suite" / "fixtures" / "cs231n_assignment"
+
+    def judged(name: str, cache: str) -> dict:
+        report = tmp_path / f"{name}.json"
+        subprocess.run([sys.executable, "-m", "lcspec", "check", f"cs231n:{fixture}", "--variant=vectorized",
+                        f"--example-cache={cache}", f"--json={report}"], cwd=tmp_path, capture_output=True,
+                       env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"), timeout=600)
+        return _timeless(json.loads(report.read_text()))
+
+    fresh = tmp_path / "cache"
+    without = judged("off", "off")
+    recorded = judged("recorded", str(fresh))
+    entries = {p: p.stat().st_mtime_ns for p in fresh.rglob("*.json")}
+    replayed = judged("replayed", str(fresh))
+    assert entries and without == recorded == replayed
+    assert {p: p.stat().st_mtime_ns for p in fresh.rglob("*.json")} == entries, "a replayed law is not written again"
+
+
+def _timeless(data):
+    if isinstance(data, dict):
+        return {k: _timeless(v) for k, v in data.items() if k != "seconds"}
+    if isinstance(data, list):
+        return [_timeless(v) for v in data]
+    return data
