@@ -208,8 +208,8 @@ class ExampleCache:
             if fresh:
                 self._prune()
             handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            with os.fdopen(handle, "w") as out:
-                json.dump({"salt": self.salt, "examples": examples}, out)
+            with os.fdopen(handle, "w") as out:  # dumps, not dump: only the one-shot encoder is the C one
+                out.write(json.dumps({"salt": self.salt, "examples": examples}))
             os.replace(temporary, self.folder / f"{key}.json")
 
     def _prune(self) -> None:
