@@ -55,7 +55,11 @@ def default_folder() -> str:
     """`LCSPEC_EXAMPLE_CACHE`, else lcspec/examples in the user's cache folder (XDG_CACHE_HOME or ~/.cache)."""
     if os.environ.get("LCSPEC_EXAMPLE_CACHE"):
         return os.environ["LCSPEC_EXAMPLE_CACHE"]
-    return str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lcspec" / "examples")
+    try:
+        caches = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    except RuntimeError:  # no home folder to be found (no HOME, no passwd entry): nothing is kept
+        return OFF
+    return str(caches / "lcspec" / "examples")
 
 
 class Unreplayable(Exception):

@@ -20,7 +20,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from lcspec.harness.examples import ExampleCache, Unreplayable, decode, encode
+from lcspec.harness.examples import ExampleCache, Unreplayable, decode, default_folder, encode
 
 ROOT = Path(__file__).resolve().parents[2]
 DRAWN_ALIKE = settings(derandomize=True, database=None, max_examples=25, deadline=None)
@@ -173,3 +173,19 @@ def _timeless(data):
     if isinstance(data, list):
         return [_timeless(v) for v in data]
     return data
+
+
+def test_the_cache_is_where_the_environment_says_and_off_without_a_home(monkeypatch, tmp_path):
+    monkeypatch.delenv("LCSPEC_EXAMPLE_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert default_folder() == str(tmp_path / "lcspec" / "examples")
+    monkeypatch.setenv("LCSPEC_EXAMPLE_CACHE", "off")
+    assert default_folder() == "off" and ExampleCache.for_run(default_folder(), ()) is None
+    monkeypatch.delenv("LCSPEC_EXAMPLE_CACHE")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+
+    def homeless():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(homeless))
+    assert default_folder() == "off"
