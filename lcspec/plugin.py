@@ -156,6 +156,12 @@ class Conformance:
         for number in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(number, self._interrupt)
         self.frozen = ImportsFrozen(time.time())  # from here on the implementation may run (and write files)
+        try:  # read before the implementation starts: nothing it writes is replayed in this run
+            examples = (ExampleCache.for_run(config.getoption("--example-cache"),
+                                             (LAWS, Path(__file__).parent, Path(reference.__file__).parent))
+                        if self.isolated else None)  # in process it shares the judge's memory: nothing is kept
+        except ValueError as exc:
+            usage_error(config, str(exc))
         sandbox, self.sandbox = (sandbox_for(config, spec) if self.isolated
                                  else (None, "none (--in-process): the implementation runs inside the judge"))
         if sandbox is None and self.isolated:  # its orphans come back here, to be killed before the report
@@ -188,9 +194,7 @@ class Conformance:
         self.token = sessions.activate(self.session)
         self.deviations = Deviations.from_file(deviations)
         self.recorder = Recorder(self.session, self.deviations, LAWS)
-        if self.isolated:  # in process the implementation shares the judge's memory: nothing it ran is kept
-            self.recorder.examples = ExampleCache.for_run(config.getoption("--example-cache"),
-                                                          (LAWS, Path(__file__).parent / "harness"))
+        self.recorder.examples = examples
         config.pluginmanager.register(self.recorder, "lcspec-recorder")
         self.quiet = quiet
         if self.quiet:

@@ -1,5 +1,5 @@
 """Examples drawn once, replayed after: a law's examples kept from the run where it passed, so that the next run
-of the same law skips Hypothesis's drawing (a third of a correct implementation's run, and the same every time).
+of the same law skips Hypothesis's drawing (about half of a correct implementation's run, and the same every time).
 
 Under a derandomized profile (`ci`, `docs`, `ci-noshrink`) Hypothesis draws the same examples for a law in every
 run, as long as each example ends the same way: the draws follow the law's source and the profile, never the
@@ -16,22 +16,28 @@ A cached law is named by everything its draws depend on (`ExampleCache.key`): th
 strategies and the harness, the versions of lcspec, Hypothesis, numpy and Python, the profile's settings, the
 precision inputs are drawn at, the implementation's declared refusals, and the law with its parameters other
 than the implementation (the variants of a CS231n folder and the folders of a class share one entry).
-`--hypothesis-seed`, a non-derandomized profile (`thorough`) or an example database turn it off.
+`--hypothesis-seed`, a non-derandomized profile (`thorough`) or an example database turn it off, and so does a law
+that is not a Hypothesis test. A law's draws must follow only what was drawn before, never the implementation's
+answers (a `data.draw` whose strategy depends on a result would replay a stale value): CONTRIBUTING says so.
 
 Values are stored exactly in a format of lcspec's own (arrays as their bytes, floats as their bits), never
-pickled: reading the cache runs no code. Only the judge writes it, and only in runs where the implementation
-is in a process of its own; in the sandbox it cannot reach the cache (the filesystem is read-only there).
-Without the sandbox an implementation runs as you and could change any file you can, this cache among them.
+pickled: reading the cache runs no code, and an entry that is not one of ours is a miss. Only the judge writes it,
+and only in runs where the implementation is in a process of its own; in the sandbox it cannot reach the cache (the
+filesystem is read-only there). A run reads its entries before the implementation starts, so nothing written while
+it runs is replayed in that run. Without the sandbox an implementation runs as you and could change any file you
+can, this cache among them, for later runs: clear it after running code you do not trust without the sandbox.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import contextlib
 import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import struct
 import sys
@@ -49,17 +55,20 @@ FORMAT = 1
 KEPT_GENERATIONS = 4
 """Cache folders (one per version of the sources) kept; older ones are removed when a new one is made."""
 OFF = "off"
+SUBFOLDER = "lcspec-examples"
+MARKER = "LCSPEC_EXAMPLES"
+GENERATION = re.compile(r"[0-9a-f]{24}")
 
 
 def default_folder() -> str:
-    """`LCSPEC_EXAMPLE_CACHE`, else lcspec/examples in the user's cache folder (XDG_CACHE_HOME or ~/.cache)."""
+    """`LCSPEC_EXAMPLE_CACHE`, else lcspec in the user's cache folder (XDG_CACHE_HOME or ~/.cache)."""
     if os.environ.get("LCSPEC_EXAMPLE_CACHE"):
         return os.environ["LCSPEC_EXAMPLE_CACHE"]
     try:
         caches = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     except RuntimeError:  # no home folder to be found (no HOME, no passwd entry): nothing is kept
         return OFF
-    return str(caches / "lcspec" / "examples")
+    return str(caches / "lcspec")
 
 
 class Unreplayable(Exception):
@@ -135,11 +144,11 @@ def decode(data):
 
 
 def sources_digest(*folders: Path) -> str:
-    """The SHA-256 of every Python source in `folders` (the laws and their strategies, the harness)."""
+    """The SHA-256 of every Python source under `folders` (lcspec, its laws and strategies, the reference)."""
     digest = hashlib.sha256()
     for folder in folders:
-        for path in sorted(Path(folder).glob("*.py")):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        for path in sorted(Path(folder).rglob("*.py")):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -163,18 +172,31 @@ def refusals_of(impl) -> str:
 
 
 class ExampleCache:
-    """The examples of passing laws, one JSON file per law (see the module docstring)."""
+    """The examples of passing laws, one JSON file per law (see the module docstring).
+
+    Entries live in `root`/lcspec-examples/GENERATION/, GENERATION named by the salt; only folders lcspec made there
+    (their MARKER file says so) are ever removed. The entries of this run's generation are read when the cache is
+    made, before the implementation starts: nothing it writes while it runs (without the sandbox it could) is read
+    back in that run.
+    """
 
     def __init__(self, folder: Path, salt: str):
-        self.root = Path(folder)
+        self.root = Path(folder) / SUBFOLDER
         self.salt = salt
         self.folder = self.root / hashlib.sha256(f"{FORMAT}\0{salt}".encode()).hexdigest()[:24]
+        self.entries: dict[str, str] = {}
+        with contextlib.suppress(OSError):
+            for path in self.folder.glob("*.json"):
+                with contextlib.suppress(OSError, UnicodeDecodeError):
+                    self.entries[path.stem] = path.read_text()
 
     @classmethod
     def for_run(cls, where: str, sources: tuple[Path, ...]) -> ExampleCache | None:
         """The run's cache in `where` (None for "off"), its salt the sources and the versions."""
         if where == OFF:
             return None
+        if not where.strip():
+            raise ValueError("--example-cache: give a folder, or 'off'")
         import hypothesis
 
         from lcspec import __version__
@@ -198,28 +220,33 @@ class ExampleCache:
         return hashlib.sha256(json.dumps(law, default=repr).encode()).hexdigest()[:32]
 
     def load(self, key: str) -> list | None:
+        """The entry's examples, as read when the run started (or written by this run), if it is one of ours."""
         try:
-            entry = json.loads((self.folder / f"{key}.json").read_text())
-        except (OSError, ValueError):
+            entry = json.loads(self.entries[key])
+        except (KeyError, ValueError):
             return None
-        return entry.get("examples") if isinstance(entry, dict) and entry.get("salt") == self.salt else None
+        if not isinstance(entry, dict) or entry.get("salt") != self.salt or not isinstance(entry.get("examples"), list):
+            return None
+        return entry["examples"]
 
     def save(self, key: str, examples: list) -> None:
         """Write the entry atomically (runs of a batch write the same entries at once); a failure costs only time."""
+        text = json.dumps({"salt": self.salt, "examples": examples})  # dumps: only the one-shot encoder is C's
+        self.entries[key] = text
         with contextlib.suppress(OSError):
-            fresh = not self.folder.is_dir()
-            self.folder.mkdir(parents=True, exist_ok=True)
-            if fresh:
+            if not self.folder.is_dir():
+                self.folder.mkdir(parents=True, exist_ok=True)
+                (self.folder / MARKER).write_text("lcspec's example cache (lcspec/harness/examples.py)\n")
                 self._prune()
             handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            with os.fdopen(handle, "w") as out:  # dumps, not dump: only the one-shot encoder is the C one
-                out.write(json.dumps({"salt": self.salt, "examples": examples}))
+            with os.fdopen(handle, "w") as out:
+                out.write(text)
             os.replace(temporary, self.folder / f"{key}.json")
 
     def _prune(self) -> None:
-        """Keep the newest KEPT_GENERATIONS folders: the others are for sources that are gone."""
-        folders = sorted((p for p in self.root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in folders[KEPT_GENERATIONS:]:
+        """Keep the newest KEPT_GENERATIONS of lcspec's folders here: the others are for sources that are gone."""
+        ours = [p for p in self.root.iterdir() if GENERATION.fullmatch(p.name) and (p / MARKER).is_file()]
+        for old in sorted(ours, key=lambda p: p.stat().st_mtime, reverse=True)[KEPT_GENERATIONS:]:
             shutil.rmtree(old, ignore_errors=True)
 
     def around(self, test, handle, key: str, fixtures: tuple[str, ...], went_wrong):
@@ -230,8 +257,7 @@ class ExampleCache:
         @functools.wraps(test)
         def run(**arguments):
             recorded = self.load(key)
-            ran = recorded and not all(entry["discarded"] for entry in recorded)  # a recording always ran one
-            if ran and _replays(recorded, handle.inner_test, arguments, test) and not went_wrong():
+            if recorded and _replays(recorded, handle.inner_test, arguments, test) and not went_wrong():
                 return None
             went_wrong()
             recording = _Recording(handle, fixtures)
@@ -295,7 +321,9 @@ class _Recording:
     def _recorded(self, inner):
         @functools.wraps(inner)  # the same digest: Hypothesis derandomizes by the inner test's source
         def recorded(*args, **kwargs):
-            if not self.complete or args:
+            if args:  # never so from pytest; not recorded, so not kept
+                self.complete = False
+            if not self.complete:
                 return inner(*args, **kwargs)
             entry: dict = {"kwargs": {}, "data": {}, "discarded": False}
             try:
@@ -333,9 +361,15 @@ def _replays(recorded: list, inner, arguments: dict, wrapped_test) -> bool:
     from hypothesis.internal.entropy import deterministic_PRNG
 
     chosen = _settings_of(wrapped_test)
+    if all(isinstance(entry, dict) and entry.get("discarded") for entry in recorded):
+        return False  # a recording always ran an example: this entry is not one
     for entry in recorded:
-        drawn = {name: decode(value) for name, value in entry["kwargs"].items()}
-        datas = {name: _ReplayData(draws) for name, draws in entry["data"].items()}
+        try:  # an entry that is not one of ours is a miss, never a failure
+            drawn = {name: decode(value) for name, value in entry["kwargs"].items()}
+            datas = {name: _ReplayData(list(draws)) for name, draws in entry["data"].items()}
+            expected = bool(entry["discarded"])
+        except (KeyError, TypeError, ValueError, AttributeError, struct.error, binascii.Error):
+            return False
         discarded = False
         # As Hypothesis runs an example: its settings, the global random state seeded alike, a build context.
         with local_settings(chosen), deterministic_PRNG(), BuildContext(ConjectureData.for_choices([]),
@@ -346,6 +380,6 @@ def _replays(recorded: list, inner, arguments: dict, wrapped_test) -> bool:
                 discarded = True
             except (Diverged, *_ENDINGS):
                 return False
-        if discarded != entry["discarded"] or any(d._draws for d in datas.values()):
+        if discarded != expected or any(d._draws for d in datas.values()):
             return False
     return True

@@ -64,7 +64,7 @@ SHARED = [
     ("--example-cache", dict(default=default_folder(), metavar="FOLDER",
                              help="where the examples of passing laws are kept, so that the next run replays them "
                              "instead of drawing them again (lcspec/harness/examples.py); 'off' for none (default: "
-                             "$LCSPEC_EXAMPLE_CACHE, else lcspec/examples in your cache folder)"), False),
+                             "$LCSPEC_EXAMPLE_CACHE, else lcspec in your cache folder; entries go in its lcspec-examples folder)"), False),
     ("--in-process", dict(action="store_true",
                           help="run a Python implementation inside the judge's process, for debugging (the report "
                           "then says the verdict is not isolated); by default every implementation runs in a "

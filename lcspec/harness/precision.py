@@ -115,7 +115,9 @@ def declared_precision(text) -> tuple[np.dtype | None, dict[str, np.dtype]]:
     pairs = text.items() if isinstance(text, dict) else (part.partition("=")[::2] for part in text.split(","))
     own = {}
     for function, dtype in pairs:
-        function = function.strip()
+        function, dtype = str(function).strip(), str(dtype).strip()
+        if function in own:
+            raise ValueError(f"precision: {function} is named twice")
         if function not in reference.CONTRACT:
             raise ValueError(f"precision: {function!r} is not a contract function")
         if dtype not in PRECISIONS:

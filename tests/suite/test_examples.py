@@ -178,7 +178,7 @@ def _timeless(data):
 def test_the_cache_is_where_the_environment_says_and_off_without_a_home(monkeypatch, tmp_path):
     monkeypatch.delenv("LCSPEC_EXAMPLE_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert default_folder() == str(tmp_path / "lcspec" / "examples")
+    assert default_folder() == str(tmp_path / "lcspec")
     monkeypatch.setenv("LCSPEC_EXAMPLE_CACHE", "off")
     assert default_folder() == "off" and ExampleCache.for_run(default_folder(), ()) is None
     monkeypatch.delenv("LCSPEC_EXAMPLE_CACHE")
@@ -189,3 +189,41 @@ def test_the_cache_is_where_the_environment_says_and_off_without_a_home(monkeypa
 
     monkeypatch.setattr(Path, "home", staticmethod(homeless))
     assert default_folder() == "off"
+
+
+def test_the_cache_removes_only_its_own_old_folders(tmp_path):
+    """Pointed at a folder that holds other things, the cache keeps to its own subfolder, and of the generations there
+    removes only those it made, the oldest beyond KEPT_GENERATIONS."""
+    (tmp_path / "yours").mkdir()
+    (tmp_path / "yours" / "notes.txt").write_text("keep me")
+    (tmp_path / "lcspec-examples").mkdir()
+    (tmp_path / "lcspec-examples" / ("0" * 24)).mkdir()  # named like a generation, but not lcspec's (no marker)
+    for number in range(6):
+        ExampleCache(tmp_path, f"salt {number}").save("law", [{"kwargs": {}, "data": {}, "discarded": False}])
+    generations = [p for p in (tmp_path / "lcspec-examples").iterdir() if (p / "LCSPEC_EXAMPLES").is_file()]
+    assert len(generations) == 4
+    assert (tmp_path / "yours" / "notes.txt").read_text() == "keep me"
+    assert (tmp_path / "lcspec-examples" / ("0" * 24)).is_dir()
+
+
+def test_an_entry_written_after_the_run_started_is_not_replayed_in_it(tmp_path):
+    """A run reads its entries when it starts: what an implementation without the sandbox writes meanwhile is unseen."""
+    started = ExampleCache(tmp_path, "salt")
+    _run(ExampleCache(tmp_path, "salt"), limit=1000)  # written by another run, after this one started
+    assert started.load("law") is None
+    assert ExampleCache(tmp_path, "salt").load("law")
+
+
+@pytest.mark.parametrize("examples", [[{"kwargs": {"x": {"a": "bad"}}, "data": {}, "discarded": False}],
+                                      [{"kwargs": {}}], [1, 2], [{"kwargs": {"x": 1}, "data": {"data": 3},
+                                                                  "discarded": False}]])
+def test_an_entry_that_is_not_ours_is_a_miss_never_a_failure(tmp_path, examples):
+    cache = ExampleCache(tmp_path, "salt")
+    cache.save("law", examples)
+    _, drawn, failed = _run(cache, limit=1000)
+    assert failed is None and drawn, "Hypothesis ran the law, and it passed"
+
+
+def test_an_empty_cache_folder_is_refused():
+    with pytest.raises(ValueError, match="example-cache"):
+        ExampleCache.for_run("  ", ())

@@ -249,12 +249,14 @@ def test_a_law_draws_in_its_functions_declared_precision_when_they_share_one_els
 
 
 @pytest.mark.parametrize("text, message", [("float16", "not one of"), ("softmax=float16", "precision of softmax"),
-                                           ("softmaks=float32", "not a contract function")])
+                                           ("softmaks=float32", "not a contract function"),
+                                           ("softmax=float32, softmax=float64", "named twice")])
 def test_a_precision_declaration_names_what_is_wrong(text, message):
     with pytest.raises(ValueError, match=message):
         precision.declared_precision(text)
     assert precision.declared_precision("float32") == (np.float32, {})
     assert precision.declared_precision({"softmax": "float32"}) == (None, {"softmax": np.float32})
+    assert precision.declared_precision("softmax = float32") == (None, {"softmax": np.float32})
 
 
 def test_a_law_is_judged_at_the_coarsest_precision_the_example_returned():
