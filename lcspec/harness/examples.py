@@ -249,16 +249,20 @@ class ExampleCache:
         for old in sorted(ours, key=lambda p: p.stat().st_mtime, reverse=True)[KEPT_GENERATIONS:]:
             shutil.rmtree(old, ignore_errors=True)
 
-    def around(self, test, handle, key: str, fixtures: tuple[str, ...], went_wrong):
+    def around(self, test, handle, key: str, fixtures: tuple[str, ...], went_wrong, undoable):
         """`test` (a Hypothesis test, its `handle` the `.hypothesis` attribute) run from the cache when its entry
         replays as recorded, else as always while its examples are recorded; `went_wrong()` says whether the guard
-        kept a finding (a wrong value no law caught) in the examples run so far, which it then forgets."""
+        kept a finding (a wrong value no law caught) in the examples run so far, which it then forgets;
+        `undoable()` returns what undoes the marks a dropped replay left on the implementation (a function found
+        hung, or out of time), so that the law's own run meets and reports them as a run without the cache does."""
 
         @functools.wraps(test)
         def run(**arguments):
             recorded = self.load(key)
+            undo = undoable()
             if recorded and _replays(recorded, handle.inner_test, arguments, test) and not went_wrong():
                 return None
+            undo()
             went_wrong()
             recording = _Recording(handle, fixtures)
             with recording:

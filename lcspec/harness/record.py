@@ -50,6 +50,13 @@ def judged_functions(item) -> set[str]:
     return named or {f for c in clause_ids(item) for f in clauses().get(c, {}).get("functions", ())}
 
 
+def _undoable(impl):
+    """What undoes the functions a dropped replay marked hung (a hang, the time budget spent): the law's own run then
+    calls them, and reports the hang or the budget itself, in the words a run without the cache has."""
+    hung = set(impl.hung)
+    return lambda: impl.hung.intersection_update(hung)
+
+
 def _one_example(fn, session: Session, finding: list):
     """`fn` run as one example: a fresh record of its calls, then the guard's settle() on what it let through.
 
@@ -117,7 +124,8 @@ class Recorder:
             hypothesis.inner_test = _one_example(inner, self.session, finding)
             key = self.examples.key(item, impl, self.session.input_precision()) if self.examples else None
             if key:  # replayed from the example cache when it can be (lcspec/harness/examples.py)
-                item.obj = self.examples.around(plain, hypothesis, key, tuple(item._fixtureinfo.argnames), went_wrong)
+                item.obj = self.examples.around(plain, hypothesis, key, tuple(item._fixtureinfo.argnames), went_wrong,
+                                                functools.partial(_undoable, impl))
         else:
             item.obj = _one_example(plain, self.session, finding)
         self.session.recorder = []

@@ -98,7 +98,7 @@ def _run(cache: ExampleCache, limit: int, key: str = "law"):
     seen, draws = [], []
     law = _law(seen, draws)
     try:
-        cache.around(law, law.hypothesis, key, ("limit",), _never_wrong)(limit=limit)
+        cache.around(law, law.hypothesis, key, ("limit",), _never_wrong, lambda: lambda: None)(limit=limit)
     except AssertionError as failure:
         return seen, draws, failure
     return seen, draws, None
@@ -227,3 +227,19 @@ def test_an_entry_that_is_not_ours_is_a_miss_never_a_failure(tmp_path, examples)
 def test_an_empty_cache_folder_is_refused():
     with pytest.raises(ValueError, match="example-cache"):
         ExampleCache.for_run("  ", ())
+
+
+def test_a_dropped_replay_undoes_its_marks_before_the_law_runs_again(tmp_path):
+    """A replay that fails may have marked a function hung (a hang, the time budget spent): undone, so the law's own
+    run meets the hang or the budget and reports it in the words a run without the cache has."""
+    cache = ExampleCache(tmp_path, "salt")
+    _run(cache, limit=1000)
+    undone = []
+    law = _law([], [])
+    with pytest.raises(AssertionError):
+        cache.around(law, law.hypothesis, "law", ("limit",), _never_wrong, lambda: lambda: undone.append(1))(limit=0)
+    assert undone == [1]
+    replayed = _law([], [])
+    cache.around(replayed, replayed.hypothesis, "law", ("limit",), _never_wrong,
+                 lambda: lambda: undone.append(2))(limit=1000)
+    assert undone == [1], "a replay that stands undoes nothing"
