@@ -22,6 +22,7 @@ DEFAULT_TIME_BUDGET = 1200.0
 """Seconds a run may spend calling the implementation: 20 minutes, ten times a correct CS231n folder's whole
 run on a busy machine, so every run ends with a verdict, however slow the implementation."""
 
+
 def _precision(text: str) -> str:
     try:
         declared_precision(text)

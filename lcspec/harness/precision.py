@@ -31,6 +31,7 @@ import numpy as np
 
 from lcspec.harness.differential import coarsest, float_dtypes
 from lcspec.harness.session import active
+from lcspec.protocol.child import PRECISIONS
 from lcspec.reference import tolerances
 
 
@@ -89,10 +90,6 @@ def eps() -> float:
 def atol(scale, terms: int = 1) -> float:
     """`lcspec.reference.tolerances.atol` at the judged dtype (see the module docstring)."""
     return tolerances.atol(scale, terms, judged_dtype())
-
-
-
-PRECISIONS = ("float64", "float32")
 
 
 def declared_precision(text) -> tuple[np.dtype | None, dict[str, np.dtype]]:

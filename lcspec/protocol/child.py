@@ -44,6 +44,8 @@ import numpy as np
 from . import DEFAULT_CALL_TIMEOUT, PROTOCOL, RESULTS_KEPT, wire
 from .sandbox import Sandbox, SandboxWatch
 
+PRECISIONS = ("float64", "float32")
+"""The precisions a handshake may declare, for the whole implementation or per function."""
 DEFAULT_START_TIMEOUT = 60.0
 """Seconds from starting the process to its handshake answer: importing a framework can take a while."""
 DEFAULT_MEMORY_LIMIT = 8 << 30
@@ -388,11 +390,11 @@ class Child:
         provides = [p for p in provides if p in self.contract] if self.contract else [wire.printable(p) for p in provides]
         precision = answer.get("precision")
         if isinstance(precision, dict):  # per function: {"softmax": "float32"}; the others are float64
-            wrong = [f for f, p in precision.items() if f not in provides or p not in ("float64", "float32")]
+            wrong = [f for f, p in precision.items() if f not in provides or p not in PRECISIONS]
             if wrong:
                 raise self._violation(f"precision of {wire.printable(wrong[0], 40)}: each entry must name a function "
                                       "it provides and be float64 or float32")
-        elif precision not in (None, "float64", "float32"):
+        elif precision is not None and precision not in PRECISIONS:
             raise self._violation(f"precision {wire.printable(precision, 40)} is not float64, float32, an object of "
                                   "them per function, or null")
         notes = answer.get("notes") or []
