@@ -310,6 +310,8 @@ def test_a_too_wide_equation_is_broken_over_lines(browser, base_url):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     for path, needle in (("spec/02-multiclass-svm/", "11 - 13 + 10"), ("spec/05-gradients/", "f''(x)")):
         page.goto(base_url + path, wait_until="networkidle")
+        # KaTeX's fonts may still be loading then; the page measures its formulas again once they have arrived.
+        page.evaluate("() => document.fonts.ready.then(() => document.fonts.status)")
         shown = page.evaluate("""(needle) => Array.from(document.querySelectorAll('div.arithmatex'))
             .filter(d => d.dataset.tex.includes(needle))
             .map(d => [d.classList.contains('lc-math-broken'), d.scrollWidth <= d.clientWidth + 1,
