@@ -119,8 +119,12 @@ def _precisions(option, impls) -> tuple[np.dtype, dict]:
         handshakes = [i.declared_precision for i in impls]
         declared = handshakes[0] if handshakes and all(h == handshakes[0] for h in handshakes) else None
     run, own = declared_precision(declared)
+    provided = {f for i in impls for f in reference.CONTRACT if i.provides(f)}
+    if option is not None and (unprovided := sorted(set(own) - provided)):
+        # As the handshake refuses it: a precision for a function that is not judged says nothing, and is a typo
+        # more often than not.
+        raise ValueError(f"--precision names {', '.join(unprovided)}, which the implementation does not provide")
     if own:  # the run's is theirs when every provided function has the same one, else float64
-        provided = {f for i in impls for f in reference.CONTRACT if i.provides(f)}
         found = {own.get(f, np.dtype(np.float64)) for f in provided}
         run = found.pop() if len(found) == 1 else np.dtype(np.float64)
     run = probe_precision(impls) if run is None else run
@@ -189,7 +193,10 @@ class Conformance:
             config.option.tbstyle = "short"  # the law's line and the reproduction say it; a full traceback buries them
         self.session = Session(level=level, call_timeout=config.getoption("--call-timeout"),
                                time_budget=config.getoption("--time-budget")).attach(impls)
-        self.session.precision, self.session.precisions = _precisions(config.getoption("--precision"), impls)
+        try:
+            self.session.precision, self.session.precisions = _precisions(config.getoption("--precision"), impls)
+        except ValueError as exc:
+            usage_error(config, str(exc))
         self.session.start_clock()
         self.token = sessions.activate(self.session)
         self.deviations = Deviations.from_file(deviations)

@@ -47,7 +47,8 @@ SHARED = [
                            f"{DEFAULT_TIME_BUDGET:g}; 0 for none)"), False),
     ("--precision", dict(type=_precision, default=None, metavar="DTYPE|FUNCTION=DTYPE,...",
                          help="the precision the implementation computes in, declared: float64 or float32 for all of "
-                         "it, or per function (softmax=float32,log_softmax=float32), the rest float64; a function's "
+                         "it, or per function (softmax=float32,log_softmax=float32; each a function it provides), the rest "
+                         "float64; a function's "
                          "laws draw their inputs in its precision (default: what it declares in the protocol's "
                          "handshake, else what its results show when the run starts)"), False),
     ("--memory-limit", dict(type=float, default=DEFAULT_MEMORY_LIMIT / 2**30, metavar="GIB",

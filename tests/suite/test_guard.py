@@ -405,3 +405,15 @@ def test_a_file_that_cannot_be_imported_is_a_usage_error_saying_why(tmp_path):
     assert done.returncode == USAGE_ERROR
     assert "raised SyntaxError: expected ':'" in done.stderr and "mine.py, line 1" in done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_precision_for_a_function_not_provided_is_a_usage_error(tmp_path):
+    """As the handshake refuses it (child.py): --precision naming a function no one provides is a typo, not a no-op."""
+    (tmp_path / "mine.py").write_text("from lcspec.reference import softmax\n")
+    command = [sys.executable, "-m", "pytest", "tests", "--collect-only", "-q", "-p", "no:cacheprovider",
+               f"--impl={tmp_path / 'mine.py'}"]
+    done = subprocess.run([*command, "--precision=softmax=float32,svm_loss=float32"], cwd=ROOT, capture_output=True,
+                          text=True)
+    assert done.returncode == USAGE_ERROR
+    assert "--precision names svm_loss, which the implementation does not provide" in done.stderr
+    assert subprocess.run([*command, "--precision=softmax=float32"], cwd=ROOT, capture_output=True).returncode == 0
