@@ -243,15 +243,9 @@ def _float_inputs(named: dict, below: int = 16) -> bool:
                for v in named.values() if isinstance(v, np.ndarray))
 
 
-@functools.cache
-def _signature(name: str) -> inspect.Signature:
-    """The reference's signature of `name`, worked out once (inspect unwraps its decorators: ~50 µs a call)."""
-    return inspect.signature(getattr(reference, name))
-
-
 def _guarded(impl: Implementation, name: str, fn):
     oracle = getattr(reference, name)
-    signature = _signature(name)
+    signature = entry(name).signature
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
@@ -274,15 +268,25 @@ class _GuardedCall:
         self.named = (dict(self.bound) if self.bound is not None
                       else {f"argument {i}": a for i, a in enumerate(args)} | kwargs)
         self.before = {k: _snapshot(v) for k, v in self.named.items()}
-        self.judged = self._consult(oracle)
+        self.oracle, self._judged = oracle, None
+        # In a child, the request goes out first and the reference computes while the implementation does; never
+        # with a function argument, whose calls by the reference could reach the implementation mid-call.
+        self.overlapped = impl.isolated and not any(map(callable, [*args, *kwargs.values()]))
         self.shown = impl.display_name(name)
 
-    def _consult(self, oracle) -> bool:
-        """Run the reference on copies of the arguments; whether its value is there to judge the result by."""
+    @property
+    def judged(self) -> bool:
+        """Whether the reference's value is there to judge the result by: the reference run, once, on copies of the
+        arguments (the record's own: the reference never changes its arguments)."""
+        if self._judged is None:
+            self._judged = self._consult()
+        return self._judged
+
+    def _consult(self) -> bool:
         if self.bound is None or not entry(self.name).compared:
             return False
         try:
-            self.record.expected = oracle(*copy.deepcopy(self.args), **copy.deepcopy(self.kwargs))
+            self.record.expected = self.oracle(*self.record.args, **self.record.kwargs)
         except Exception as exc:  # noqa: BLE001 - the test feeds bad input on purpose; it judges the outcome
             self.record.reference_error = exc
         return self.record.reference_error is None
@@ -298,6 +302,8 @@ class _GuardedCall:
         if impl.session.out_of_time():
             impl.hung.add(name)
             raise self.fail(f"not called: the run's time budget of {impl.session.time_budget:g} s is spent (too slow)")
+        if not self.overlapped:
+            self.judged  # before the call: an implementation in this process may change its arguments
         result = self._invoke()
         self.record.result = result
         self._check_precision(result)
@@ -309,10 +315,13 @@ class _GuardedCall:
         impl, record = self.impl, self.record
         limit = contextlib.nullcontext() if impl.isolated else _time_limit(impl.call_timeout)
         try:
+            args = [_traced(a, record) for a in self.args]
+            kwargs = {k: _traced(v, record) for k, v in self.kwargs.items()}
+            if self.overlapped:
+                return impl.module.call(self.name, args, kwargs, meanwhile=lambda: self.judged)
             with limit, warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # numpy's overflow warnings from its code: the verdict says what matters
-                return self.fn(*[_traced(a, record) for a in self.args],
-                               **{k: _traced(v, record) for k, v in self.kwargs.items()})
+                return self.fn(*args, **kwargs)
         except (_Hang, CallTimeout):
             impl.hung.add(self.name)
             killed = " (its process was killed and restarted)" if impl.isolated else ""

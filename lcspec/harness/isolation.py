@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Callable
 
 import numpy as np
 from hypothesis import reject
@@ -53,30 +54,34 @@ class RemoteModule:
                 setattr(self, name, self._function(name))
 
     def _function(self, name: str):
-        signature = entry(name).signature
-
         def call(*args, **kwargs):
-            bound = bind(signature, args, kwargs)  # every parameter by name, defaults filled in (the protocol's call)
-            if bound is None:
-                raise TypeError(f"{name}() takes {signature}, got {len(args)} positional and {sorted(kwargs)} keywords")
-            try:
-                result = self.child.call(name, bound)
-            except Declined as exc:  # declared in the handshake, before any call: a discarded example, not a failure
-                self.unexpressed = str(exc)
-                reject()
-            except Unsupported as exc:  # a refusal it did not declare is no escape: the call fails
-                raise RemoteError(f"{exc} (an \"Unsupported\" answer to an input its handshake did not decline)",
-                                  "Unsupported", str(exc)) from None
-            for argument, value in self.child.modified.items():  # changed in place there: so here, as for a caller
-                target = bound.get(argument)
-                if isinstance(target, np.ndarray) and np.shape(value) == target.shape:
-                    np.copyto(target, value, casting="unsafe")
-            for part, argument in self.child.shares.items():  # a view of an argument there: the caller's own array
-                result = _aliased(result, part, bound.get(argument))
-            return result
+            return self.call(name, args, kwargs)
 
         call.__name__ = name
         return call
+
+    def call(self, name: str, args, kwargs, meanwhile: Callable[[], object] | None = None):
+        """`name(*args, **kwargs)` in the child; `meanwhile` runs here once the request is sent (the judge's own work
+        on the call, done while the implementation computes)."""
+        signature = entry(name).signature
+        bound = bind(signature, args, kwargs)  # every parameter by name, defaults filled in (the protocol's call)
+        if bound is None:
+            raise TypeError(f"{name}() takes {signature}, got {len(args)} positional and {sorted(kwargs)} keywords")
+        try:
+            result = self.child.call(name, bound, meanwhile=meanwhile)
+        except Declined as exc:  # declared in the handshake, before any call: a discarded example, not a failure
+            self.unexpressed = str(exc)
+            reject()
+        except Unsupported as exc:  # a refusal it did not declare is no escape: the call fails
+            raise RemoteError(f"{exc} (an \"Unsupported\" answer to an input its handshake did not decline)",
+                              "Unsupported", str(exc)) from None
+        for argument, value in self.child.modified.items():  # changed in place there: so here, as for a caller
+            target = bound.get(argument)
+            if isinstance(target, np.ndarray) and np.shape(value) == target.shape:
+                np.copyto(target, value, casting="unsafe")
+        for part, argument in self.child.shares.items():  # a view of an argument there: the caller's own array
+            result = _aliased(result, part, bound.get(argument))
+        return result
 
     def student_name(self, name: str) -> str:
         return self.presentation.get("names", {}).get(name, name)

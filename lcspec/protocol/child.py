@@ -524,6 +524,14 @@ class Child:
         """Write one message, reading stdout meanwhile (a server may write while the judge writes)."""
         data = memoryview(wire.dumps(message))
         stdin, stdout = self._proc.stdin.fileno(), self._proc.stdout.fileno()
+        try:  # most messages fit the pipe at once: no poll needed (the pipe is non-blocking)
+            data = data[os.write(stdin, data):]
+        except BlockingIOError:
+            pass
+        except (BrokenPipeError, ConnectionResetError):
+            raise self._died(what) from None
+        if not data:
+            return
         poller = select.poll()
         poller.register(stdin, select.POLLOUT)
         poller.register(stdout, select.POLLIN)
@@ -548,9 +556,7 @@ class Child:
 
     def _receive(self, deadline: float, what: str, late: str) -> dict:
         """The next message, waiting until `deadline`; `late` is the CallTimeout's message."""
-        stdout = self._proc.stdout.fileno()
-        poller = select.poll()
-        poller.register(stdout, select.POLLIN)
+        poller, read_once = None, False
         while True:
             end = self._buffer.find(b"\n", self._scanned)
             if end >= 0:
@@ -569,17 +575,26 @@ class Child:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise self._timed_out(late)
+            if not read_once:  # often the answer is in already (the judge's own work came first): no poll needed
+                read_once = True
+                self._read_some(what)
+                continue
+            if poller is None:
+                poller = select.poll()
+                poller.register(self._proc.stdout.fileno(), select.POLLIN)
             if poller.poll(math.ceil(remaining * 1000)):
                 self._read_some(what)
 
     # --- calls -------------------------------------------------------------------------------------
 
-    def call(self, function: str, args: Mapping[str, object], timeout: float | None = None):
+    def call(self, function: str, args: Mapping[str, object], timeout: float | None = None,
+             meanwhile: Callable[[], object] | None = None):
         """Call `function` with `args` (every parameter by name, in signature order) and return its result.
 
         Python callables in `args` travel as `$function` handles; the server's call-backs on them are
-        answered here by calling them (their exceptions go back as errors). Raises a ChildError subclass
-        when no value comes back; see the module's docstring.
+        answered here by calling them (their exceptions go back as errors). `meanwhile` runs once the
+        request is sent, while the server computes; its time does not count against the call's. Raises a
+        ChildError subclass when no value comes back; see the module's docstring.
         """
         with self._lock:
             if self._proc is None:
@@ -604,6 +619,10 @@ class Child:
             try:
                 deadline = time.monotonic() + limit
                 self._send(message, deadline, what)
+                if meanwhile is not None:
+                    paused = time.monotonic()
+                    meanwhile()
+                    deadline += time.monotonic() - paused  # the judge's own time does not count
                 while True:
                     answer = self._receive(deadline, what, late)
                     if "callback" in answer:

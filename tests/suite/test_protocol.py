@@ -564,6 +564,21 @@ def test_a_per_call_time_limit_overrides_the_default(servers):
         assert time.monotonic() - start < 0.2 + 1.0
 
 
+def test_the_judges_own_work_meanwhile_runs_after_the_request_and_does_not_count_against_the_limit(servers):
+    """The guard computes the reference while the server computes (lcspec/harness/guard.py): the request is sent
+    first, and however long the judge takes, the server's answer is within the limit."""
+    with pyserved(servers) as child:
+        child.call("softmax", {"S": S})  # started
+        seen = []
+
+        def meanwhile():
+            seen.append(child._buffer.count(b"\n"))  # nothing read yet: the answer is not taken before this runs
+            time.sleep(0.6)  # twice the call's limit
+
+        P = child.call("softmax", {"S": S}, timeout=0.3, meanwhile=meanwhile)
+        assert seen == [0] and P.tobytes() == softmax(S).tobytes() and child.restarts == 0
+
+
 def test_killing_a_hung_server_kills_its_children_too(servers):
     with hostile(servers) as child:
         with pytest.raises(CallTimeout):
