@@ -18,7 +18,8 @@ precision inputs are drawn at, the implementation's declared refusals, and the l
 than the implementation (the variants of a CS231n folder and the folders of a class share one entry).
 `--hypothesis-seed`, a non-derandomized profile (`thorough`) or an example database turn it off, and so does a law
 that is not a Hypothesis test. A law's draws must follow only what was drawn before, never the implementation's
-answers (a `data.draw` whose strategy depends on a result would replay a stale value): CONTRIBUTING says so.
+answers (a `data.draw` whose strategy depends on a result would replay a stale value): CONTRIBUTING says so, and a
+replay drops at a draw whose strategy is not the recorded one.
 
 Values are stored exactly in a format of lcspec's own (arrays as their bytes, floats as their bits), never
 pickled: reading the cache runs no code, and an entry that is not one of ours is a miss. Only the judge writes it,
@@ -286,14 +287,16 @@ class _RecordingData:
     def draw(self, strategy, label=None):
         value = self._data.draw(strategy, label=label)
         try:
-            self._kept.append(encode(value))
+            self._kept.append({"strategy": repr(strategy), "value": encode(value)})
         except Unreplayable:
             self._recording.complete = False
         return value
 
 
 class _ReplayData:
-    """A law's `st.data()` in a replay: the recorded draws, in order (the strategy is the recording's)."""
+    """A law's `st.data()` in a replay: the recorded draws, in order, each from the strategy it was drawn from when
+    recorded. A strategy that differs (one made from an implementation's answer, against CONTRIBUTING's rule, shows
+    that answer in its repr) drops the replay: a stale value is never replayed."""
 
     def __init__(self, draws: list):
         self._draws = list(draws)
@@ -301,7 +304,10 @@ class _ReplayData:
     def draw(self, strategy, label=None):
         if not self._draws:
             raise Diverged("the law drew more than it did when recorded")
-        return decode(self._draws.pop(0))
+        drawn = self._draws.pop(0)
+        if drawn["strategy"] != repr(strategy):
+            raise Diverged(f"the law drew from {strategy!r}, not from the strategy it drew from when recorded")
+        return decode(drawn["value"])
 
 
 class _Recording:

@@ -126,6 +126,27 @@ def test_a_law_that_fails_on_replay_is_judged_by_hypothesis_as_if_there_were_no_
     assert str(with_cache) == str(without)  # the same shrunk counterexample, found the same way
 
 
+def test_a_draw_from_a_strategy_made_from_an_answer_is_never_replayed_stale(tmp_path):
+    """CONTRIBUTING forbids a draw that follows an implementation's answer; where a law makes one anyway, its strategy
+    differs from the recorded one (here `limit` stands for the answer), and the replay is dropped, not trusted."""
+    cache, drawn, seen = ExampleCache(tmp_path, "salt"), [], []
+
+    @DRAWN_ALIKE
+    @given(x=st.integers(0, 100).map(lambda v: drawn.append(v) or v), data=st.data())
+    def law(limit, x, data):
+        seen.append(data.draw(st.integers(0, limit), label="at most the answer"))
+
+    def run(limit):
+        drawn.clear(), seen.clear()
+        cache.around(law, law.hypothesis, "answer", ("limit",), _never_wrong, lambda: lambda: None)(limit=limit)
+        return list(drawn)
+
+    assert run(1000) and max(seen) > 10, "recorded"
+    assert run(1000) == [], "the same answer: replayed"
+    assert run(10), "another answer: Hypothesis draws afresh"
+    assert max(seen) <= 10, "no stale value"
+
+
 def test_an_entry_for_other_sources_or_an_unreadable_one_is_not_used(tmp_path):
     ExampleCache(tmp_path, "salt")  # nothing recorded yet
     _run(ExampleCache(tmp_path, "salt"), limit=1000)
