@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 
 import pytest
 from hypothesis.errors import FailedHealthCheck, Unsatisfiable, UnsatisfiedAssumption
@@ -50,11 +51,19 @@ def judged_functions(item) -> set[str]:
     return named or {f for c in clause_ids(item) for f in clauses().get(c, {}).get("functions", ())}
 
 
-def _undoable(impl):
-    """What undoes the functions a dropped replay marked hung (a hang, the time budget spent): the law's own run then
-    calls them, and reports the hang or the budget itself, in the words a run without the cache has."""
-    hung = set(impl.hung)
-    return lambda: impl.hung.intersection_update(hung)
+def undoable(impl):
+    """What undoes what a dropped replay did to the run: the functions it marked hung (a hang, the time budget spent),
+    which the law's own run then calls, reporting the hang or the budget itself in the words a run without the cache
+    has; and the time it took, given back to the run's time budget, so that a slow implementation is stopped where a
+    run without the cache stops it."""
+    hung, started = set(impl.hung), time.monotonic()
+
+    def undo():
+        impl.hung.intersection_update(hung)
+        if impl.session.deadline is not None:
+            impl.session.deadline += time.monotonic() - started
+
+    return undo
 
 
 def _one_example(fn, session: Session, finding: list):
@@ -125,7 +134,7 @@ class Recorder:
             key = self.examples.key(item, impl, self.session.input_precision()) if self.examples else None
             if key:  # replayed from the example cache when it can be (lcspec/harness/examples.py)
                 item.obj = self.examples.around(plain, hypothesis, key, tuple(item._fixtureinfo.argnames), went_wrong,
-                                                functools.partial(_undoable, impl))
+                                                functools.partial(undoable, impl))
         else:
             item.obj = _one_example(plain, self.session, finding)
         self.session.recorder = []

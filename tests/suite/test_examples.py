@@ -12,6 +12,7 @@ import os
 import struct
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from lcspec.harness.examples import ExampleCache, Unreplayable, decode, default_folder, encode
+from lcspec.harness.guard import Implementation
+from lcspec.harness.record import undoable
+from lcspec.harness.session import Session
 
 ROOT = Path(__file__).resolve().parents[2]
 DRAWN_ALIKE = settings(derandomize=True, database=None, max_examples=25, deadline=None)
@@ -264,3 +268,19 @@ def test_a_dropped_replay_undoes_its_marks_before_the_law_runs_again(tmp_path):
     cache.around(replayed, replayed.hypothesis, "law", ("limit",), _never_wrong,
                  lambda: lambda: undone.append(2))(limit=1000)
     assert undone == [1], "a replay that stands undoes nothing"
+
+
+def test_undoing_a_replay_gives_back_its_time_and_its_hung_marks():
+    """The undo record.py hands the cache: a function the replay marked hung is called again, and the time the replay
+    took is not the run's (a slow implementation meets the time budget where a run without the cache meets it)."""
+    session = Session(time_budget=60.0)
+    impl = Implementation(object(), "slow", session=session)
+    session.attach([impl]).start_clock()
+    impl.hung.add("softmax")  # before the replay: stays
+    deadline, undo = session.deadline, undoable(impl)
+    impl.hung.add("svm_loss")  # by the replay
+    time.sleep(0.05)
+    undo()
+    assert impl.hung == {"softmax"}
+    assert session.deadline - deadline >= 0.05
+
