@@ -18,8 +18,8 @@ precision inputs are drawn at, the implementation's declared refusals, and the l
 than the implementation (the variants of a CS231n folder and the folders of a class share one entry).
 `--hypothesis-seed`, a non-derandomized profile (`thorough`) or an example database turn it off, and so does a law
 that is not a Hypothesis test. A law's draws must follow only what was drawn before, never the implementation's
-answers (a `data.draw` whose strategy depends on a result would replay a stale value): CONTRIBUTING says so, and a
-replay drops at a draw whose strategy is not the recorded one.
+answers (a `data.draw` whose strategy depends on a result would replay a stale value): a law that draws after the
+implementation has answered in an example is not kept, and a replay that meets such a draw is dropped.
 
 Values are stored exactly in a format of lcspec's own (arrays as their bytes, floats as their bits), never
 pickled: reading the cache runs no code, and an entry that is not one of ours is a miss. Only the judge writes it,
@@ -250,22 +250,23 @@ class ExampleCache:
         for old in sorted(ours, key=lambda p: p.stat().st_mtime, reverse=True)[KEPT_GENERATIONS:]:
             shutil.rmtree(old, ignore_errors=True)
 
-    def around(self, test, handle, key: str, fixtures: tuple[str, ...], went_wrong, undoable):
+    def around(self, test, handle, key: str, fixtures: tuple[str, ...], went_wrong, undoable, answered):
         """`test` (a Hypothesis test, its `handle` the `.hypothesis` attribute) run from the cache when its entry
         replays as recorded, else as always while its examples are recorded; `went_wrong()` says whether the guard
         kept a finding (a wrong value no law caught) in the examples run so far, which it then forgets;
         `undoable()` returns what undoes the marks a dropped replay left on the implementation (a function found
-        hung, or out of time), so that the law's own run meets and reports them as a run without the cache does."""
+        hung, or out of time), so that the law's own run meets and reports them as a run without the cache does;
+        `answered()` says whether the implementation has answered a call in the example running."""
 
         @functools.wraps(test)
         def run(**arguments):
             recorded = self.load(key)
             undo = undoable()
-            if recorded and _replays(recorded, handle.inner_test, arguments, test) and not went_wrong():
+            if recorded and _replays(recorded, handle.inner_test, arguments, test, answered) and not went_wrong():
                 return None
             undo()
             went_wrong()
-            recording = _Recording(handle, fixtures)
+            recording = _Recording(handle, fixtures, answered)
             with recording:
                 test(**arguments)
             if recording.complete and not went_wrong(forget=False):
@@ -285,36 +286,36 @@ class _RecordingData:
         self._data, self._kept, self._recording = data, kept, recording
 
     def draw(self, strategy, label=None):
+        if self._recording.answered():  # the strategy may follow an answer: a replay could hand back a stale value
+            self._recording.complete = False
         value = self._data.draw(strategy, label=label)
         try:
-            self._kept.append({"strategy": repr(strategy), "value": encode(value)})
+            self._kept.append(encode(value))
         except Unreplayable:
             self._recording.complete = False
         return value
 
 
 class _ReplayData:
-    """A law's `st.data()` in a replay: the recorded draws, in order, each from the strategy it was drawn from when
-    recorded. A strategy that differs (one made from an implementation's answer, against CONTRIBUTING's rule, shows
-    that answer in its repr) drops the replay: a stale value is never replayed."""
+    """A law's `st.data()` in a replay: the recorded draws, in order (each drawn before the implementation answered
+    anything in its example, so from a strategy that follows only the law's own draws)."""
 
-    def __init__(self, draws: list):
-        self._draws = list(draws)
+    def __init__(self, draws: list, answered):
+        self._draws, self._answered = list(draws), answered
 
     def draw(self, strategy, label=None):
+        if self._answered():
+            raise Diverged("the law drew after the implementation answered (its strategy may follow the answer)")
         if not self._draws:
             raise Diverged("the law drew more than it did when recorded")
-        drawn = self._draws.pop(0)
-        if drawn["strategy"] != repr(strategy):
-            raise Diverged(f"the law drew from {strategy!r}, not from the strategy it drew from when recorded")
-        return decode(drawn["value"])
+        return decode(self._draws.pop(0))
 
 
 class _Recording:
     """While a law runs under Hypothesis: every example its body is called with, and how it ended."""
 
-    def __init__(self, handle, fixtures: tuple[str, ...]):
-        self.handle, self.fixtures = handle, set(fixtures)
+    def __init__(self, handle, fixtures: tuple[str, ...], answered):
+        self.handle, self.fixtures, self.answered = handle, set(fixtures), answered
         self.examples: list = []
         self.complete = True
 
@@ -363,7 +364,7 @@ class _Recording:
 _ENDINGS = (Exception, pytest.skip.Exception, pytest.fail.Exception)
 
 
-def _replays(recorded: list, inner, arguments: dict, wrapped_test) -> bool:
+def _replays(recorded: list, inner, arguments: dict, wrapped_test, answered) -> bool:
     """Whether every recorded example, run again through `inner`, ends as it did (see the module docstring)."""
     from hypothesis._settings import local_settings
     from hypothesis.control import BuildContext
@@ -376,7 +377,7 @@ def _replays(recorded: list, inner, arguments: dict, wrapped_test) -> bool:
     for entry in recorded:
         try:  # an entry that is not one of ours is a miss, never a failure
             drawn = {name: decode(value) for name, value in entry["kwargs"].items()}
-            datas = {name: _ReplayData(list(draws)) for name, draws in entry["data"].items()}
+            datas = {name: _ReplayData(list(draws), answered) for name, draws in entry["data"].items()}
             expected = bool(entry["discarded"])
         except (KeyError, TypeError, ValueError, AttributeError, struct.error, binascii.Error):
             return False
