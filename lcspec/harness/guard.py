@@ -292,6 +292,7 @@ class _GuardedCall:
         return self.record.reference_error is None
 
     def fail(self, problem: str, clause: str = DIFFERENTIAL, raised: bool = False) -> ConformanceFailure:
+        self.judged  # a failure's record holds the reference's answer (or error), as its reproduction needs
         self.record.problem = f"{self.shown}: {problem}"
         return ConformanceFailure(self.record.problem, self.record, clause, raised)
 
