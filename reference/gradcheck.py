@@ -11,6 +11,22 @@ def _scalar_value(f, x) -> float:
     return _checks.scalar_result("f", f(x))
 
 
+def numerical_gradient_arguments(f, x, h=1e-5, centered=True) -> tuple:
+    """numerical_gradient's arguments checked, without calling `f` (a wrapper checks them so too: a test may count
+    f's calls). Returns them as the function uses them: `x` a real array, `h` a float.
+
+    >>> numerical_gradient_arguments(abs, [1.0], h=0)
+    Traceback (most recent call last):
+    ValueError: h must be > 0, got 0.0
+    """
+    f = _checks.function("f", f)
+    x = _checks.real_array("x", x)
+    h = _checks.nonnegative("h", h, strictly=True)
+    if not isinstance(centered, (bool, np.bool_)):
+        raise TypeError(f"centered must be a bool, got {type(centered).__name__}")
+    return f, x, h, bool(centered)
+
+
 def numerical_gradient(f, x, h=1e-5, centered=True) -> np.ndarray:
     r"""Finite-difference gradient of a scalar function, one coordinate at a time.
 
@@ -34,11 +50,7 @@ def numerical_gradient(f, x, h=1e-5, centered=True) -> np.ndarray:
     >>> numerical_gradient(lambda w: float((w ** 2).sum()), [3.0, -1.0]).round(8).tolist()
     [6.0, -2.0]
     """
-    f = _checks.function("f", f)
-    x = _checks.real_array("x", x)
-    h = _checks.nonnegative("h", h, strictly=True)
-    if not isinstance(centered, (bool, np.bool_)):
-        raise TypeError(f"centered must be a bool, got {type(centered).__name__}")
+    f, x, h, centered = numerical_gradient_arguments(f, x, h, centered)
     point = x.astype(np.float64, copy=True)
     grad = np.empty_like(point)
     base = None if centered else _scalar_value(f, point.copy())

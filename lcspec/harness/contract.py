@@ -114,17 +114,6 @@ class ContractFunction:
         return [cid for cid, c in clauses().items() if self.name in c["functions"]]
 
 
-def _check_numerical_gradient(f, x, h=1e-5, centered=True):
-    """numerical_gradient's argument checks, without calling `f` (a test may count its calls)."""
-    from lcspec.reference import _checks
-
-    _checks.function("f", f)
-    _checks.real_array("x", x)
-    _checks.nonnegative("h", h, strictly=True)
-    if not isinstance(centered, (bool, np.bool_)):
-        raise TypeError(f"centered must be a bool, got {type(centered).__name__}")
-
-
 def _ones_first(X):
     """append_ones puts the column of ones first instead of last."""
     X = np.asarray(X, dtype=np.float64)
@@ -213,7 +202,7 @@ ENTRIES = [
         dict(f=square, x=_W), None,
         "not compared: its `f` may count or record its calls, and calling it again on the reference's behalf "
         "would change what the test observes; the laws of GRAD-* judge it",
-        probed=False, check_arguments=_check_numerical_gradient),
+        probed=False, check_arguments=reference.gradcheck.numerical_gradient_arguments),
     ContractFunction("relative_error", dict(a=np.array([1.0, 2.0]), b=np.array([1.0, 3.0])),
                      dict(a=_W, b=_W + 0.5), lambda a: [(1.0, np.size(a["a"]) + 2)],
                      "a ratio of norms: relative, so of magnitude 1, with one term per entry"),
