@@ -50,16 +50,6 @@ def exact_log_softmax(row) -> list[float]:
     return [z - lse for z in shifted]
 
 
-def exact_softmax_family(name, S, y):
-    """The exact value of `name` (softmax, log_softmax or cross_entropy_losses) on (S, y), from exact_log_softmax."""
-    logP = np.array([exact_log_softmax(row) for row in S])
-    if name == "softmax":
-        return np.exp(logP)
-    if name == "log_softmax":
-        return logP
-    return -logP[np.arange(len(y)), y]
-
-
 def accurate_softmax_and_log(row) -> tuple[list[float], list[float]]:
     """(p_j, log p_j) to a few ulps *relative*, for SOFTMAX-12: the shift's rounding error is kept exactly
     (Fractions) and the dominant term, exactly 1, is split off into log1p."""
