@@ -30,4 +30,23 @@ def atol(scale, terms: int = 1, dtype=np.float64) -> float:
     >>> atol(1.0) == 16 * 2.0**-52
     True
     """
-    return ULPS * max(int(terms), 1) * eps(dtype) * max(float(np.max(np.abs(scale), initial=0.0)), 1.0)
+    return ULPS * max(int(terms), 1) * _EPS[np.dtype(dtype)] * max(_largest(scale), 1.0)
+
+
+class _Epsilons(dict):
+    """eps(dtype) by dtype, worked out once each: the judge asks on every compared call, and np.finfo is slow."""
+
+    def __missing__(self, dtype: np.dtype) -> float:
+        self[dtype] = value = eps(dtype)
+        return value
+
+
+_EPS = _Epsilons()
+
+
+def _largest(scale) -> float:
+    """max |scale| over its entries (0 for none; NaN if one is NaN), a plain number without numpy's reduction."""
+    if isinstance(scale, (float, int)):
+        return abs(float(scale))
+    magnitudes = np.abs(np.asarray(scale, dtype=np.float64))
+    return float(magnitudes.max()) if magnitudes.size else 0.0

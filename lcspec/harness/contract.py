@@ -30,7 +30,9 @@ from lcspec.harness.clauses import clauses
 
 # ---------------------------------------------------------------------- magnitudes the bounds use
 def magnitude(a) -> float:
-    return float(np.max(np.abs(np.asarray(a, dtype=np.float64)), initial=0.0))
+    """max |a| over its entries, 0 for an empty array (the method, not np.max: a third of the time on small arrays)."""
+    magnitudes = np.abs(np.asarray(a, dtype=np.float64))
+    return float(magnitudes.max()) if magnitudes.size else 0.0
 
 
 def score_size(X, W, b=None) -> float:
@@ -107,6 +109,40 @@ class ContractFunction:
     @functools.cached_property  # inspect unwraps the reference's decorators: ~50 µs, on every guarded call
     def signature(self) -> inspect.Signature:
         return inspect.signature(self.reference)
+
+    @functools.cached_property
+    def _parameters(self) -> tuple[tuple[str, ...], dict]:
+        """The reference's parameter names in order, and the defaults of those that have one."""
+        parameters = self.signature.parameters.values()
+        if any(p.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD for p in parameters):
+            raise TypeError(f"{self.name}: bind() knows only positional-or-keyword parameters, the reference has "
+                            f"{self.signature}")
+        return tuple(p.name for p in parameters), {p.name: p.default for p in parameters if p.default is not p.empty}
+
+    def bind(self, args: tuple, kwargs: dict) -> dict | None:
+        """`args` and `kwargs` by the reference's parameter names, defaults filled in, in the signature's order
+        (`inspect.Signature.bind` with `apply_defaults`); None where the reference could not take them. Every guarded
+        call binds, and inspect's takes ~20 µs where this takes ~2.
+
+        >>> entry("svm_loss").bind(("W", "X"), {"y": "y", "reg": 0.5})
+        {'W': 'W', 'X': 'X', 'y': 'y', 'reg': 0.5, 'delta': 1.0}
+        >>> entry("svm_loss").bind(("W",), {"W": "W"}) is None
+        True
+        """
+        names, defaults = self._parameters
+        if len(args) > len(names):
+            return None
+        given = dict(zip(names, args))
+        for key, value in kwargs.items():
+            if key in given or key not in names:
+                return None
+            given[key] = value
+        if len(given) + len(defaults) < len(names):
+            return None
+        try:
+            return {name: given[name] if name in given else defaults[name] for name in names}
+        except KeyError:  # a parameter without a default, not given
+            return None
 
     @functools.cached_property
     def clauses(self) -> list[str]:

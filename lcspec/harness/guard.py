@@ -36,7 +36,6 @@ import contextlib
 import copy
 import dataclasses
 import functools
-import inspect
 import warnings
 
 import numpy as np
@@ -228,15 +227,6 @@ def _traced(value, record: Call):
     return traced
 
 
-def bind(signature: inspect.Signature, args, kwargs) -> dict | None:
-    try:
-        bound = signature.bind(*args, **kwargs)
-    except TypeError:
-        return None
-    bound.apply_defaults()
-    return dict(bound.arguments)
-
-
 def _float_inputs(named: dict, below: int = 16) -> bool:
     """Whether any array argument is floating with items narrower than `below` bytes."""
     return any(np.asarray(v).dtype.kind == "f" and np.asarray(v).dtype.itemsize < below
@@ -245,11 +235,11 @@ def _float_inputs(named: dict, below: int = 16) -> bool:
 
 def _guarded(impl: Implementation, name: str, fn):
     oracle = getattr(reference, name)
-    signature = entry(name).signature
+    function = entry(name)
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
-        return _GuardedCall(impl, name, fn, oracle, signature, args, kwargs).run()
+        return _GuardedCall(impl, name, fn, oracle, function, args, kwargs).run()
 
     return call
 
@@ -258,13 +248,13 @@ class _GuardedCall:
     """One call through the guard, as a list of small checks: the reference consulted, the call made (its
     exceptions translated), then precision (CONV-1), mutation (CONV-2) and the differential comparison."""
 
-    def __init__(self, impl: Implementation, name: str, fn, oracle, signature, args: tuple, kwargs: dict):
+    def __init__(self, impl: Implementation, name: str, fn, oracle, function, args: tuple, kwargs: dict):
         self.impl, self.name, self.fn, self.args, self.kwargs = impl, name, fn, args, kwargs
         self.record = Call(impl, name, copy.deepcopy(args), copy.deepcopy(kwargs))
         self.recorder = impl.session.recorder
         if self.recorder is not None:
             self.recorder.append(self.record)
-        self.bound = bind(signature, args, kwargs)
+        self.bound = function.bind(args, kwargs)
         self.named = (dict(self.bound) if self.bound is not None
                       else {f"argument {i}": a for i, a in enumerate(args)} | kwargs)
         self.before = {k: _snapshot(v) for k, v in self.named.items()}

@@ -25,7 +25,7 @@ from hypothesis import reject
 from lcspec import reference
 from lcspec.harness.clauses import spec_version
 from lcspec.harness.contract import REGISTRY, entry
-from lcspec.harness.guard import Implementation, bind
+from lcspec.harness.guard import Implementation
 from lcspec.harness.loading import CS231N, LoadError
 from lcspec.harness.loading.cs231n_layout import check_presentation, index_in_layout, reproduce_in_layout
 from lcspec.protocol.child import DEFAULT_MEMORY_LIMIT, DEFAULT_START_TIMEOUT, Child, ChildError, Declined, RemoteError, ServerInfo, Unsupported, result_part
@@ -63,10 +63,9 @@ class RemoteModule:
     def call(self, name: str, args, kwargs, meanwhile: Callable[[], object] | None = None):
         """`name(*args, **kwargs)` in the child; `meanwhile` runs here once the request is sent (the judge's own work
         on the call, done while the implementation computes)."""
-        signature = entry(name).signature
-        bound = bind(signature, args, kwargs)  # every parameter by name, defaults filled in (the protocol's call)
+        bound = entry(name).bind(args, kwargs)  # every parameter by name, defaults filled in (the protocol's call)
         if bound is None:
-            raise TypeError(f"{name}() takes {signature}, got {len(args)} positional and {sorted(kwargs)} keywords")
+            raise TypeError(f"{name}() takes {entry(name).signature}, got {len(args)} positional and {sorted(kwargs)} keywords")
         try:
             result = self.child.call(name, bound, meanwhile=meanwhile)
         except Declined as exc:  # declared in the handshake, before any call: a discarded example, not a failure

@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 from lcspec.harness.contract import entry
-from lcspec.harness.guard import Call, bind
+from lcspec.harness.guard import Call
 
 
 def format_value(value) -> str:
@@ -37,7 +37,7 @@ def _arguments(call: Call) -> str:
 
 
 def _function_names(call: Call) -> dict[int, str]:
-    bound = bind(entry(call.name).signature, call.args, call.kwargs) or {}
+    bound = entry(call.name).bind(call.args, call.kwargs) or {}
     return {id(v): k for k, v in bound.items() if callable(v)}
 
 
@@ -97,7 +97,7 @@ def reproduction(call: Call) -> str:
     """The call, both values, and a snippet that repeats it in a Python prompt (where --impl was given)."""
     impl = call.impl
     if call.reference_error is None:
-        bound = bind(entry(call.name).signature, call.args, call.kwargs)
+        bound = entry(call.name).bind(call.args, call.kwargs)
         text = impl.layout.reproduce(call.name, bound, call.result, call.expected, format_value) if bound else None
         if text:
             return text
@@ -133,7 +133,7 @@ def _protocol_lines(command: str, call: Call) -> list[str]:
     from lcspec.harness.clauses import spec_version
     from lcspec.protocol import PROTOCOL, wire
 
-    bound = bind(entry(call.name).signature, call.args, call.kwargs)
+    bound = entry(call.name).bind(call.args, call.kwargs)
     if bound is None:
         return []
     # A function argument travels as a handle; its call-backs are answered, in the order the server asked for them,
