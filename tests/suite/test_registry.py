@@ -23,6 +23,34 @@ def test_every_contract_function_has_an_entry_in_the_contracts_order():
         entry("not_a_function")
 
 
+def _inspect_bind(signature, args, kwargs):
+    try:
+        bound = signature.bind(*args, **kwargs)
+    except TypeError:
+        return None
+    bound.apply_defaults()
+    return dict(bound.arguments)
+
+
+@pytest.mark.parametrize("name", reference.CONTRACT)
+def test_bind_is_inspects_bind(name):
+    """The guard's fast bind gives what inspect's Signature.bind with apply_defaults gives, order included, for the
+    valid call by keyword, by position, split, with a keyword repeated, unknown or missing, and too many arguments."""
+    function = REGISTRY[name]
+    call = function.valid
+    names = list(call)
+    values = list(call.values())
+    first = names[0]
+    cases = [((), call), (tuple(values), {}), (tuple(values[:1]), dict(call) | {first: None}),
+             ((), call | {"not_a_parameter": 1}), ((), {k: v for k, v in call.items() if k != first}),
+             (tuple(values) + (None,) * 4, {}), (tuple(values[:1]), {k: call[k] for k in names[1:]})]
+    for args, kwargs in cases:
+        got, want = function.bind(args, kwargs), _inspect_bind(function.signature, args, kwargs)
+        assert (got is None) == (want is None), (name, args, kwargs, got, want)
+        if want is not None:
+            assert list(got) == list(want) and all(got[k] is want[k] for k in want), (name, args, kwargs)
+
+
 @pytest.mark.parametrize("name", reference.CONTRACT)
 def test_an_entry_is_complete_and_its_calls_are_valid(name):
     function = REGISTRY[name]
