@@ -366,14 +366,28 @@ _ENDINGS = (Exception, pytest.skip.Exception, pytest.fail.Exception)
 
 def _replays(recorded: list, inner, arguments: dict, wrapped_test, answered) -> bool:
     """Whether every recorded example, run again through `inner`, ends as it did (see the module docstring)."""
-    from hypothesis._settings import local_settings
-    from hypothesis.control import BuildContext
-    from hypothesis.internal.conjecture.data import ConjectureData
     from hypothesis.internal.entropy import deterministic_PRNG
 
     chosen = _settings_of(wrapped_test)
     if all(isinstance(entry, dict) and entry.get("discarded") for entry in recorded):
         return False  # a recording always ran an example: this entry is not one
+    with deterministic_PRNG():
+        return _replay_all(recorded, inner, arguments, wrapped_test, answered, chosen, _seeded_states())
+
+
+def _seeded_states() -> list:
+    """Every PRNG Hypothesis manages (the random module's, NumPy's global one, any registered) with the state it has
+    now, inside deterministic_PRNG: its seeded state, to set again before each example."""
+    from hypothesis.internal.entropy import RANDOMS_TO_MANAGE
+
+    return [(generator, generator.getstate()) for generator in list(RANDOMS_TO_MANAGE.values())]
+
+
+def _replay_all(recorded, inner, arguments, wrapped_test, answered, chosen, seeded) -> bool:
+    from hypothesis._settings import local_settings
+    from hypothesis.control import BuildContext
+    from hypothesis.internal.conjecture.data import ConjectureData
+
     for entry in recorded:
         try:  # an entry that is not one of ours is a miss, never a failure
             drawn = {name: decode(value) for name, value in entry["kwargs"].items()}
@@ -382,9 +396,12 @@ def _replays(recorded: list, inner, arguments: dict, wrapped_test, answered) -> 
         except (KeyError, TypeError, ValueError, AttributeError, struct.error, binascii.Error):
             return False
         discarded = False
-        # As Hypothesis runs an example: its settings, the global random state seeded alike, a build context.
-        with local_settings(chosen), deterministic_PRNG(), BuildContext(ConjectureData.for_choices([]),
-                                                                         wrapped_test=wrapped_test):
+        # As Hypothesis runs an example: its settings, the global random state seeded alike (Hypothesis seeds every
+        # example; deterministic_PRNG around each costs a tenth of a cached run, so its seeded states are set
+        # again here, and the run's own put back once, at the end), a build context.
+        for generator, state in seeded:
+            generator.setstate(state)
+        with local_settings(chosen), BuildContext(ConjectureData.for_choices([]), wrapped_test=wrapped_test):
             try:
                 inner(**arguments, **drawn, **datas)
             except UnsatisfiedAssumption:

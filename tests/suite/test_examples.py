@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import struct
 import subprocess
 import sys
@@ -156,6 +157,31 @@ def test_a_law_that_draws_after_an_answer_is_never_replayed_stale(tmp_path):
     assert run(10), "not kept: Hypothesis draws afresh"
     assert max(seen) <= 10, "no stale value"
     assert cache.load("answer") is None
+
+
+def test_a_replay_seeds_the_global_generators_as_hypothesis_does_and_puts_them_back(tmp_path):
+    """Each example starts from the seeded state of `random` and NumPy's global generator, as in Hypothesis's own run
+    (an implementation in this process may draw from them: CS231n's train does), and the run's own states are put
+    back afterwards."""
+    cache, drawn, seen = ExampleCache(tmp_path, "salt"), [], []
+
+    @DRAWN_ALIKE
+    @given(x=st.integers(0, 100).map(lambda v: drawn.append(v) or v))
+    def law(limit, x):
+        seen.append((random.random(), float(np.random.random())))
+
+    def run():
+        drawn.clear(), seen.clear()
+        random.seed(12345), np.random.seed(12345)
+        before = random.getstate(), np.random.get_state()[1].copy()
+        cache.around(law, law.hypothesis, "global", ("limit",), _never_wrong, lambda: lambda: None, _unanswered)(limit=0)
+        assert random.getstate() == before[0] and np.array_equal(np.random.get_state()[1], before[1])
+        return list(seen), list(drawn)
+
+    first, drawn_first = run()
+    assert drawn_first and len(first) > 1 and len(set(first)) == 1, "every example from the same seeded state"
+    again, drawn_again = run()
+    assert drawn_again == [] and again == first
 
 
 def test_an_entry_for_other_sources_or_an_unreadable_one_is_not_used(tmp_path):
