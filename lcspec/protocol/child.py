@@ -161,6 +161,8 @@ class ServerInfo:
     notes: tuple[str, ...] = ()
     presentation: Mapping | None = None
     """Optional: how to show results in the implementation's own layout (spec/protocol.md, the handshake)."""
+    encodings: tuple[str, ...] = ()
+    """The array forms beyond lists of numbers it reads (wire.BINARY: base64 bytes), so the judge may send them."""
 
 
 def _printable_strings(value):
@@ -363,8 +365,8 @@ class Child:
             deadline = time.monotonic() + self.start_timeout
             what = "the handshake"
             try:
-                self._send({"op": "hello", "protocol": PROTOCOL, "spec": self.spec, "contract": list(self.contract)},
-                           deadline, what)
+                self._send({"op": "hello", "protocol": PROTOCOL, "spec": self.spec, "contract": list(self.contract),
+                            "encodings": [wire.BINARY]}, deadline, what)
                 answer = self._receive(deadline, what, f"did not answer the handshake within {self.start_timeout:g} s")
                 self.info = self._server_info(answer)
             except BaseException as exc:
@@ -403,13 +405,17 @@ class Child:
         presentation = answer.get("presentation")
         if presentation is not None and not isinstance(presentation, dict):
             raise self._violation("presentation must be an object")
+        encodings = answer.get("encodings") or []
+        if not isinstance(encodings, list) or not all(isinstance(e, str) for e in encodings):
+            raise self._violation("encodings must be a list of strings")
         return ServerInfo(name=wire.printable(impl.get("name", ""), 200),
                           version=wire.printable(impl.get("version", ""), 100),
                           language=wire.printable(impl.get("language", ""), 100), provides=tuple(provides),
                           precision=precision, constraints=self._refusals(answer, "constraints", provides, False),
                           declines=self._refusals(answer, "declines", provides, True),
                           notes=tuple(wire.printable(n, 1000) for n in notes),
-                          presentation=None if presentation is None else _printable_strings(presentation))
+                          presentation=None if presentation is None else _printable_strings(presentation),
+                          encodings=tuple(e for e in encodings if e == wire.BINARY))
 
     def _refusals(self, answer: dict, field: str, provides: list, listed: bool) -> dict:
         """The handshake's `constraints` ({function: {parameter: value}}) or `declines` ({function: {parameter:
@@ -615,7 +621,7 @@ class Child:
             what = f"the call to {function}"
             late = f"{function} did not return within {limit:g} s"
             message = {"op": "call", "id": call_id, "function": function,
-                       "args": {name: wire.encode(value, register) for name, value in args.items()}}
+                       "args": {name: wire.encode(value, register, self._binary) for name, value in args.items()}}
             try:
                 deadline = time.monotonic() + limit
                 self._send(message, deadline, what)
@@ -638,6 +644,11 @@ class Child:
                 if self._proc is not None:
                     self._kill(f"interrupted during {what}: {type(exc).__name__}")
                 raise
+
+    @property
+    def _binary(self) -> bool:
+        """Whether the server said in its handshake that it reads base64 arrays (the cheaper form, spec §5)."""
+        return self.info is not None and wire.BINARY in self.info.encodings
 
     def declined(self, function: str, args: Mapping[str, object]) -> str | None:
         """Which of the handshake's declared refusals covers these arguments (None: none, the call is owed)."""
@@ -662,7 +673,7 @@ class Child:
             result = handles[handle](*args)
         except Exception as exc:  # noqa: BLE001 - the server's business: it is sent to it as an error
             return {"error": {"type": type(exc).__name__, "message": str(exc)}}
-        return {"result": wire.encode(result)}
+        return {"result": wire.encode(result, binary=self._binary)}
 
     def _apply_changed(self, changed) -> None:
         """An earlier result the server says a later call overwrote (its buffer reused): this process's copy takes the

@@ -118,6 +118,7 @@ class _Channel:
         self.lock = threading.Lock()
         self.calling = False  # call-backs are valid only while their call runs
         self.returned = _Returned()
+        self.binary = False  # whether the judge said in its hello that it reads base64 arrays
 
     def write(self, message: dict) -> None:
         self.responses.write(wire.dumps(message))
@@ -134,7 +135,7 @@ class _Channel:
             with self.lock:
                 if not self.calling:
                     raise RuntimeError("a judge's function called after its call returned")
-                self.write({"callback": handle, "args": [wire.encode(a) for a in args]})
+                self.write({"callback": handle, "args": [wire.encode(a, binary=self.binary) for a in args]})
                 reply = self.read()
             if reply is None:  # the judge has gone: nothing left to serve
                 os._exit(0)
@@ -182,12 +183,12 @@ class _Returned:
     def __init__(self):
         self.kept: list[tuple[int, str, np.ndarray, bytes]] = []
 
-    def changed(self) -> list[dict]:
+    def changed(self, binary: bool = False) -> list[dict]:
         found = []
         for i, (call_id, part, array, seen) in enumerate(self.kept):
             now = array.tobytes()
             if now != seen:
-                found.append({"id": call_id, "part": part, "value": wire.encode(array)})
+                found.append({"id": call_id, "part": part, "value": wire.encode(array, binary=binary)})
                 self.kept[i] = (call_id, part, array, now)
         return found
 
@@ -221,18 +222,18 @@ def _answer(channel: _Channel, functions: Mapping[str, Callable], constraints: M
         return {"id": call_id, "error": _error(exc)}
     finally:
         channel.calling = False
-    answer = {"id": call_id, "result": wire.encode(result)}
+    answer = {"id": call_id, "result": wire.encode(result, binary=channel.binary)}
     # An argument the implementation changed in place is sent back, so the judge sees what its caller would.
     modified = {k: v for k, v in before.items() if not (isinstance(args[k], np.ndarray) and args[k].dtype == v.dtype
                                                        and args[k].shape == v.shape and args[k].tobytes() == v.tobytes())}
     if modified:
-        answer["modified"] = {k: wire.encode(args[k]) for k in modified}
+        answer["modified"] = {k: wire.encode(args[k], binary=channel.binary) for k in modified}
     # So is a result that is a view of an argument, and an earlier result this call overwrote (see _Returned).
     parts = _array_parts(result)
     shares = {part: k for part, array in parts.items() for k in args if _shares(array, args[k])}
     if shares:
         answer["shares"] = shares
-    changed = channel.returned.changed()
+    changed = channel.returned.changed(channel.binary)
     if changed:
         answer["changed"] = changed
     channel.returned.keep(call_id, parts)
@@ -262,6 +263,8 @@ def serve(functions: Mapping[str, Callable], info: Mapping, *, streams: tuple[Bi
         channel.write({"error": _error(load_error)})
         os._exit(1)
     contract = hello.get("contract") or []
+    encodings = hello.get("encodings")
+    channel.binary = isinstance(encodings, list) and wire.BINARY in encodings
     channel.write({
         "protocol": PROTOCOL,
         "implementation": {k: str(info.get(k, "")) for k in ("name", "version", "language")},
@@ -271,6 +274,7 @@ def serve(functions: Mapping[str, Callable], info: Mapping, *, streams: tuple[Bi
         "declines": {f: {k: [wire.encode(v) for v in values] for k, values in c.items()}
                      for f, c in (info.get("declines") or {}).items()},
         "notes": [str(n) for n in info.get("notes", ())],
+        "encodings": [wire.BINARY],  # it reads base64 arrays (and writes them if the hello said the judge reads them)
         **({"presentation": info["presentation"]} if info.get("presentation") else {}),
     })
     while True:

@@ -8,7 +8,9 @@ frame a whole message as one line of JSON. The rules are spec/protocol.md's "Val
   bit), and a JSON number with a fraction or an exponent decodes to a float, one without to an int;
 * `{"$float": "inf" | "-inf" | "nan"}` for a non-finite float;
 * `{"$array": {"dtype", "shape", "data"}}` for a numpy array (row-major data; a numpy scalar is a
-  0-d array and decodes to a numpy scalar again);
+  0-d array and decodes to a numpy scalar again), or, for a numeric array between two sides that said in the
+  hello and the handshake that they read it (`binary`), `{"$array": {"dtype", "shape", "base64"}}`: the
+  entries' little-endian bytes, which cost a few microseconds where a list of numbers costs tens;
 * `{"$tuple": [...]}`, `{"$dict": {...}}` (string keys), `{"$function": handle}`, and
   `{"$object": {"type", "repr"}}` for anything else, decoded to an `Opaque` whose repr names the type.
 
@@ -17,6 +19,8 @@ Only the standard library and numpy: this module is shared by the judge and the 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
 from typing import Any, Callable
@@ -28,6 +32,11 @@ INT_DTYPES = ("int64", "int32", "int16", "int8", "uint8", "uint16", "uint32", "u
 COMPLEX_DTYPES = ("complex128", "complex64")
 DTYPES = (*FLOAT_DTYPES, *INT_DTYPES, "bool", *COMPLEX_DTYPES, "str", "object")
 """The array dtypes the wire carries; an array of any other dtype travels as an `$object`."""
+
+BINARY = "base64"
+"""The name of the binary array form in the hello's and the handshake's `encodings` (spec/protocol.md §2, §5)."""
+BINARY_DTYPES = (*FLOAT_DTYPES, *INT_DTYPES)
+"""The dtypes an array may travel as base64 bytes in (every bit pattern of them is a value)."""
 
 NONFINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
 REPR_LIMIT = 200
@@ -92,9 +101,12 @@ def _float_data(a: np.ndarray) -> list:
     return data
 
 
-def _array(a: np.ndarray, register) -> dict | None:
+def _array(a: np.ndarray, register, binary: bool = False) -> dict | None:
     """The `$array` of a plain ndarray, or None when its dtype is not one the wire carries."""
     kind, name = a.dtype.kind, a.dtype.name
+    if binary and name in BINARY_DTYPES:
+        raw = a.astype(a.dtype.newbyteorder("<"), order="C", copy=False).tobytes()
+        return {"$array": {"dtype": name, "shape": list(a.shape), BINARY: base64.b64encode(raw).decode("ascii")}}
     if name in FLOAT_DTYPES:
         data = _float_data(a)
     elif name in INT_DTYPES or name == "bool":
@@ -104,7 +116,7 @@ def _array(a: np.ndarray, register) -> dict | None:
     elif kind == "U":
         name, data = "str", a.ravel().tolist()
     elif kind == "O":
-        data = [encode(v, register) for v in a.ravel()]
+        data = [encode(v, register, binary) for v in a.ravel()]
     else:
         return None
     return {"$array": {"dtype": name, "shape": list(a.shape), "data": data}}
@@ -120,38 +132,42 @@ def _opaque(value) -> dict:
     return {"$object": {"type": name, "repr": text[:REPR_LIMIT]}}
 
 
-def encode(value, register: Callable[[Callable], int] | None = None) -> Any:
+def encode(value, register: Callable[[Callable], int] | None = None, binary: bool = False) -> Any:
     """`value` as a JSON-ready structure per the protocol's value rules.
 
     `register` turns a callable into a `$function` handle (the judge's call-backs); without it a
-    callable is an `$object`. Nothing raises: what the wire cannot carry becomes an `$object`.
+    callable is an `$object`. `binary`: numeric arrays as base64 bytes (only to a side that said it reads
+    them). Nothing raises: what the wire cannot carry becomes an `$object`.
+
+    >>> encode(np.array([1.0, -0.0]), binary=True)
+    {'$array': {'dtype': 'float64', 'shape': [2], 'base64': 'AAAAAAAA8D8AAAAAAAAAgA=='}}
     """
     try:
-        return _encode(value, register)
+        return _encode(value, register, binary)
     except RecursionError:  # a self-containing or absurdly deep structure
         return _opaque(value)
 
 
-def _encode(value, register):
+def _encode(value, register, binary=False):
     # Order matters: bool is an int, np.float64 is a float, np.bool_ and friends are np.generic.
     if value is None or type(value) in (bool, int, str):
         return value
     if type(value) is float:
         return _float(value)
     if isinstance(value, np.generic):
-        encoded = _array(np.asarray(value), register)
+        encoded = _array(np.asarray(value), register, binary)
         return encoded if encoded is not None else _opaque(value)
     if type(value) is np.ndarray:
-        encoded = _array(value, register)
+        encoded = _array(value, register, binary)
         return encoded if encoded is not None else _opaque(value)
     if type(value) is complex:
         return _array(np.asarray(value, dtype=np.complex128), register)
     if type(value) is list:
-        return [_encode(v, register) for v in value]
+        return [_encode(v, register, binary) for v in value]
     if type(value) is tuple:
-        return {"$tuple": [_encode(v, register) for v in value]}
+        return {"$tuple": [_encode(v, register, binary) for v in value]}
     if type(value) is dict and all(type(k) is str for k in value):
-        return {"$dict": {k: _encode(v, register) for k, v in value.items()}}
+        return {"$dict": {k: _encode(v, register, binary) for k, v in value.items()}}
     if type(value) is Opaque:
         return {"$object": {"type": value.type, "repr": value.repr}}
     if callable(value) and register is not None and not isinstance(value, type):
@@ -194,14 +210,35 @@ def _check_all(data: list, types: tuple, dtype: str) -> None:
             raise WireError(f"{dtype} array entry {v!r} is not a {' or '.join(t.__name__ for t in types)}")
 
 
+def _from_bytes(text, dtype: str, shape: list) -> np.ndarray:
+    """The array a `base64` field holds: exactly prod(shape) little-endian entries of `dtype`, as a new writable array."""
+    if dtype not in BINARY_DTYPES:
+        raise WireError(f"$array base64 is for the dtypes {', '.join(BINARY_DTYPES)}, not {dtype!r}")
+    if type(text) is not str:
+        raise WireError("$array base64 must be a string")
+    wire_dtype = np.dtype(dtype).newbyteorder("<")
+    if len(text) > 4 * -(-math.prod(shape) * wire_dtype.itemsize // 3):  # before decoding any of it
+        raise WireError(f"$array base64 is longer than {math.prod(shape)} entries of {dtype}")
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise WireError(f"$array base64 is not base64 ({exc})") from None
+    if len(raw) != math.prod(shape) * wire_dtype.itemsize:
+        raise WireError(f"$array base64 holds {len(raw)} bytes, not {math.prod(shape)} entries of {dtype}")
+    return np.frombuffer(raw, dtype=wire_dtype).astype(dtype)
+
+
 def _decode_array(body, function) -> np.ndarray | np.generic:
-    if type(body) is not dict or set(body) != {"dtype", "shape", "data"}:
-        raise WireError("$array needs exactly the fields dtype, shape and data")
-    dtype, shape, data = body["dtype"], body["shape"], body["data"]
+    if type(body) is not dict or set(body) not in ({"dtype", "shape", "data"}, {"dtype", "shape", BINARY}):
+        raise WireError(f"$array needs exactly the fields dtype, shape and data (or {BINARY} for data)")
+    dtype, shape, data = body["dtype"], body["shape"], body.get("data")
     if dtype not in DTYPES:
         raise WireError(f"$array dtype {dtype!r} is not one of {', '.join(DTYPES)}")
     if type(shape) is not list or any(type(n) is not int or n < 0 for n in shape):
         raise WireError(f"$array shape {shape!r} is not a list of non-negative integers")
+    if BINARY in body:
+        a = _from_bytes(body[BINARY], dtype, shape).reshape(shape)
+        return a[()] if a.ndim == 0 else a
     if type(data) is not list or len(data) != math.prod(shape):
         raise WireError(f"$array of shape {shape} needs {math.prod(shape)} entries in data")
     try:

@@ -8,6 +8,7 @@ Time limits are short (0.5 s) so the whole file runs in seconds.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import shutil
@@ -45,7 +46,12 @@ S = np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0], [-0.0, 5e-324, 1e300], [2.0, 2.
 
 
 def round_trip(value):
-    return wire.decode(wire.loads(wire.dumps({"v": wire.encode(value)}))["v"])
+    """`value` through the wire as lists of numbers and as base64 bytes (spec/protocol.md §5): both forms come back
+    as the same value, of the same type, bit for bit."""
+    listed, binary = (wire.decode(wire.loads(wire.dumps({"v": wire.encode(value, binary=b)}))["v"]) for b in (False, True))
+    assert type(listed) is type(binary) and getattr(listed, "dtype", None) == getattr(binary, "dtype", None)
+    assert wire.dumps({"v": wire.encode(listed)}) == wire.dumps({"v": wire.encode(binary)})
+    return binary
 
 
 def bits(x) -> bytes:
@@ -172,6 +178,13 @@ def test_an_opaque_repr_is_cut_to_the_limit():
     b'{"v": NaN}',
     b'{"v": 1e999}',
     b'{"v": {"$function": 1}}',
+    b'{"v": {"$array": {"dtype": "float64", "shape": [2], "base64": "AAAAAAAA8D8="}}}',
+    b'{"v": {"$array": {"dtype": "float64", "shape": [1], "base64": "AAAAAAAA8D8"}}}',
+    b'{"v": {"$array": {"dtype": "float64", "shape": [1], "base64": "AAAAAAAA8D!="}}}',
+    b'{"v": {"$array": {"dtype": "float64", "shape": [1], "base64": 1.0}}}',
+    b'{"v": {"$array": {"dtype": "bool", "shape": [1], "base64": "Ag=="}}}',
+    b'{"v": {"$array": {"dtype": "object", "shape": [1], "base64": "AAAAAAAA8D8="}}}',
+    b'{"v": {"$array": {"dtype": "float64", "shape": [1], "base64": "AAAAAAAA8D8=", "data": [1.0]}}}',
     b'not json',
     b'[1, 2]',
     b'\xff\xfe',
@@ -296,6 +309,8 @@ for line in sys.stdin:
     f, args, i = request["function"], request["args"], request["id"]
     if f == "echo":
         send({"id": i, "result": args["x"]})
+    elif f == "raw":  # the arguments as they came, as text
+        send({"id": i, "result": json.dumps(args)})
     elif f == "sleep":
         time.sleep(60)
     elif f == "sleep_deaf":
@@ -375,6 +390,18 @@ def test_a_correct_python_implementation_answers_exactly_what_it_computes(server
             P = child.call("softmax", {"S": S})
             assert P.dtype == np.float64 and P.tobytes() == softmax(S).tobytes()
         assert child.pid == pid and child.restarts == 0
+
+
+def test_arrays_travel_as_bytes_only_to_a_server_that_said_it_reads_them(servers):
+    """The judge's hello says it reads base64 arrays; pyserver's handshake says it does too, so both sides write them.
+    A server that says nothing gets lists of numbers."""
+    with pyserved(servers) as child:
+        assert child.info.encodings == ("base64",)
+        assert child.call("softmax", {"S": S}).tobytes() == softmax(S).tobytes()
+    with hostile(servers) as child:
+        assert child.info.encodings == ()
+        sent = json.loads(child.call("raw", {"x": np.array([1.5, -0.0])}))
+        assert sent == {"x": {"$array": {"dtype": "float64", "shape": [2], "data": [1.5, -0.0]}}}
 
 
 def test_the_handshake_reports_precision_constraints_and_notes(servers):
