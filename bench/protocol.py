@@ -1,7 +1,8 @@
 """The cost of judging an implementation out of process (spec/protocol.md) and in the sandbox.
 
 Taken in one run: the round trip of one small call through the bundled Python server, unsandboxed and
-in bubblewrap, against the same call made directly; the whole default run of the reference in
+in bubblewrap, against the same call made directly; the CPU a guarded call costs the judge and the server
+(on two busy cores, the currency a class is judged in); the whole default run of the reference in
 process (`--in-process`), out of process without a sandbox (`--sandbox off`) and in the sandbox
 (`--sandbox required`, where bubblewrap works here); and how long a broken implementation (a softmax
 off by 3e-5, the only function it provides) waits for its verdict.
@@ -9,6 +10,7 @@ off by 3e-5, the only function it provides) waits for its verdict.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -42,6 +44,38 @@ def _per_call(calls: int, box: sandbox.Sandbox | None) -> tuple[float, float]:
     return direct, through
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of process `pid` so far (Linux's /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _guarded_call_cpu(calls: int) -> tuple[float, float]:
+    """CPU seconds per guarded svm_loss call (a CS231n-sized problem) out of process, on the judge's side (the guard,
+    the reference's answer, the comparison, the wire) and on the server's (the wire and the implementation): what a
+    judge and its server cost on two busy cores, where waiting is free and CPU is all that counts."""
+    from lcspec.harness.isolation import close, remote_implementations
+    from lcspec.harness.session import Session
+
+    rng = np.random.default_rng(0)
+    W, X, y = rng.normal(size=(3, 4)), rng.normal(size=(5, 4)), np.array([0, 1, 2, 1, 0])
+    impls = remote_implementations("reference", 10.0, None, None)
+    impl = impls[0]
+    impl.session = Session(call_timeout=10.0)
+    impl.session.recorder = []
+    try:
+        for _ in range(max(calls // 10, 1)):  # warm
+            impl.svm_loss(W, X, y, 0.1)
+        server = impl.module.child.pid
+        judge_start, server_start = time.process_time(), _cpu_seconds(server)
+        for _ in range(calls):
+            impl.session.recorder.clear()
+            impl.svm_loss(W, X, y, 0.1)
+        return (time.process_time() - judge_start) / calls, (_cpu_seconds(server) - server_start) / calls
+    finally:
+        close(impls)
+
+
 def _check(impl: str, *options: str, select: tuple[str, ...] = ()) -> tuple[float, str]:
     with tempfile.TemporaryDirectory() as scratch:
         # No example cache: in process there is none, and the modes are compared drawing alike.
@@ -58,6 +92,8 @@ def run(quick: bool, progress) -> tuple[list[Figure], list[str]]:
     box, said_box = sandbox.probe("auto", tempfile.gettempdir(), 1 << 30, sandbox.interpreter_paths())
     progress("protocol: per-call round trip")
     direct, through = _per_call(calls, None)
+    progress("protocol: CPU of a guarded call")
+    judge_cpu, server_cpu = _guarded_call_cpu(calls)
     select, what = (), "the default run"  # the whole run in every mode: the targets are about it
     progress(f"protocol: {what} of the reference, in process")
     inside, said_inside = _check("reference", "--in-process", select=select)
@@ -66,6 +102,10 @@ def run(quick: bool, progress) -> tuple[list[Figure], list[str]]:
     figures = [
         Figure("protocol.call.direct", direct * 1e6, "µs", "reference.softmax on a 4 x 3 array, called directly"),
         Figure("protocol.call.through_server", through * 1e6, "µs", "the same call through lcspec.protocol.pyserver"),
+        Figure("protocol.guarded_call.judge_cpu", judge_cpu * 1e6, "µs",
+               "CPU of the judge per guarded svm_loss call out of process (W 3 x 4, X 5 x 4): guard, reference, wire"),
+        Figure("protocol.guarded_call.server_cpu", server_cpu * 1e6, "µs",
+               "CPU of pyserver for the same call: the wire and the reference's svm_loss"),
         Figure("protocol.call.overhead", (through - direct) * 1e6, "µs", "round trip minus the call itself"),
         Figure("protocol.run.in_process", inside, "s", f"lcspec check reference --in-process ({what})"),
         Figure("protocol.run.out_of_process", outside, "s", f"lcspec check reference --sandbox=off ({what})"),
