@@ -101,9 +101,20 @@ def _float_data(a: np.ndarray) -> list:
     return data
 
 
+class _DtypeNames(dict):
+    """dtype -> its name, worked out once each: numpy computes `dtype.name` in Python, on every array sent."""
+
+    def __missing__(self, dtype: np.dtype) -> str:
+        self[dtype] = name = dtype.name
+        return name
+
+
+_NAMES = _DtypeNames()
+
+
 def _array(a: np.ndarray, register, binary: bool = False) -> dict | None:
     """The `$array` of a plain ndarray, or None when its dtype is not one the wire carries."""
-    kind, name = a.dtype.kind, a.dtype.name
+    kind, name = a.dtype.kind, _NAMES[a.dtype]
     if binary and name in BINARY_DTYPES:
         raw = a.astype(a.dtype.newbyteorder("<"), order="C", copy=False).tobytes()
         return {"$array": {"dtype": name, "shape": list(a.shape), BINARY: base64.b64encode(raw).decode("ascii")}}
