@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -318,3 +319,30 @@ def test_undoing_a_replay_gives_back_its_time_and_its_hung_marks():
     assert impl.hung == {"softmax"}
     assert session.deadline - deadline >= 0.05
 
+
+
+def test_a_folders_variants_never_share_an_entry_as_hypothesis_seeds_them_apart(tmp_path):
+    """Hypothesis seeds a parametrised test's draws with its node id, so the naive and vectorized variants of one law
+    draw different examples: a shared entry would judge one variant on the other's. The folders of a class, whose node
+    ids are the same, share one."""
+    drawn: dict[bytes, list] = {}
+
+    @settings(derandomize=True, database=None, max_examples=5)
+    @given(st.integers())
+    def law(x):
+        drawn[law.hypothesis.inner_test._hypothesis_internal_add_digest].append(x)
+
+    ids = [f"tests/test_x.py::law[{variant}-svm_loss]" for variant in ("naive", "vectorized")]
+    for nodeid in ids:  # as Hypothesis's pytest plugin marks a parametrised test
+        law.hypothesis.inner_test._hypothesis_internal_add_digest = nodeid.encode()
+        drawn[nodeid.encode()] = []
+        law()
+    assert drawn[ids[0].encode()] != drawn[ids[1].encode()]
+    cache, impl = ExampleCache(tmp_path, "salt"), SimpleNamespace(module=SimpleNamespace(info=None))
+
+    def key(nodeid):
+        item = SimpleNamespace(obj=law, callspec=None, module=SimpleNamespace(__name__="tests.test_x"),
+                               originalname="law", nodeid=nodeid)
+        return cache.key(item, impl, np.float64)
+
+    assert key(ids[0]) != key(ids[1]) and key(ids[0]) == key(ids[0]) is not None
