@@ -18,7 +18,6 @@ import time
 
 import numpy as np
 
-from lcspec.harness.answers import ReferenceAnswers
 from lcspec.protocol import DEFAULT_CALL_TIMEOUT
 
 
@@ -42,8 +41,6 @@ class Session:
     recorder: list | None = None
     """The calls of the running example, in order, while the run records (a fresh list per example); None
     otherwise, and then the guard raises every failure at once."""
-    answers: ReferenceAnswers = dataclasses.field(default_factory=ReferenceAnswers)
-    """The reference's answers so far, shared by the implementations judged in this run (a folder's variants)."""
 
     def precision_of(self, function: str) -> np.dtype:
         """The precision `function`'s results are judged at: its own where it has one, else the run's."""
