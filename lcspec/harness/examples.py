@@ -14,9 +14,9 @@ save time; it never decides a failure.
 
 A cached law is named by everything its draws depend on (`ExampleCache.key`): the sources of the laws, their
 strategies and the harness, the versions of lcspec, Hypothesis, numpy and Python, the profile's settings, the
-precision inputs are drawn at, the implementation's declared refusals, and the law with its parameters other
-than the implementation, and the test's node id, which Hypothesis seeds a parametrised test with (the folders of a
-class share one entry; a folder's variants, whose node ids differ, draw different examples and do not).
+precision inputs are drawn at, the implementation's declared refusals, and the law's node id (its module, name and
+parameters, the variant among them), which Hypothesis seeds a parametrised test with: the folders of a class share
+one entry; a folder's variants, whose node ids differ, draw different examples and do not.
 `--hypothesis-seed`, a non-derandomized profile (`thorough`) or an example database turn it off, and so does a law
 that is not a Hypothesis test. A law's draws must follow only what was drawn before, never the implementation's
 answers (a `data.draw` whose strategy depends on a result would replay a stale value): a law that draws after the
@@ -213,12 +213,10 @@ class ExampleCache:
         chosen = _settings_of(test)
         if chosen is None or getattr(test, "hypothesis", None) is None:
             return None
-        callspec = getattr(item, "callspec", None)
-        params = sorted((name, index) for name, index in (callspec.indices.items() if callspec else ())
-                        if name != "impl")
-        # Hypothesis seeds a parametrised test's draws with its node id, which names the variant (naive, vectorized):
-        # two variants draw different examples, so they never share an entry; the folders of a class do.
-        law = [item.module.__name__, item.originalname, item.nodeid, params, chosen.max_examples,
+        # The node id names the law's module, function and parameters, the variant (naive, vectorized) among them:
+        # Hypothesis seeds a parametrised test's draws with it, so two variants never share an entry; the folders of
+        # a class, whose node ids are the same, do.
+        law = [item.nodeid, chosen.max_examples,
                [p.name for p in chosen.phases], sorted(h.name for h in chosen.suppress_health_check),
                refusals_of(impl), str(np.dtype(precision))]
         return hashlib.sha256(json.dumps(law, default=repr).encode()).hexdigest()[:32]
