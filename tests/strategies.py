@@ -174,11 +174,25 @@ def smooth_problems(draw, bound: float = 1.0, min_n: int = 1, large: bool = Fals
     return W, X, y
 
 
+def full_loss_call(name: str, W, X, y, reg, delta=1.0) -> tuple[str, tuple]:
+    """The function full_loss calls and its arguments: svm_loss or softmax_loss, with the arguments each takes."""
+    if name == "svm_loss":
+        return "svm_loss", (W, X, y, reg, delta)
+    return "softmax_loss", (W, X, y, reg)
+
+
 def full_loss(impl, name: str, W, X, y, reg, delta=1.0):
     """Call impl.svm_loss or impl.softmax_loss with the arguments each takes."""
-    if name == "svm_loss":
-        return impl.svm_loss(W, X, y, reg, delta)
-    return impl.softmax_loss(W, X, y, reg)
+    function, args = full_loss_call(name, W, X, y, reg, delta)
+    return getattr(impl, function)(*args)
+
+
+def announce_full_losses(impl, name: str, Ws, X, y, reg, delta=1.0) -> None:
+    """Tell `impl` that full_loss is called next at each W of `Ws`, in order (`Implementation.announce`: a child may
+    compute each while the judge checks the one before); each call is still made, and judged, by the law."""
+    calls = [full_loss_call(name, W, X, y, reg, delta) for W in Ws]
+    if calls:
+        impl.announce(calls[0][0], [(args, {}) for _, args in calls])
 
 
 FULL_LOSSES = ["svm_loss", "softmax_loss"]

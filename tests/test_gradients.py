@@ -16,6 +16,7 @@ from lcspec.harness.precision import atol, in_precision, input_dtype, judged_dty
 from .strategies import (
     FULL_LOSSES,
     Alone,
+    announce_full_losses,
     full_loss,
     any_shape,
     integer_problems_with_a_tie,
@@ -38,6 +39,19 @@ def distance_to_kink(W, X, y, delta=1.0) -> float:
     return float(np.abs(margins).min() / (2 * H * max(np.abs(X).max(), 1e-300)))
 
 
+def centered_points(W, h=H) -> list[np.ndarray]:
+    """The points numerical_gradient(f, W, h) evaluates f at, in its order: W + h·e_i, then W − h·e_i, for each i."""
+    point = np.asarray(W, dtype=np.float64).copy()
+    points = []
+    for i in np.ndindex(point.shape):
+        old = point[i]
+        for value in (old + h, old - h):
+            point[i] = value
+            points.append(point.copy())
+        point[i] = old
+    return points
+
+
 def assume_smooth(name, W, X, y):
     if name == "svm_loss":
         # A centered difference that straddles a kink measures a blend of two slopes; keep every
@@ -58,6 +72,7 @@ def test_analytic_gradient_matches_centered_differences(impl, name, problem, reg
     if judged_dtype() != np.float64:
         pytest.skip(f"{name} computes in {judged_dtype()}: its finite differences err by eps·|L|/h, far above "
                     "GRAD-1's double-precision 1e-6; GRAD-2 checks the same gradient at its precision")
+    announce_full_losses(impl, name, centered_points(W), X, y, reg)  # independent calls: sent ahead where they can be
     numeric = ref.numerical_gradient(lambda V: full_loss(impl, name, V, X, y, reg)[0], W, H)
     # Each difference quotient carries the rounding of its two losses, at most eps·|L|/h (`noise`); over the
     # entries that adds up to √n·noise/‖numeric‖ of relative error, which the bound allows (spec §5.2). Where
@@ -78,6 +93,7 @@ def test_directional_derivative_is_the_inner_product_with_the_gradient(impl, nam
     V = data.draw(hnp.arrays(np.float64, W.shape, elements=st.floats(-1, 1)), label="V")
     V = V / max(np.abs(V).max(), 1e-12)
     loss, dW = full_loss(impl, name, W, X, y, reg)
+    announce_full_losses(impl, name, [W + H * V, W - H * V], X, y, reg)
     slope = (full_loss(impl, name, W + H * V, X, y, reg)[0] - full_loss(impl, name, W - H * V, X, y, reg)[0]) / (2 * H)
     inner = float(np.vdot(dW, V))
     # Truncation is O(H²); rounding of the two losses is eps·|L|/H.

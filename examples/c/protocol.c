@@ -718,7 +718,7 @@ static void handshake(const JValue *hello)
         buf_string(&b, FUNCTIONS[i].name, strlen(FUNCTIONS[i].name));
         first = 0;
     }
-    buf_put(&b, "], \"precision\": \"float64\", \"notes\": [\"a C99 port (examples/c): float64 throughout; sums over a "
+    buf_put(&b, "], \"precision\": \"float64\", \"pipelining\": true, \"notes\": [\"a C99 port (examples/c): float64 throughout; sums over a "
                 "row and means over examples use numpy's pairwise order, matrix products sequential dot products\"]}");
     send(&b);
     buf_free(&b);

@@ -440,6 +440,7 @@ export async function serve(impl, { input = process.stdin, output = process.stdo
     precision: impl.precision ?? null,
     constraints,
     notes: impl.notes ?? [],
+    pipelining: true, // lines are read as they come (LineReader) and answered one at a time, in order
   }));
 
   // A call-back: ask the judge to evaluate its function, read its one reply line.

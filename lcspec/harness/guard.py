@@ -213,6 +213,14 @@ class Implementation:
         than have Hypothesis discard every example it draws."""
         return self.layout.expresses(name, **arguments)
 
+    def announce(self, name: str, calls) -> None:
+        """The calls of `name` a law makes next, in this order, each an (args, kwargs) pair, where none depends on
+        another's answer (a numerical gradient's evaluations). An implementation in a child may then compute each
+        while the judge checks the one before (lcspec/protocol/child.py, `Child.announce`). Nothing is called or
+        judged here: each call is made, guarded and judged when the law makes it, as without this."""
+        if self.isolated and self.provides(name) and name not in self.hung:
+            self.module.announce(name, calls)
+
     def __getattr__(self, name: str):
         if name not in reference.CONTRACT:
             raise AttributeError(f"{name!r} is not a contract function")

@@ -82,6 +82,17 @@ class RemoteModule:
             result = _aliased(result, part, bound.get(argument))
         return result
 
+    def announce(self, name: str, calls) -> None:
+        """The calls of `name` the judge makes next, in order, each an (args, kwargs) pair (Child.announce): the child
+        may send them ahead, each still made and judged as a call of its own."""
+        bound = []
+        for args, kwargs in calls:
+            arguments = entry(name).bind(args, kwargs)
+            if arguments is None:
+                break  # not a call: the law gets its TypeError when it makes it
+            bound.append(arguments)
+        self.child.announce(name, bound)
+
     def student_name(self, name: str) -> str:
         return self.presentation.get("names", {}).get(name, name)
 

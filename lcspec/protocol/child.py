@@ -27,6 +27,7 @@ A call that returns no value raises a ChildError:
 from __future__ import annotations
 
 import builtins
+import collections
 import dataclasses
 import math
 import os
@@ -34,6 +35,7 @@ import resource
 import select
 import shlex
 import signal
+import struct
 import subprocess
 import threading
 import time
@@ -61,6 +63,10 @@ CLOSE_GRACE = 0.5
 """Seconds a server has to exit after bye before its process group is killed."""
 EXIT_GRACE = 1.0
 """Seconds to wait for the exit status after the child closed its stdout (a dying process closes it first)."""
+AHEAD_BYTES = 32 << 10
+"""Bytes of announced calls sent with the first of them (Child.announce): half a Linux pipe's 64 KiB, so the judge's
+write never waits for the server to read, which it does only between calls (a wait that would count against the
+first call's time limit)."""
 
 
 class ChildError(Exception):
@@ -163,6 +169,8 @@ class ServerInfo:
     """Optional: how to show results in the implementation's own layout (spec/protocol.md, the handshake)."""
     encodings: tuple[str, ...] = ()
     """The array forms beyond lists of numbers it reads (wire.BINARY: base64 bytes), so the judge may send them."""
+    pipelining: bool = False
+    """It reads requests as they come, so the judge may send one before the answer to the one before (spec §1)."""
 
 
 def _printable_strings(value):
@@ -296,6 +304,10 @@ class Child:
         self.shares: dict = {}
         """The parts of the last call's result that are views of an argument there ("shares": part -> argument)."""
         self._returned: dict[int, object] = {}  # recent results as returned here, for the server's "changed"
+        self._announced: collections.deque = collections.deque()  # (function, args) the judge makes next, not yet sent
+        self._in_flight: collections.deque = collections.deque()  # (id, function, args) sent ahead: answers owed, in order
+        self.sent_ahead = 0
+        """Calls sent before the answer to the one before (announce), and made as sent."""
 
     # --- life cycle ------------------------------------------------------------------------------
 
@@ -408,6 +420,9 @@ class Child:
         encodings = answer.get("encodings") or []
         if not isinstance(encodings, list) or not all(isinstance(e, str) for e in encodings):
             raise self._violation("encodings must be a list of strings")
+        pipelining = answer.get("pipelining", False)
+        if not isinstance(pipelining, bool):
+            raise self._violation("pipelining must be true or false")
         return ServerInfo(name=wire.printable(impl.get("name", ""), 200),
                           version=wire.printable(impl.get("version", ""), 100),
                           language=wire.printable(impl.get("language", ""), 100), provides=tuple(provides),
@@ -415,7 +430,7 @@ class Child:
                           declines=self._refusals(answer, "declines", provides, True),
                           notes=tuple(wire.printable(n, 1000) for n in notes),
                           presentation=None if presentation is None else _printable_strings(presentation),
-                          encodings=tuple(e for e in encodings if e == wire.BINARY))
+                          encodings=tuple(e for e in encodings if e == wire.BINARY), pipelining=pipelining)
 
     def _refusals(self, answer: dict, field: str, provides: list, listed: bool) -> dict:
         """The handshake's `constraints` ({function: {parameter: value}}) or `declines` ({function: {parameter:
@@ -474,6 +489,8 @@ class Child:
             proc, self._proc = self._proc, None
             if self._watch is not None:
                 self._watch.stop()
+        self._announced.clear()
+        self._in_flight.clear()  # their answers die with the server
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -526,9 +543,10 @@ class Child:
             raise self._died(what)
         self._buffer += chunk
 
-    def _send(self, message: dict, deadline: float, what: str) -> None:
-        """Write one message, reading stdout meanwhile (a server may write while the judge writes)."""
-        data = memoryview(wire.dumps(message))
+    def _send(self, message: dict | bytes, deadline: float, what: str) -> None:
+        """Write one message (or lines already made), reading stdout meanwhile (a server may write while the judge
+        writes)."""
+        data = memoryview(message if isinstance(message, bytes) else wire.dumps(message))
         stdin, stdout = self._proc.stdin.fileno(), self._proc.stdout.fileno()
         try:  # most messages fit the pipe at once: no poll needed (the pipe is non-blocking)
             data = data[os.write(stdin, data):]
@@ -610,8 +628,6 @@ class Child:
                 raise Declined(declined)
             limit = self.timeout if timeout is None else timeout
             self.modified, self.shares = {}, {}
-            self._next_id += 1
-            call_id = self._next_id
             handles: dict[int, Callable] = {}
 
             def register(fn: Callable) -> int:
@@ -620,11 +636,16 @@ class Child:
 
             what = f"the call to {function}"
             late = f"{function} did not return within {limit:g} s"
-            message = {"op": "call", "id": call_id, "function": function,
-                       "args": {name: wire.encode(value, register, self._binary) for name, value in args.items()}}
             try:
+                call_id = self._sent_ahead(function, args, limit)
                 deadline = time.monotonic() + limit
-                self._send(message, deadline, what)
+                if call_id is None:
+                    self._next_id += 1
+                    call_id = self._next_id
+                    message = wire.dumps({"op": "call", "id": call_id, "function": function, "args": {
+                        name: wire.encode(value, register, self._binary) for name, value in args.items()}})
+                    self._send(message + (b"" if handles else self._ahead_of(function, args, len(message))),
+                               deadline, what)
                 if meanwhile is not None:
                     paused = time.monotonic()
                     meanwhile()
@@ -644,6 +665,72 @@ class Child:
                 if self._proc is not None:
                     self._kill(f"interrupted during {what}: {type(exc).__name__}")
                 raise
+
+    # --- calls sent ahead --------------------------------------------------------------------------
+
+    def announce(self, function: str, calls: Sequence[Mapping[str, object]]) -> None:
+        """The calls of `function` the judge makes next, in this order, each `args` as call() takes them.
+
+        Nothing is sent here. Where the server said it reads requests as they come (its handshake's
+        `pipelining`), the first of them that call() makes sends the others with it (up to AHEAD_BYTES), so the
+        server computes each while the judge checks the answer before. Each is still a call of its own, made and
+        judged when call() makes it, with its own time limit from then. A call that is not the next one sent
+        first takes, and drops, the answers still owed. Only for calls that do not depend on each other's answers
+        and take no function argument; a later announce replaces an earlier one.
+        """
+        with self._lock:
+            self._announced = collections.deque(
+                (function, {k: _copied(v) for k, v in args.items()}) for args in calls
+                if not any(map(callable, args.values())))
+
+    def _ahead_of(self, function: str, args: Mapping[str, object], size: int) -> bytes:
+        """The announced calls after this one, as lines to send with it, if this is the next one announced."""
+        if not (self._announced and self.info.pipelining and self._announced[0][0] == function
+                and _identical(self._announced[0][1], args)):
+            self._announced.clear()
+            return b""
+        self._announced.popleft()
+        lines = []
+        while self._announced and not self.declined(*self._announced[0]):
+            name, sent = self._announced[0]
+            line = wire.dumps({"op": "call", "id": self._next_id + 1, "function": name, "args": {
+                k: wire.encode(v, binary=self._binary) for k, v in sent.items()}})
+            if size + len(line) > AHEAD_BYTES:
+                break
+            self._announced.popleft()
+            self._next_id += 1
+            self._in_flight.append((self._next_id, name, sent))
+            lines.append(line)
+            size += len(line)
+        return b"".join(lines)
+
+    def _sent_ahead(self, function: str, args: Mapping[str, object], limit: float) -> int | None:
+        """The id of this call if it was sent ahead as it is now; else None, once the answers owed to calls sent
+        ahead and not made are taken and dropped (a server that fails on one of those is killed, and the call
+        starts a new one: it was not a call the judge made)."""
+        if not self._in_flight:
+            return None
+        call_id, name, sent = self._in_flight[0]
+        if name == function and _identical(sent, args):
+            self._in_flight.popleft()
+            self.sent_ahead += 1
+            return call_id
+        dropped, self._in_flight = self._in_flight, collections.deque()
+        self._announced.clear()
+        for call_id, name, _ in dropped:
+            what = f"the call to {name} sent ahead and not made"
+            try:
+                answer = self._receive(time.monotonic() + limit, what, f"{name} (sent ahead, not made) did not "
+                                       f"return within {limit:g} s")
+            except ChildError:
+                break  # killed already
+            if answer.get("id") != call_id:
+                self._violation(f"answered id {wire.printable(answer.get('id'), 40)} to the call with id {call_id}",
+                                what)
+                break
+        if self._proc is None:
+            self.start()
+        return None
 
     @property
     def _binary(self) -> bool:
@@ -711,6 +798,30 @@ class Child:
                                   f"{str(answer)[:80]}", what)
         self._note(f"{function} answered {error['type']}: {error.get('message', '')[:120]}")
         raise remote_exception(function, error["type"], error.get("message", ""))
+
+
+def _copied(value):
+    """An argument as it was when announced: arrays copied, everything else as it is (numbers, strings)."""
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
+def _identical(sent: Mapping[str, object], args: Mapping[str, object]) -> bool:
+    """Whether a call's arguments are bit for bit those sent ahead: the same names, types, dtypes, shapes and bytes."""
+    if sent.keys() != args.keys():
+        return False
+    for name, value in args.items():
+        other = sent[name]
+        if type(other) is not type(value):
+            return False
+        if isinstance(value, (np.ndarray, np.generic)):
+            if value.dtype != other.dtype or value.shape != other.shape or value.tobytes() != other.tobytes():
+                return False
+        elif type(value) is float:
+            if struct.pack("<d", value) != struct.pack("<d", other):  # -0.0 is not 0.0, and a NaN is itself
+                return False
+        elif wire.encode(value) != wire.encode(other):
+            return False
+    return True
 
 
 def result_part(result, part):

@@ -275,6 +275,7 @@ def serve(functions: Mapping[str, Callable], info: Mapping, *, streams: tuple[Bi
                      for f, c in (info.get("declines") or {}).items()},
         "notes": [str(n) for n in info.get("notes", ())],
         "encodings": [wire.BINARY],  # it reads base64 arrays (and writes them if the hello said the judge reads them)
+        "pipelining": True,  # it reads its requests from a buffered stream, one line at a time, as they come
         **({"presentation": info["presentation"]} if info.get("presentation") else {}),
     })
     while True:

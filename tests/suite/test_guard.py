@@ -417,3 +417,14 @@ def test_a_precision_for_a_function_not_provided_is_a_usage_error(tmp_path):
     assert done.returncode == USAGE_ERROR
     assert "--precision names svm_loss, which the implementation does not provide" in done.stderr
     assert subprocess.run([*command, "--precision=softmax=float32"], cwd=ROOT, capture_output=True).returncode == 0
+
+
+def test_the_gradient_check_announces_exactly_the_points_numerical_gradient_evaluates():
+    """GRAD-1 announces its finite differences (Implementation.announce) so a child can compute them ahead; a point
+    off by one bit would be dropped and asked again (slower, never wrong), so they are the reference's own."""
+    from tests.test_gradients import H, centered_points
+
+    W = np.array([[0.5, -1.0, 2.0], [3.0, 1e-300, -0.0]])
+    seen = []
+    reference.numerical_gradient(lambda V: seen.append(V.copy()) or 0.0, W, H)
+    assert [p.tobytes() for p in centered_points(W)] == [v.tobytes() for v in seen]

@@ -299,7 +299,8 @@ def send(message):
 hello = json.loads(sys.stdin.readline())
 send({"protocol": 1, "implementation": {"name": "hostile", "version": "0", "language": "Python"},
       "provides": hello["contract"], "precision": "float64",
-      "constraints": {"hinge_losses": {"delta": 1.0}}, "notes": ["hand-written"]})
+      "constraints": {"hinge_losses": {"delta": 1.0}}, "notes": ["hand-written"],
+      **({"pipelining": True} if os.environ.get("PIPELINING") else {})})
 for line in sys.stdin:
     request = json.loads(line)
     if request["op"] == "bye":
@@ -568,6 +569,73 @@ def test_a_call_back_to_a_handle_never_given_is_a_protocol_error(servers):
         with pytest.raises(ProtocolError, match="handle"):
             child.call("bad_callback", {})
         recovers(child, restarts=1)
+
+
+# --- calls sent ahead (spec/protocol.md §1) -------------------------------------------------------
+
+
+def test_announced_calls_go_ahead_in_one_write_and_each_answers_as_if_called_alone(servers):
+    points = [S + k for k in range(5)]
+    with pyserved(servers) as child:
+        assert child.info.pipelining  # pyserver says it reads its requests as they come
+        child.announce("softmax", [{"S": P} for P in points])
+        results = [child.call("softmax", {"S": points[0]})]
+        assert len(child._in_flight) == 4  # the other four went with the first, before its answer was read
+        results += [child.call("softmax", {"S": P}) for P in points[1:]]
+        assert [r.tobytes() for r in results] == [softmax(P).tobytes() for P in points]
+        assert child.sent_ahead == 4 and child.restarts == 0
+
+
+def test_a_call_other_than_the_next_announced_drops_the_answers_owed_and_gets_its_own(servers):
+    with pyserved(servers) as child:
+        child.announce("softmax", [{"S": S}, {"S": S + 1}, {"S": S + 2}])
+        child.call("softmax", {"S": S})
+        other = S.copy()
+        other[0, 0] = np.nextafter(other[0, 0], 2.0)  # one ulp away from what was sent: not that call
+        assert child.call("softmax", {"S": other}).tobytes() == softmax(other).tobytes()
+        assert child.sent_ahead == 0 and not child._in_flight and child.restarts == 0
+        assert child.call("softmax", {"S": S + 2}).tobytes() == softmax(S + 2).tobytes()  # no longer announced
+
+
+def test_a_negative_zero_is_not_the_zero_sent_ahead(servers):
+    with hostile(servers, env={"PIPELINING": "1"}) as child:
+        child.announce("echo", [{"x": 0.0}, {"x": 0.0}])
+        assert bits(child.call("echo", {"x": 0.0})) == bits(0.0)
+        assert bits(child.call("echo", {"x": -0.0})) == bits(-0.0)
+        assert child.sent_ahead == 0
+
+
+def test_nothing_goes_ahead_to_a_server_that_did_not_say_it_reads_requests_as_they_come(servers):
+    with hostile(servers) as child:
+        assert not child.info.pipelining
+        child.announce("echo", [{"x": [1.0]}, {"x": [2.0]}])
+        assert child.call("echo", {"x": [1.0]}) == [1.0] and not child._in_flight
+        assert child.call("echo", {"x": [2.0]}) == [2.0] and child.sent_ahead == 0
+
+
+def test_a_call_sent_ahead_has_its_own_time_limit_from_when_the_judge_makes_it(servers):
+    """The hang is the sleeping call's, not the call it was sent with; the call after it gets a fresh server."""
+    with hostile(servers, env={"PIPELINING": "1"}) as child:
+        child.announce("echo", [{"x": [1.0]}])
+        child.announce("sleep", [])  # a later announce replaces the earlier one
+        calls = [("echo", {"x": [1.0]}), ("sleep", {}), ("echo", {"x": [2.0]})]
+        child._announced.extend(calls)  # two functions in one queue, as a law's calls may be
+        assert child.call(*calls[0]) == [1.0]
+        time.sleep(LIMIT)  # the server sleeps meanwhile: the judge's own time
+        start = time.monotonic()
+        with pytest.raises(CallTimeout, match="^sleep did not return within 0.5 s$"):
+            child.call(*calls[1])
+        assert LIMIT <= time.monotonic() - start < LIMIT + 1.0
+        assert child.call(*calls[2]) == [2.0] and child.restarts == 1
+
+
+def test_a_server_that_breaks_the_protocol_on_a_call_sent_ahead_and_not_made_is_restarted_for_the_next(servers):
+    with hostile(servers, env={"PIPELINING": "1"}) as child:
+        child.announce("echo", [{"x": [1.0]}])
+        child._announced.append(("wrong_id", {}))
+        assert child.call("echo", {"x": [1.0]}) == [1.0]
+        assert child.call("echo", {"x": [3.0]}) == [3.0]  # not the call sent ahead: its wrong answer is dropped
+        assert child.restarts == 1 and "answered id" in "".join(child.log)
 
 
 # --- supervision: hangs, deaths and protocol violations ------------------------------------------
