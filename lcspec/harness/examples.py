@@ -22,17 +22,18 @@ that is not a Hypothesis test. A law's draws must follow only what was drawn bef
 answers (a `data.draw` whose strategy depends on a result would replay a stale value): a law that draws after the
 implementation has answered in an example is not kept, and a replay that meets such a draw is dropped.
 
-Values are stored exactly in a format of lcspec's own (arrays as their bytes, floats as their bits), never
-pickled: reading the cache runs no code, and an entry that is not one of ours is a miss. Only the judge writes it,
-and only in runs where the implementation is in a process of its own; in the sandbox it cannot reach the cache (the
-filesystem is read-only there). A run reads its entries before the implementation starts, so nothing written while
-it runs is replayed in that run. Without the sandbox an implementation runs as you and could change any file you
-can, this cache among them, for later runs: clear it after running code you do not trust without the sandbox.
+Beside its examples, an entry keeps the reference's answers to the calls the guard judged in them (answers.py), so a
+replay need not work them out again. Values are stored exactly in a format of lcspec's own (exact.py: arrays as their
+bytes, floats as their bits), never pickled: reading the cache runs no code, and an entry that is not one of ours is
+a miss. Only the judge writes it, and only in runs where the implementation is in a process of its own; in the
+sandbox it cannot reach the cache (the filesystem is read-only there). A run reads its entries before the
+implementation starts, so nothing written while it runs is replayed in that run. Without the sandbox an
+implementation runs as you and could change any file you can, this cache among them (its examples, and the answers
+its values are compared with), for later runs: clear it after running code you do not trust without the sandbox.
 """
 
 from __future__ import annotations
 
-import base64
 import binascii
 import contextlib
 import functools
@@ -52,7 +53,10 @@ from hypothesis import Phase
 from hypothesis.errors import UnsatisfiedAssumption
 from hypothesis.strategies import DataObject
 
-FORMAT = 1
+from lcspec.harness.answers import KeptAnswers, machine
+from lcspec.harness.exact import Unreplayable, decode, encode
+
+FORMAT = 2
 """The cache's own format: part of every key, so a change of it is a fresh cache."""
 KEPT_GENERATIONS = 4
 """Cache folders (one per version of the sources) kept; older ones are removed when a new one is made."""
@@ -73,73 +77,8 @@ def default_folder() -> str:
     return str(caches / "lcspec")
 
 
-class Unreplayable(Exception):
-    """A drawn value the cache cannot hold exactly (a function, a strategy): the law is not cached."""
-
-
 class Diverged(BaseException):
     """The replay went another way than the recording (a BaseException: no law's `except Exception` swallows it)."""
-
-
-# --- values, exactly -----------------------------------------------------------------------------------------
-
-
-def encode(value):
-    """`value` as JSON-ready data that :func:`decode` turns back into an equal value of the same type, bit for
-    bit (-0.0, NaN, subnormals, an array's dtype, shape, memory order and writeability); Unreplayable otherwise.
-
-    >>> decode(encode((np.array([[-0.0, 5e-324]]), 3, {"a": 1.5})))
-    (array([[-0.e+000,  5.e-324]]), 3, {'a': 1.5})
-    """
-    kind = type(value)
-    if value is None or kind in (bool, int, str):
-        return value
-    if kind is float:
-        return {"f": struct.pack("<d", value).hex()}
-    if kind is np.ndarray or isinstance(value, np.generic):
-        array = np.asarray(value)
-        order = "C" if array.flags.c_contiguous else "F" if array.flags.f_contiguous else None
-        if array.dtype.kind not in "biufc" or order is None:
-            raise Unreplayable(f"an array of dtype {array.dtype}" if order else "an array that is a strided view")
-        body = {"dtype": array.dtype.str, "shape": list(array.shape), "order": order,
-                "bytes": base64.b64encode(array.tobytes(order=order)).decode("ascii")}
-        if kind is np.ndarray:
-            return {"a": {**body, "writeable": bool(array.flags.writeable)}}
-        return {"s": body}
-    if kind is list:
-        return [encode(v) for v in value]
-    if kind is tuple:
-        return {"t": [encode(v) for v in value]}
-    if kind is dict and all(type(k) is str for k in value):
-        return {"d": {k: encode(v) for k, v in value.items()}}
-    raise Unreplayable(f"a {kind.__qualname__}")
-
-
-def _array(body: dict) -> np.ndarray:
-    flat = np.frombuffer(base64.b64decode(body["bytes"]), dtype=np.dtype(body["dtype"]))
-    return flat.reshape(body["shape"], order=body["order"]).copy(order=body["order"])
-
-
-def decode(data):
-    """The value :func:`encode` made `data` from (a fresh one each time: nothing is shared between examples)."""
-    if type(data) is list:
-        return [decode(v) for v in data]
-    if type(data) is not dict:
-        return data
-    (tag, body), = data.items()
-    if tag == "f":
-        return struct.unpack("<d", bytes.fromhex(body))[0]
-    if tag == "a":
-        array = _array(body)
-        array.flags.writeable = body["writeable"]
-        return array
-    if tag == "s":
-        return _array(body)[()]
-    if tag == "t":
-        return tuple(decode(v) for v in body)
-    if tag == "d":
-        return {k: decode(v) for k, v in body.items()}
-    raise ValueError(f"unknown tag {tag!r} in the example cache")
 
 
 # --- what a law's draws depend on ---------------------------------------------------------------------------
@@ -221,19 +160,22 @@ class ExampleCache:
                refusals_of(impl), str(np.dtype(precision))]
         return hashlib.sha256(json.dumps(law, default=repr).encode()).hexdigest()[:32]
 
-    def load(self, key: str) -> list | None:
-        """The entry's examples, as read when the run started (or written by this run), if it is one of ours."""
+    def _entry(self, key: str) -> dict:
+        """The entry as read when the run started (or written by this run), if it is one of ours; else {}."""
         try:
             entry = json.loads(self.entries[key])
         except (KeyError, ValueError):
-            return None
-        if not isinstance(entry, dict) or entry.get("salt") != self.salt or not isinstance(entry.get("examples"), list):
-            return None
-        return entry["examples"]
+            return {}
+        return entry if isinstance(entry, dict) and entry.get("salt") == self.salt else {}
 
-    def save(self, key: str, examples: list) -> None:
+    def load(self, key: str) -> list | None:
+        """The entry's examples, as read when the run started (or written by this run), if it is one of ours."""
+        return _examples_of(self._entry(key))
+
+    def save(self, key: str, examples: list, answers: dict | None = None) -> None:
         """Write the entry atomically (runs of a batch write the same entries at once); a failure costs only time."""
-        text = json.dumps({"salt": self.salt, "examples": examples})  # dumps: only the one-shot encoder is C's
+        # dumps: only the one-shot encoder is C's
+        text = json.dumps({"salt": self.salt, "examples": examples, "machine": machine(), "answers": answers or {}})
         self.entries[key] = text
         with contextlib.suppress(OSError):
             if not self.folder.is_dir():
@@ -251,30 +193,57 @@ class ExampleCache:
         for old in sorted(ours, key=lambda p: p.stat().st_mtime, reverse=True)[KEPT_GENERATIONS:]:
             shutil.rmtree(old, ignore_errors=True)
 
-    def around(self, test, handle, key: str, fixtures: tuple[str, ...], went_wrong, undoable, answered):
+    def around(self, test, handle, key: str, fixtures: tuple[str, ...], went_wrong, undoable, answered, session=None):
         """`test` (a Hypothesis test, its `handle` the `.hypothesis` attribute) run from the cache when its entry
         replays as recorded, else as always while its examples are recorded; `went_wrong()` says whether the guard
         kept a finding (a wrong value no law caught) in the examples run so far, which it then forgets;
         `undoable()` returns what undoes the marks a dropped replay left on the implementation (a function found
         hung, or out of time), so that the law's own run meets and reports them as a run without the cache does;
-        `answered()` says whether the implementation has answered a call in the example running."""
+        `answered()` says whether the implementation has answered a call in the example running; `session` (the run's
+        lcspec.harness.session.Session), if given, has the reference's answers kept in the entry while the law runs."""
 
         @functools.wraps(test)
         def run(**arguments):
-            recorded = self.load(key)
-            undo = undoable()
-            if recorded and _replays(recorded, handle.inner_test, arguments, test, answered) and not went_wrong():
-                return None
-            undo()
-            went_wrong()
-            recording = _Recording(handle, fixtures, answered)
-            with recording:
-                test(**arguments)
+            entry = self._entry(key)
+            recorded, kept = _examples_of(entry), KeptAnswers(_answers_of(entry))
+            with _answering(session, kept):
+                undo = undoable()
+                if recorded and _replays(recorded, handle.inner_test, arguments, test, answered) and not went_wrong():
+                    return None
+                undo()
+                went_wrong()
+                recording = _Recording(handle, fixtures, answered)
+                with recording:
+                    test(**arguments)
             if recording.complete and not went_wrong(forget=False):
-                self.save(key, recording.examples)
+                self.save(key, recording.examples, kept.collected)
             return None
 
         return run
+
+
+def _examples_of(entry: dict) -> list | None:
+    examples = entry.get("examples")
+    return examples if isinstance(examples, list) else None
+
+
+def _answers_of(entry: dict) -> dict:
+    """The reference's answers kept in an entry (lcspec/harness/answers.py), if worked out on this machine."""
+    answers = entry.get("answers") if entry.get("machine") == machine() else None
+    return answers if isinstance(answers, dict) else {}
+
+
+@contextlib.contextmanager
+def _answering(session, kept):
+    """`kept` as the session's reference answers while the law runs (nothing without a session)."""
+    if session is None:
+        yield
+        return
+    session.answers = kept
+    try:
+        yield
+    finally:
+        session.answers = None
 
 
 # --- recording and replaying --------------------------------------------------------------------------------

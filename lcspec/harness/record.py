@@ -134,7 +134,8 @@ class Recorder:
             key = self.examples.key(item, impl, self.session.input_precision()) if self.examples else None
             if key:  # replayed from the example cache when it can be (lcspec/harness/examples.py)
                 item.obj = self.examples.around(plain, hypothesis, key, tuple(item._fixtureinfo.argnames), went_wrong,
-                                                functools.partial(undoable, impl), lambda: bool(self.session.recorder))
+                                                functools.partial(undoable, impl), lambda: bool(self.session.recorder),
+                                                self.session)
         else:
             item.obj = _one_example(plain, self.session, finding)
         self.session.recorder = []

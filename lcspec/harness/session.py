@@ -38,6 +38,9 @@ class Session:
     time_budget: float | None = None
     """Seconds the whole run may spend calling the implementation; once spent, calls fail at once as too slow."""
     deadline: float | None = None
+    answers: object | None = None
+    """The reference's answers kept for the running law (lcspec/harness/answers.py's KeptAnswers) while it runs from
+    the example cache; None otherwise, and then the guard asks the reference every time."""
     recorder: list | None = None
     """The calls of the running example, in order, while the run records (a fresh list per example); None
     otherwise, and then the guard raises every failure at once."""

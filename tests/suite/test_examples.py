@@ -23,6 +23,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from lcspec import reference
 from lcspec.harness.examples import ExampleCache, Unreplayable, decode, default_folder, encode
 from lcspec.harness.guard import Implementation
 from lcspec.harness.record import undoable
@@ -347,3 +348,52 @@ def test_a_folders_variants_never_share_an_entry_as_hypothesis_seeds_them_apart(
     naive, vectorized = key(ids[0]), key(ids[1])
     assert naive is not None and naive == key(ids[0])  # a class's folders share it
     assert naive != vectorized
+
+
+# --- the reference's answers, kept beside the examples (lcspec/harness/answers.py) ------------------------------
+
+
+def _judged(tmp_path, monkeypatch, softmax) -> tuple[int, BaseException | None]:
+    """A softmax law run through the guard from the cache in `tmp_path` (read afresh, as a new run reads it): how often
+    the guard asked the reference, and the failure if the law failed."""
+    asked = []
+    real = reference.softmax
+    monkeypatch.setattr(reference, "softmax", lambda S: asked.append(1) or real(S))
+    session = Session()
+    impl = Implementation(SimpleNamespace(softmax=softmax, __name__="port"), session=session)
+    session.attach([impl])
+
+    @DRAWN_ALIKE
+    @given(S=hnp.arrays(np.float64, (2, 3), elements=st.floats(-5, 5)))
+    def law(S):
+        impl.softmax(S)
+
+    try:
+        ExampleCache(tmp_path, "salt").around(law, law.hypothesis, "law", (), _never_wrong, lambda: lambda: None,
+                                               _unanswered, session)()
+    except AssertionError as failure:
+        return len(asked), failure
+    finally:
+        monkeypatch.setattr(reference, "softmax", real)
+    assert session.answers is None  # only while the law runs
+    return len(asked), None
+
+
+def test_a_replayed_law_takes_the_references_answers_from_its_entry(tmp_path, monkeypatch):
+    asked, failed = _judged(tmp_path, monkeypatch, reference.softmax)
+    assert failed is None and asked > 0
+    assert _judged(tmp_path, monkeypatch, reference.softmax) == (0, None)
+
+
+def test_answers_kept_are_still_judged_against_and_a_wrong_implementation_still_fails(tmp_path, monkeypatch):
+    _judged(tmp_path, monkeypatch, reference.softmax)
+    asked, failed = _judged(tmp_path, monkeypatch, lambda S: S.copy())
+    assert failed is not None and "softmax" in str(failed)
+
+
+def test_answers_worked_out_on_another_machine_are_worked_out_again(tmp_path, monkeypatch):
+    asked, _ = _judged(tmp_path, monkeypatch, reference.softmax)
+    [path] = (tmp_path / "lcspec-examples").glob("*/law.json")
+    entry = json.loads(path.read_text())
+    path.write_text(json.dumps({**entry, "machine": "another processor"}))
+    assert _judged(tmp_path, monkeypatch, reference.softmax) == (asked, None)
