@@ -21,7 +21,7 @@ import platform
 
 import numpy as np
 
-from lcspec.harness.exact import Unreplayable, decode, encode
+from lcspec.harness.exact import MALFORMED, Unreplayable, decode, encode
 
 BUDGET = 4 << 20
 """Characters of encoded answers one entry keeps at most: answers past it are worked out again when replayed."""
@@ -51,23 +51,19 @@ class KeptAnswers:
         if key is not None and key in self.known:
             try:
                 value = decode(self.known[key])
-            except (TypeError, ValueError, KeyError, AttributeError):
-                value = None  # not one of ours: worked out below
+            except MALFORMED:
+                pass  # not one of ours: worked out below
             else:
-                self._keep(key, self.known[key])
+                self.collected[key] = self.known[key]
                 return value
         value = oracle(*args, **kwargs)
         if key is not None and key not in self.collected and self._size < BUDGET:
             try:
-                self._keep(key, encode(value))
+                self.collected[key] = encoded = encode(value)
             except Unreplayable:
-                pass
-        return value
-
-    def _keep(self, key: str, encoded) -> None:
-        if key not in self.collected:
-            self.collected[key] = encoded
+                return value
             self._size += len(str(encoded))
+        return value
 
 
 @functools.cache

@@ -11,6 +11,10 @@ import struct
 import numpy as np
 
 
+MALFORMED = (KeyError, TypeError, ValueError, AttributeError, struct.error)
+"""What decode raises on data that is not encode's (bad base64 and hex are ValueErrors): a miss, never a failure."""
+
+
 class Unreplayable(Exception):
     """A value that cannot be held exactly (a function, a strategy): a law that drew it is not cached."""
 

@@ -34,7 +34,6 @@ its values are compared with), for later runs: clear it after running code you d
 
 from __future__ import annotations
 
-import binascii
 import contextlib
 import functools
 import hashlib
@@ -42,7 +41,6 @@ import json
 import os
 import re
 import shutil
-import struct
 import sys
 import tempfile
 from pathlib import Path
@@ -54,7 +52,7 @@ from hypothesis.errors import UnsatisfiedAssumption
 from hypothesis.strategies import DataObject
 
 from lcspec.harness.answers import KeptAnswers, machine
-from lcspec.harness.exact import Unreplayable, decode, encode
+from lcspec.harness.exact import MALFORMED, Unreplayable, decode, encode
 
 FORMAT = 2
 """The cache's own format: part of every key, so a change of it is a fresh cache."""
@@ -363,7 +361,7 @@ def _replay_all(recorded, inner, arguments, wrapped_test, answered, chosen, seed
             drawn = {name: decode(value) for name, value in entry["kwargs"].items()}
             datas = {name: _ReplayData(list(draws), answered) for name, draws in entry["data"].items()}
             expected = bool(entry["discarded"])
-        except (KeyError, TypeError, ValueError, AttributeError, struct.error, binascii.Error):
+        except MALFORMED:
             return False
         discarded = False
         # As Hypothesis runs an example: its settings, the global random state seeded alike (Hypothesis seeds every

@@ -397,3 +397,11 @@ def test_answers_worked_out_on_another_machine_are_worked_out_again(tmp_path, mo
     entry = json.loads(path.read_text())
     path.write_text(json.dumps({**entry, "machine": "another processor"}))
     assert _judged(tmp_path, monkeypatch, reference.softmax) == (asked, None)
+
+
+def test_a_kept_answer_that_is_not_ours_is_worked_out_again(tmp_path, monkeypatch):
+    asked, _ = _judged(tmp_path, monkeypatch, reference.softmax)
+    [path] = (tmp_path / "lcspec-examples").glob("*/law.json")
+    entry = json.loads(path.read_text())
+    path.write_text(json.dumps({**entry, "answers": {key: {"f": "00"} for key in entry["answers"]}}))
+    assert _judged(tmp_path, monkeypatch, reference.softmax) == (asked, None)
