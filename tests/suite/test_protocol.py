@@ -301,6 +301,7 @@ send({"protocol": 1, "implementation": {"name": "hostile", "version": "0", "lang
       "provides": hello["contract"], "precision": "float64",
       "constraints": {"hinge_losses": {"delta": 1.0}}, "notes": ["hand-written"],
       **({"pipelining": True} if os.environ.get("PIPELINING") else {})})
+held = []
 for line in sys.stdin:
     request = json.loads(line)
     if request["op"] == "bye":
@@ -308,8 +309,13 @@ for line in sys.stdin:
             continue  # ignores bye: only a kill ends it
         break
     f, args, i = request["function"], request["args"], request["id"]
-    if f == "echo":
+    if f == "hold":  # answered only after the request that follows it: out of order
+        held.append(i)
+    elif f == "echo":
         send({"id": i, "result": args["x"]})
+        for late in held:
+            send({"id": late, "result": "late"})
+        held.clear()
     elif f == "raw":  # the arguments as they came, as text
         send({"id": i, "result": json.dumps(args)})
     elif f == "sleep":
@@ -636,6 +642,17 @@ def test_a_server_that_breaks_the_protocol_on_a_call_sent_ahead_and_not_made_is_
         assert child.call("echo", {"x": [1.0]}) == [1.0]
         assert child.call("echo", {"x": [3.0]}) == [3.0]  # not the call sent ahead: its wrong answer is dropped
         assert child.restarts == 1 and "answered id" in "".join(child.log)
+
+
+def test_a_server_that_answers_calls_sent_ahead_out_of_order_fails_the_call_it_owes(servers):
+    """Answers go with ids: a server that answers the second call first has broken the protocol on the first, and the
+    second gets a fresh server, never the answer meant for the other."""
+    with hostile(servers, env={"PIPELINING": "1"}) as child:
+        child.announce("hold", [{}])
+        child._announced.append(("echo", {"x": [2.0]}))
+        with pytest.raises(ProtocolError, match="answered id"):
+            child.call("hold", {})
+        assert child.call("echo", {"x": [2.0]}) == [2.0] and child.restarts == 1
 
 
 # --- supervision: hangs, deaths and protocol violations ------------------------------------------
