@@ -422,6 +422,8 @@ def probe_precision(impls) -> np.dtype:
             try:
                 with _time_limit(impl.call_timeout):
                     result = getattr(impl.module, name)(**copy.deepcopy(function.valid))
+            except KeyboardInterrupt:  # Ctrl-C, or the plugin's SIGTERM: the run stops here too
+                raise
             except BaseException:  # noqa: BLE001 - judged by the tests, not here
                 continue
             found.update(differential.float_dtypes(result))

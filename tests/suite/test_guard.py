@@ -428,3 +428,19 @@ def test_the_gradient_check_announces_exactly_the_points_numerical_gradient_eval
     seen = []
     reference.numerical_gradient(lambda V: seen.append(V.copy()) or 0.0, W, H)
     assert [p.tobytes() for p in centered_points(W)] == [v.tobytes() for v in seen]
+
+
+def test_an_interrupt_while_the_precision_is_probed_stops_the_run():
+    """Ctrl-C (or the plugin's SIGTERM, raised as KeyboardInterrupt) that lands in the probe stops the run there; the
+    probe swallowed it once, so an interrupted run judged on and could end saying nothing of the interruption. What an
+    implementation raises is still the tests' to judge."""
+
+    def interrupted(S):
+        raise KeyboardInterrupt
+
+    def exits(S):
+        raise SystemExit(0)
+
+    with pytest.raises(KeyboardInterrupt):
+        probe_precision([Implementation(SimpleNamespace(softmax=interrupted, __name__="m"))])
+    assert probe_precision([Implementation(SimpleNamespace(softmax=exits, __name__="m"))]) == np.float64
