@@ -61,15 +61,20 @@ CASES = {  # name: (module body, expected exit status, what the report must say)
 }
 
 
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Python then installs its KeyboardInterrupt handler at startup
+
+
 def judge(module: Path, report: Path, *extra: str, select: str = "softmax and not loss", cwd: Path | None = None,
           wait: bool = True):
     """`lcspec check` of `module` (or a cmd: target) from its folder, on the laws `select` picks."""
     command = [sys.executable, "-m", "lcspec", "check", str(module), f"--json={report}", "--call-timeout=2",
                *extra, "--", "-q", "-k", select, "-p", "no:cacheprovider"]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-    if not wait:
+    if not wait:  # SIGINT as a terminal sends it: a suite started from a shell's background job has it ignored,
+        # and the run would inherit that (POSIX shells ignore SIGINT in `cmd &`), so an interrupt test would wait
         return subprocess.Popen(command, cwd=cwd or module.parent, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
+                                stderr=subprocess.STDOUT, text=True, preexec_fn=_interruptible)
     return subprocess.run(command, cwd=cwd or module.parent, env=env, capture_output=True, text=True, timeout=600)
 
 
