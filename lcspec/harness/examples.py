@@ -7,10 +7,12 @@ values the implementation returns, only whether an example passed or was discard
 examples its body ran are written to this cache, and a later run of the same law replays them: the body runs on
 each one as Hypothesis calls it (the same arguments, the same global random state, a build context). If every
 example ends as it did when recorded (passed, or discarded by the same refusal), Hypothesis would have drawn
-these very examples and the law has passed. If anything differs (a failure, a wrong value the guard found, an
-example discarded that was not, a draw made in another order), the replay is dropped and Hypothesis runs the
-law as it always does: it draws the same examples, finds the same failure and shrinks it. A replay can only
-save time; it never decides a failure.
+these very examples and the law has passed. If anything differs (a failure, an example discarded that was not, a
+draw made in another order), the replay is dropped and Hypothesis runs the law as it always does: it draws the same
+examples, finds the same failure and shrinks it. A replay can only save time; it never decides a law's failure.
+A wrong value that the guard found and no law told apart (guard.settle's Finding) ends its example as a pass, so
+the replay stands with it: it ran the very examples Hypothesis would, in its order, and kept the finding a run
+without the cache keeps (the smallest, the first of equal size), which fails the test once the law is done.
 
 A cached law is named by everything its draws depend on (`ExampleCache.key`): the sources of the laws, their
 strategies and the harness, the versions of lcspec, Hypothesis, numpy and Python, the profile's settings, the
@@ -206,8 +208,8 @@ class ExampleCache:
             recorded, kept = _examples_of(entry), KeptAnswers(_answers_of(entry))
             with _answering(session, kept):
                 undo = undoable()
-                if recorded and _replays(recorded, handle.inner_test, arguments, test, answered) and not went_wrong():
-                    return None
+                if recorded and _replays(recorded, handle.inner_test, arguments, test, answered):
+                    return None  # with any finding the guard kept: the recorder fails the test with it
                 undo()
                 went_wrong()
                 recording = _Recording(handle, fixtures, answered)

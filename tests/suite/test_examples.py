@@ -137,6 +137,18 @@ def test_a_law_that_fails_on_replay_is_judged_by_hypothesis_as_if_there_were_no_
     assert str(with_cache) == str(without)  # the same shrunk counterexample, found the same way
 
 
+def test_a_replay_stands_with_a_finding_the_guard_kept(tmp_path):
+    """A wrong value that no law told apart ends its example as a pass, so the replay ran Hypothesis's own examples in
+    its order: it stands, and the finding is left to the recorder (the child-run test at the end: the same report)."""
+    cache = ExampleCache(tmp_path, "salt")
+    _, _, failed = _run(cache, limit=1000)
+    seen, draws = [], []
+    law = _law(seen, draws)
+    cache.around(law, law.hypothesis, "law", ("limit",), lambda forget=True: True, lambda: lambda: None,
+                 _unanswered)(limit=1000)
+    assert failed is None and seen and draws == [], "the replay stood: nothing was drawn"
+
+
 def test_a_law_that_draws_after_an_answer_is_never_replayed_stale(tmp_path):
     """CONTRIBUTING forbids a draw that may follow an implementation's answer (here `limit` stands for the answer);
     where a law draws after the implementation answered in its example, its examples are not kept, so a replay can
@@ -225,6 +237,30 @@ def test_a_run_from_the_cache_gives_the_report_of_a_run_without_it(tmp_path):
     replayed = judged("replayed", str(fresh))
     assert entries and without == recorded == replayed
     assert {p: p.stat().st_mtime_ns for p in fresh.rglob("*.json")} == entries, "a replayed law is not written again"
+
+
+@pytest.mark.child_runs
+def test_a_wrong_value_no_law_catches_is_reported_alike_from_the_cache(tmp_path):
+    """A softmax whose rows are still probability distributions, but not the reference's: the law passes and the
+    guard's finding fails the test. Judged with the cache off, then replaying the entry a correct softmax recorded (as
+    a class replays the first folder's): the same report, for the replay stands with the finding."""
+    def judged(body: str, cache: str) -> dict:
+        module, report = tmp_path / "softmax_port.py", tmp_path / "report.json"
+        module.write_text("import numpy as np\nfrom lcspec import reference\n\n" + body)
+        subprocess.run([sys.executable, "-m", "lcspec", "check", str(module), f"--example-cache={cache}",
+                        f"--json={report}", "--", "-k", "test_softmax_rows_are_probability_distributions"],
+                       cwd=tmp_path, capture_output=True, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"), timeout=600)
+        return _timeless(json.loads(report.read_text()))
+
+    halved = "def softmax(S):\n    return reference.softmax(np.asarray(S) / 2)\n"
+    without = judged(halved, "off")
+    softmax = without["implementations"][0]["functions"]["softmax"]
+    assert softmax["status"] == "fails" and softmax["found"]["core"] == ["differential"], softmax
+    fresh = tmp_path / "cache"
+    assert judged("softmax = reference.softmax\n", str(fresh))["status"] == "conforms"
+    entries = {p: p.stat().st_mtime_ns for p in fresh.rglob("*.json")}
+    assert entries and judged(halved, str(fresh)) == without
+    assert {p: p.stat().st_mtime_ns for p in fresh.rglob("*.json")} == entries
 
 
 def _timeless(data):
