@@ -105,7 +105,7 @@ def pytest_configure(config):
     if (asked or any(_holds_laws(arg) for arg in config.args)) and not config.getoption("--hypothesis-profile", None):
         # Before the law modules are imported: a law with its own @settings takes the profile loaded then.
         settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", profiles.DEFAULT))
-    if asked:  # judging someone's implementation: a failing law reports within seconds (profiles.SHRINK_SECONDS)
+    if asked:  # judging someone's implementation: a failing law reports within seconds (profiles.SHRINKS)
         profiles.bound_shrinking()
     config.pluginmanager.register(Conformance(config, asked or DEFAULT_IMPL, bool(asked)), "lcspec-conformance")
 
