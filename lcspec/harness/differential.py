@@ -97,8 +97,12 @@ def _as_array(value, what: str) -> np.ndarray:
     return arr
 
 
-def judge(name: str, bound: dict, result, expected, floor=np.dtype(np.float64), index=None) -> str | None:
+def judge(name: str, bound: dict, result, expected, floor=np.dtype(np.float64), index=None,
+          tolerances: list | None = None) -> str | None:
     """Compare `result` with the reference's `expected` for `name(**bound)`.
+
+    `tolerances`: the registry's bound for these arguments (one (scale, terms) or None per part), where it was
+    kept with the reference's answer (lcspec/harness/answers.py); worked out here otherwise.
 
     The precision is each part's own floating dtype, or `floor` (the session's, lcspec/harness/precision.py)
     for a part without one: a float32 port's Python-float loss is a float32 number. Returns that dtype
@@ -117,9 +121,18 @@ def judge(name: str, bound: dict, result, expected, floor=np.dtype(np.float64), 
     # out only for a part that is not plainly within its tolerance everywhere.
     mask = functools.cache(lambda: _kink_mask(name, bound, coarsest(*float_dtypes(result))
                                               if any(True for _ in float_dtypes(result)) else floor))
+    if not _well_formed(tolerances, len(what)):
+        tolerances = function.bound(bound)
     found = [_compare_part(label, got, want, terms, floor, mask, show)
-             for label, got, want, terms in zip(what, parts, expected_parts, function.bound(bound))]
+             for label, got, want, terms in zip(what, parts, expected_parts, tolerances)]
     return next((dtype for dtype in found if dtype), None)
+
+
+def _well_formed(tolerances, parts: int) -> bool:
+    """Whether `tolerances` is a bound as the registry gives one: per part, None or (a real scale, an int of terms)."""
+    return (type(tolerances) is list and len(tolerances) == parts
+            and all(t is None or (type(t) is tuple and len(t) == 2 and isinstance(t[0], numbers.Real)
+                                  and isinstance(t[1], numbers.Integral)) for t in tolerances))
 
 
 def _comparable(label: str, got, want) -> tuple[np.ndarray, np.ndarray]:

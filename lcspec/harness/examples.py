@@ -24,8 +24,8 @@ that is not a Hypothesis test. A law's draws must follow only what was drawn bef
 answers (a `data.draw` whose strategy depends on a result would replay a stale value): a law that draws after the
 implementation has answered in an example is not kept, and a replay that meets such a draw is dropped.
 
-Beside its examples, an entry keeps the reference's answers to the calls the guard judged in them (answers.py), so a
-replay need not work them out again. Values are stored exactly in a format of lcspec's own (exact.py: arrays as their
+Beside its examples, an entry keeps the reference's answers to the calls the guard judged in them, each with the
+tolerance the comparison allows it (answers.py), so a replay need not work them out again. Values are stored exactly in a format of lcspec's own (exact.py: arrays as their
 bytes, floats as their bits), never pickled: reading the cache runs no code, and an entry that is not one of ours is
 a miss. Only the judge writes it, and only in runs where the implementation is in a process of its own; in the
 sandbox it cannot reach the cache (the filesystem is read-only there). A run reads its entries before the
@@ -56,7 +56,7 @@ from hypothesis.strategies import DataObject
 from lcspec.harness.answers import KeptAnswers, machine
 from lcspec.harness.exact import MALFORMED, Unreplayable, decode, encode
 
-FORMAT = 2
+FORMAT = 3
 """The cache's own format: part of every key, so a change of it is a fresh cache."""
 KEPT_GENERATIONS = 4
 """Cache folders (one per version of the sources) kept; older ones are removed when a new one is made."""

@@ -279,6 +279,7 @@ class _GuardedCall:
                       else {f"argument {i}": a for i, a in enumerate(args)} | kwargs)
         self.before = {k: _snapshot(v) for k, v in self.named.items()}
         self.oracle, self._judged = oracle, None
+        self.tolerances = None  # the comparison's bounds, where they were kept with the reference's answer
         # In a child, the request goes out first and the reference computes while the implementation does; never
         # with a function argument, whose calls by the reference could reach the implementation mid-call.
         self.overlapped = impl.isolated and not any(map(callable, [*args, *kwargs.values()]))
@@ -296,12 +297,28 @@ class _GuardedCall:
         if self.bound is None or not entry(self.name).compared:
             return False
         answers = self.impl.session.answers  # the reference's answers kept with the law's examples, if any
+        args, kwargs = self.record.args, self.record.kwargs
         try:
-            self.record.expected = (self.oracle(*self.record.args, **self.record.kwargs) if answers is None else
-                                    answers.answer(self.name, self.oracle, self.record.args, self.record.kwargs))
+            if answers is None:
+                self.record.expected = self.oracle(*args, **kwargs)
+            else:
+                kept = answers.answer(self.name, self._answer_and_tolerances, args, kwargs)
+                if not (type(kept) is tuple and len(kept) == 2):  # not what this version keeps: worked out again
+                    kept = self._answer_and_tolerances(*args, **kwargs)
+                self.record.expected, self.tolerances = kept
         except Exception as exc:  # noqa: BLE001 - the test feeds bad input on purpose; it judges the outcome
             self.record.reference_error = exc
         return self.record.reference_error is None
+
+    def _answer_and_tolerances(self, *args, **kwargs) -> tuple:
+        """The reference's answer and the bounds the comparison allows it (contract.py's, which follow from the
+        arguments alone): kept together, so a replay works out neither. Bounds that cannot be worked out are left
+        to the comparison, which says why."""
+        answer = self.oracle(*args, **kwargs)
+        try:
+            return answer, entry(self.name).bound(self.bound)
+        except Exception:  # noqa: BLE001 - the comparison works them out again and reports what is wrong
+            return answer, None
 
     def fail(self, problem: str, clause: str = DIFFERENTIAL, raised: bool = False) -> ConformanceFailure:
         self.judged  # a failure's record holds the reference's answer (or error), as its reproduction needs
@@ -386,7 +403,8 @@ class _GuardedCall:
         impl, name = self.impl, self.name
         try:
             coarser = differential.judge(name, self.bound, result, self.record.expected, impl.session.precision_of(name),
-                                         index=lambda part, i: impl.display_index(name, part, i))
+                                         index=lambda part, i: impl.display_index(name, part, i),
+                                         tolerances=self.tolerances)
         except differential.Mismatch as exc:
             if exc.wrong_value and self.recorder is not None:
                 # Let the test judge its law on this value too; settle() fails the example if it does not.

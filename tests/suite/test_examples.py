@@ -7,6 +7,7 @@ twice, the second time from the cache, to the same report) is the child_runs tes
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
@@ -24,6 +25,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from lcspec import reference
+from lcspec.harness.contract import REGISTRY
 from lcspec.harness.examples import ExampleCache, Unreplayable, decode, default_folder, encode
 from lcspec.harness.guard import Implementation
 from lcspec.harness.record import undoable
@@ -391,10 +393,13 @@ def test_a_folders_variants_never_share_an_entry_as_hypothesis_seeds_them_apart(
 
 def _judged(tmp_path, monkeypatch, softmax) -> tuple[int, BaseException | None]:
     """A softmax law run through the guard from the cache in `tmp_path` (read afresh, as a new run reads it): how often
-    the guard asked the reference, and the failure if the law failed."""
+    the guard asked the reference (or the registry for the comparison's bound), and the failure if the law failed."""
     asked = []
     real = reference.softmax
     monkeypatch.setattr(reference, "softmax", lambda S: asked.append(1) or real(S))
+    registered = REGISTRY["softmax"]
+    monkeypatch.setitem(REGISTRY, "softmax", dataclasses.replace(
+        registered, bound=lambda a: asked.append("bound") or registered.bound(a)))
     session = Session()
     impl = Implementation(SimpleNamespace(softmax=softmax, __name__="port"), session=session)
     session.attach([impl])
@@ -415,7 +420,7 @@ def _judged(tmp_path, monkeypatch, softmax) -> tuple[int, BaseException | None]:
     return len(asked), None
 
 
-def test_a_replayed_law_takes_the_references_answers_from_its_entry(tmp_path, monkeypatch):
+def test_a_replayed_law_takes_the_references_answers_and_their_bounds_from_its_entry(tmp_path, monkeypatch):
     asked, failed = _judged(tmp_path, monkeypatch, reference.softmax)
     assert failed is None and asked > 0
     assert _judged(tmp_path, monkeypatch, reference.softmax) == (0, None)
@@ -441,3 +446,18 @@ def test_a_kept_answer_that_is_not_ours_is_worked_out_again(tmp_path, monkeypatc
     entry = json.loads(path.read_text())
     path.write_text(json.dumps({**entry, "answers": {key: {"f": "00"} for key in entry["answers"]}}))
     assert _judged(tmp_path, monkeypatch, reference.softmax) == (asked, None)
+
+
+@pytest.mark.parametrize("reshaped", [lambda pair: pair[0], lambda pair: (pair[0], "any"),
+                                      lambda pair: (pair[0], [(float("inf"), 1)] * 2)],
+                         ids=["an answer alone", "bounds not a list", "a bound per part too many"])
+def test_a_kept_answer_of_another_shape_is_worked_out_again(tmp_path, monkeypatch, reshaped):
+    """Kept values that decode but are not an (answer, bounds) pair as the guard keeps them (an older format's bare
+    answer, bounds of another shape): the answer or the bounds are worked out again, so a wrong value still fails."""
+    _judged(tmp_path, monkeypatch, reference.softmax)
+    [path] = (tmp_path / "lcspec-examples").glob("*/law.json")
+    entry = json.loads(path.read_text())
+    answers = {key: encode(reshaped(decode(value))) for key, value in entry["answers"].items()}
+    path.write_text(json.dumps({**entry, "answers": answers}))
+    asked, failed = _judged(tmp_path, monkeypatch, lambda S: reference.softmax(S) + 1e-3)
+    assert failed is not None and "softmax" in str(failed) and asked > 0
