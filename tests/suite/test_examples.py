@@ -461,3 +461,15 @@ def test_a_kept_answer_of_another_shape_is_worked_out_again(tmp_path, monkeypatc
     path.write_text(json.dumps({**entry, "answers": answers}))
     asked, failed = _judged(tmp_path, monkeypatch, lambda S: reference.softmax(S) + 1e-3)
     assert failed is not None and "softmax" in str(failed) and asked > 0
+
+
+def test_a_kept_pair_whose_second_part_is_no_bound_is_worked_out_again(tmp_path, monkeypatch):
+    """A kept (value, array), as a bare (loss, dW) answer of another format would decode, is not taken for an answer
+    and its bounds: a correct implementation still conforms (the first part here is not the reference's answer)."""
+    _judged(tmp_path, monkeypatch, reference.softmax)
+    [path] = (tmp_path / "lcspec-examples").glob("*/law.json")
+    entry = json.loads(path.read_text())
+    answers = {key: encode((decode(value)[0][:1], decode(value)[0])) for key, value in entry["answers"].items()}
+    path.write_text(json.dumps({**entry, "answers": answers}))
+    asked, failed = _judged(tmp_path, monkeypatch, reference.softmax)
+    assert failed is None and asked > 0
