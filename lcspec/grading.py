@@ -92,9 +92,13 @@ def _provided(data: dict, wanted: str) -> list[tuple[dict, str, dict]]:
     return found
 
 
-def _reproduction(entry: dict, name: str) -> str:
-    """The first failing test's counterexample for contract function `name`, in the implementation's layout."""
-    for clause in [entry["differential"], *entry["clauses"].values()]:
+def _reproduction(entry: dict, name: str, level: str) -> str:
+    """The counterexample for contract function `name`, in the implementation's layout, that the text report shows:
+    the first failing test's at the level graded (the differential check, then the clauses in order). A clause the
+    level does not require (a correct function's strict bad-input tests) never stands for a point lost."""
+    for clause in [dict(entry["differential"], level=LEVELS[0]), *entry["clauses"].values()]:
+        if not within(clause["level"], level):
+            continue
         for test in clause["tests"]:
             if test["outcome"] == "failed" and name in test["functions"] and test.get("reproduction"):
                 return test["reproduction"]
@@ -123,7 +127,7 @@ def grade_function(data: dict, wanted: str, points: float, level: str | None = N
         if status == "fails":
             for r in [r for r in f["reasons"] if within(r["level"], level) and r["outcome"] == "failed"]:
                 reasons.append(f"{own}{r['clause']} ({r['title']}): {one_line(r['message'])}")
-            details.append(_reproduction(entry, name))
+            details.append(_reproduction(entry, name, level))
         else:
             reasons.append(f"{own}no verdict ({status}): none of its examples was judged to the end")
     if all(s in GREEN for s in statuses):

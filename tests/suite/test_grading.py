@@ -197,6 +197,19 @@ def test_each_function_gets_its_points_and_a_lost_point_its_reason_in_the_studen
     assert lost["reason"].startswith("HINGE-1 (") and "svm_loss_vectorized: wrong" in lost["reason"]
 
 
+def test_a_lost_points_counterexample_is_from_a_clause_the_level_requires():
+    """A strict bad-input test that fails first (correct CS231n code fails those too) does not stand for a core
+    failure's counterexample: the grade shows the one the text report shows."""
+    impl = assignment(variant="vectorized", provided=("svm_loss",))
+    outcomes = [failed(impl, "t_bad_input", "CONV-3", "svm_loss", "W-3d: no ValueError", "your function: 3-d W"),
+                failed(impl, "t_hinge", "HINGE-1", "svm_loss", "wrong", "your function: the hinge example")]
+    report = verdict(run_of([impl], outcomes))
+    (grade,) = grade_report(report, {"level": None, "points": {"svm_loss": 10}})
+    assert grade["score"] == 0 and grade["detail"] == "your function: the hinge example"
+    shown = "\n".join(line for line, _ in render.report(report))
+    assert "the hinge example" in shown and "3-d W" not in shown
+
+
 def test_a_function_not_found_a_load_error_and_a_stopped_run_lose_their_points_with_the_reason():
     missing = {g["name"]: g for g in grade_report(two_variants(provided=("svm_loss",)), RUBRIC)}
     assert missing["softmax_loss_naive"]["score"] == 0
