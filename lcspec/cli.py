@@ -56,7 +56,8 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check", help="judge one or more implementations against the spec",
         description="Judge implementations against the spec, clause by clause. IMPL is a dotted module name, a path "
-        "to a .py file, module:attribute, cs231n:PATH (a CS231n assignment's file, module or folder), or "
+        "to a .py file, module:attribute, cs231n:PATH (a CS231n assignment's file, module or folder; "
+        "cs231n:'FOLDER/*' stands for every folder that matches), or "
         "cmd:COMMAND (a program in any language that speaks spec/protocol.md). Each runs in a supervised process "
         "of its own.",
         epilog="Arguments after -- go to pytest as they are (e.g. -- -x -k softmax).")
@@ -114,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.rubric and not args.grades:
         print("lcspec: --rubric goes with --grades (or `lcspec grade REPORT-DIR --rubric FILE`)", file=sys.stderr)
         return USAGE_ERROR
+    args.impls = [each for impl in args.impls for each in expanded(impl)]
     if len(args.impls) == 1 and not (args.grades or args.report_dir):  # a report folder: the batch's way
         return check_one(args.impls[0], args, extra)
     if args.json or args.junit:
@@ -123,6 +125,24 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # ---------------------------------------------------------------------- check
+def expanded(impl: str) -> list[str]:
+    """`cs231n:PATTERN` with a wildcard stands for every folder PATTERN matches, in order, where it names none
+    itself: a shell leaves `cs231n:submissions/*` as it is (no file's name starts with `cs231n:`), and a quoted one
+    works in any shell. Anything else, and a pattern that matches no folder, is left as it is (and judged, or said
+    to be missing, as such).
+
+    >>> expanded("cs231n:/nonexistent-folder/*")
+    ['cs231n:/nonexistent-folder/*']
+    """
+    prefix, _, pattern = impl.partition(":")
+    if prefix != "cs231n" or not any(c in pattern for c in "*?[") or Path(pattern).exists():
+        return [impl]
+    import glob
+
+    folders = sorted(p for p in glob.glob(os.path.expanduser(pattern)) if Path(p).is_dir())
+    return [f"cs231n:{folder}" for folder in folders] or [impl]
+
+
 def pytest_arguments(impl: str, args, json_path: str | None, junit_path: str | None, quiet: bool = False) -> list[str]:
     """The pytest command line that judges `impl`: the installed laws, the plugin, and nothing of the working
     directory's own pytest configuration (its ini file, conftest.py files, cache). `quiet`: without pytest's
@@ -333,6 +353,7 @@ def _settle(result: dict, stem: str, out: Path) -> dict:
 
 
 def check_many(args, extra: list[str]) -> int:
+    from lcspec.harness.profiles import DEFAULT as DEFAULT_PROFILE
     from lcspec.harness.reports import write_atomically
     from lcspec.harness.render import table
 
@@ -361,7 +382,7 @@ def check_many(args, extra: list[str]) -> int:
             print(f"  done: {row['impl']} (core {row['core']}, strict {row['strict']}, exit {row['exit']}, "
                   f"{row['seconds']:.0f} s)", flush=True)
     manifest = {"schema": BATCH_SCHEMA, "lcspec": lcspec.__version__, "spec_version": spec_version(),
-                "started": started, "level": args.level or "core", "profile": args.profile or "",
+                "started": started, "level": args.level or "core", "profile": args.profile or DEFAULT_PROFILE,
                 "submissions": [{"impl": impl, "name": stem, "json": f"{stem}.json", "junit": f"{stem}.xml",
                                  "log": f"{stem}.log", "exit": results[impl]["exit"],
                                  "seconds": round(results[impl]["seconds"], 1),

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from lcspec import __version__
+from lcspec import cli
 from lcspec.cli import main
 from lcspec.harness.clauses import clauses, spec_version
 
@@ -63,3 +64,14 @@ def test_several_implementations_are_judged_apart_with_a_table_and_the_worst_exi
     assert all((reports / name.replace(".json", ".xml")).is_file() for name in verdicts)  # the load error's too
     manifest = json.loads((reports / "manifest.json").read_text())
     assert sorted(s["json"] for s in manifest["submissions"]) == sorted(verdicts)
+
+
+def test_a_cs231n_wildcard_stands_for_every_folder_it_matches_in_order(tmp_path):
+    """As a shell leaves `cs231n:submissions/*` (no file's name starts with `cs231n:`), or as it is quoted."""
+    for name in ("bob", "alice", "carol"):
+        (tmp_path / "submissions" / name).mkdir(parents=True)
+    (tmp_path / "submissions" / "notes.txt").write_text("not a submission")
+    pattern = f"cs231n:{tmp_path}/submissions/*"
+    assert cli.expanded(pattern) == [f"cs231n:{tmp_path}/submissions/{n}" for n in ("alice", "bob", "carol")]
+    assert cli.expanded(f"cs231n:{tmp_path}/nothing/*") == [f"cs231n:{tmp_path}/nothing/*"]  # then said missing
+    assert cli.expanded(f"{tmp_path}/submissions/*") == [f"{tmp_path}/submissions/*"]  # only the cs231n: layout

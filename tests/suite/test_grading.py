@@ -297,6 +297,7 @@ def test_a_batch_writes_a_manifest_judges_each_submission_once_and_grades_it(tmp
     assert status == 1 and stand_in_judges == ["cs231n:good", "cs231n:bad", "cs231n:silent"]
     assert "cs231n:./good/ names the same submission as cs231n:good: judged once" in said
     manifest = json.loads((tmp_path / "out" / MANIFEST).read_text())
+    assert manifest["profile"] == "ci" and manifest["level"] == "core"  # what the run used, defaults named
     assert [(s["impl"], s["status"]) for s in manifest["submissions"]] == [
         ("cs231n:good", "conforms"), ("cs231n:bad", "fails"), ("cs231n:silent", "error")]
     for s in manifest["submissions"]:
