@@ -47,6 +47,9 @@ def _timed(*arguments: str, cwd: Path) -> tuple[float, str]:
 
 
 def run(quick: bool, progress) -> tuple[list[Figure], list[str]]:
+    if not EXAMPLE.is_dir():  # tests/suite is not installed: an installed lcspec has no example folder to copy
+        raise SystemExit(f"lcspec.bench.grading copies the example folder {EXAMPLE}, which only a checkout of lcspec "
+                         "has (git clone it, then pip install -e '.[bench]' there)")
     size = CLASS["quick" if quick else "full"]
     with tempfile.TemporaryDirectory() as scratch:
         where = Path(scratch)
