@@ -33,7 +33,7 @@ import sys
 from pathlib import Path
 
 from lcspec.harness.clauses import LEVELS, within
-from lcspec.harness.render import shown_name
+from lcspec.harness.render import judged_in_order, shown_name
 from lcspec.harness.verdict import GREEN, NOT_PROVIDED, one_line
 
 if sys.version_info >= (3, 11):
@@ -96,7 +96,7 @@ def _reproduction(entry: dict, name: str, level: str) -> str:
     """The counterexample for contract function `name`, in the implementation's layout, that the text report shows:
     the first failing test's at the level graded (the differential check, then the clauses in order). A clause the
     level does not require (a correct function's strict bad-input tests) never stands for a point lost."""
-    for clause in [dict(entry["differential"], level=LEVELS[0]), *entry["clauses"].values()]:
+    for clause in judged_in_order(entry).values():
         if not within(clause["level"], level):
             continue
         for test in clause["tests"]:

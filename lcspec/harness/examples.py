@@ -25,8 +25,8 @@ answers (a `data.draw` whose strategy depends on a result would replay a stale v
 implementation has answered in an example is not kept, and a replay that meets such a draw is dropped.
 
 Beside its examples, an entry keeps the reference's answers to the calls the guard judged in them, each with the
-tolerance the comparison allows it (answers.py), so a replay need not work them out again. Values are stored exactly in a format of lcspec's own (exact.py: arrays as their
-bytes, floats as their bits), never pickled: reading the cache runs no code, and an entry that is not one of ours is
+tolerance the comparison allows it (answers.py), so a replay need not work them out again. Values are stored exactly
+in a format of lcspec's own (exact.py: arrays as their bytes, floats as their bits), never pickled: reading the cache runs no code, and an entry that is not one of ours is
 a miss. Only the judge writes it, and only in runs where the implementation is in a process of its own; in the
 sandbox it cannot reach the cache (the filesystem is read-only there). A run reads its entries before the
 implementation starts, so nothing written while it runs is replayed in that run. Without the sandbox an

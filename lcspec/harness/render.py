@@ -87,8 +87,14 @@ def _functions(entry: dict, level: str):
         yield f"  not provided ({len(missing)}): {', '.join(missing)}", {}
 
 
+def judged_in_order(entry: dict) -> dict:
+    """An implementation's verdicts by clause, in the report's order: the differential check (at the lowest level),
+    then the clauses. A function's counterexample, here and in its grade, is the first failing test's among them."""
+    return {DIFFERENTIAL: dict(entry["differential"], level=LEVELS[0]), **entry["clauses"]}
+
+
 def _failures(entry: dict, level: str, reproductions: bool):
-    judged = {DIFFERENTIAL: dict(entry["differential"], level=LEVELS[0]), **entry["clauses"]}
+    judged = judged_in_order(entry)
     bad = {cid: c for cid, c in judged.items() if c["status"] in ("fails", "deviates") and within(c["level"], level)}
     above = [cid for cid, c in judged.items() if c["status"] == "fails" and not within(c["level"], level)]
     if above:  # one line of information: what the selected level does not require does not crowd out what it does
