@@ -40,6 +40,20 @@ def bound_shrinking(shrinks: int = SHRINKS, seconds: float = SHRINK_SECONDS) -> 
         engine.MAX_SHRINKING_SECONDS = seconds
 
 
+def ignore_local_constants() -> None:
+    """Draw the laws' examples without constants from "local" source files, so that a checkout and an installed
+    lcspec draw the same examples from the same seed. Hypothesis mixes into its draws the literals of every imported
+    module outside site-packages: in an editable install that is lcspec itself (31 floats, 1e-12 to 1200.0), in a
+    wheel nothing, and in an in-process run the judged file too. Parsing those modules also cost each judging
+    process ~0.2 s. Hypothesis reads them through one module function, with no public setting; where it has none
+    this does nothing."""
+    from hypothesis.internal.conjecture import providers
+
+    if hasattr(providers, "_get_local_constants") and hasattr(providers, "Constants"):
+        none = providers.Constants()
+        providers._get_local_constants = lambda: none
+
+
 settings.register_profile(
     "ci",
     max_examples=60,

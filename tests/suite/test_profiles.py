@@ -16,9 +16,8 @@ import pytest
 
 from tests.suite.runs import run_suite
 
-pytestmark = pytest.mark.child_runs
 
-
+@pytest.mark.child_runs
 @pytest.mark.parametrize("profile", ["thorough", "docs"])
 def test_the_reference_conforms_at_strict_under_every_profile(profile):
     # No time budget: this judges the laws, not the clock (`thorough` can pass lcspec's default 1200 s on a busy
@@ -28,3 +27,17 @@ def test_the_reference_conforms_at_strict_under_every_profile(profile):
     assert run.returncode == 0 and run.summary["exit_ok"], f"{profile}:\n{run.output[-4000:]}"
     (statuses,) = run.statuses().values()
     assert set(statuses.values()) == {"conforms"}, statuses
+
+
+def test_the_laws_draw_no_constants_from_lcspecs_own_source():
+    # In a checkout (an editable install) lcspec's modules are "local" to Hypothesis, which mixes their literals into
+    # its draws; an installed wheel's are not. The laws ignore local constants, so both draw the same examples.
+    from hypothesis.internal.conjecture import providers
+    from hypothesis.internal.constants_ast import constants_from_module
+
+    import lcspec.reference.tolerances as module
+    from lcspec.harness import profiles
+
+    assert len(constants_from_module(module)) > 0  # what a local module would add
+    profiles.ignore_local_constants()
+    assert len(providers._get_local_constants()) == 0
