@@ -194,7 +194,8 @@ class Implementation:
         self.call_timeout = call_timeout
         self.notes = list(notes)  # what the loader did on the way (a stand-in module, a mapping), for the header
         self.coarser: dict[str, str] = {}
-        self.hung: set[str] = set()
+        self.hung: set[str] = set(self.layout.hangs)  # no longer called: each hung on a call
+        self.hung_where: dict[str, str] = dict(self.layout.hangs)  # of those, the ones that hung before any law did
 
     def provides(self, name: str) -> bool:
         return callable(getattr(self.module, name, None))
@@ -328,7 +329,8 @@ class _GuardedCall:
     def run(self):
         impl, name = self.impl, self.name
         if name in impl.hung:
-            raise self.fail("hung on an earlier call (no longer called, to keep the run moving)")
+            where = f", {impl.hung_where[name]}" if name in impl.hung_where else ""
+            raise self.fail(f"hung on an earlier call{where} (no longer called, to keep the run moving)")
         if impl.session.out_of_time():
             impl.hung.add(name)
             raise self.fail(f"not called: the run's time budget of {impl.session.time_budget:g} s is spent (too slow)")
@@ -429,19 +431,25 @@ def probe_precision(impls) -> np.dtype:
 
     float64 unless every floating result agrees on one coarser dtype (a JAX `accuracy` that alone
     returns float32 does not make the whole run draw float32 inputs). Functions the registry does not
-    probe (numerical_gradient, whose result follows its `f`) are left out; a call that raises or hangs
-    says nothing here, the tests report it.
+    probe (numerical_gradient, whose result follows its `f`) are left out; a call that raises says nothing
+    here, the tests report it. One that hangs marks its function hung, so that no law waits for it again (each
+    law that calls it says where it hung).
     """
     found = set()
     for impl in impls:
         for name, function in REGISTRY.items():
-            if not function.probed or not impl.provides(name):
+            if not function.probed or not impl.provides(name) or name in impl.hung:
                 continue
             try:
                 with _time_limit(impl.call_timeout):
                     result = getattr(impl.module, name)(**copy.deepcopy(function.valid))
             except KeyboardInterrupt:  # Ctrl-C, or the plugin's SIGTERM: the run stops here too
                 raise
+            except (_Hang, CallTimeout):
+                impl.hung.add(name)
+                impl.hung_where[name] = ("the precision probe's on a small valid input: it did not return within the "
+                                         f"per-call time limit of {impl.call_timeout:g} s")
+                continue
             except BaseException:  # noqa: BLE001 - judged by the tests, not here
                 continue
             found.update(differential.float_dtypes(result))

@@ -18,6 +18,11 @@ class Layout(Protocol):
     """The input the layout could not express on its last refusal (Δ = 0 for a CS231n file), for the reason a test
     whose every example was refused is skipped; None where it refuses nothing."""
 
+    @property
+    def hangs(self) -> dict[str, str]:
+        """The contract functions the layout found hanging before any law called them, each with where it hung (a
+        CS231n loss that did not return on the layout probe's problem): the guard fails their calls at once."""
+
     def student_name(self, name: str) -> str:
         """The implementation's own name for contract function `name` (svm_loss -> svm_loss_vectorized)."""
 
@@ -35,6 +40,10 @@ class ContractLayout:
     """The layout of an implementation written to the contract itself: nothing to translate."""
 
     unexpressed: str | None = None
+
+    @property
+    def hangs(self) -> dict[str, str]:
+        return {}
 
     def student_name(self, name: str) -> str:
         return name

@@ -50,6 +50,21 @@ def test_a_hang_fails_the_call_within_the_time_limit_and_later_calls_at_once():
     assert time.perf_counter() - start < 3
 
 
+def test_a_hang_in_the_precision_probe_is_waited_for_once_and_named_by_every_law():
+    def softmax(S):
+        while True:
+            pass
+
+    impl = guarded(softmax=softmax, predict=reference.predict)
+    start = time.perf_counter()
+    assert probe_precision([impl]) == np.float64
+    for _ in range(2):  # a law's replay and its own run (lcspec/harness/examples.py), or two laws: neither waits
+        with pytest.raises(ConformanceFailure, match="the precision probe's.*did not return within the per-call"):
+            impl.softmax(S)
+    assert time.perf_counter() - start < 1.5  # one time limit of 0.5 s, not three
+    assert impl.predict(S).tolist() == [1, 2]  # the others are called as ever
+
+
 def test_an_exception_where_the_reference_returns_is_a_failure_naming_it():
     def predict(S):
         raise KeyError("oops")

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,8 @@ from hypothesis.errors import Unsatisfiable
 
 from lcspec import reference
 from lcspec.harness.loading import cs231n_files
-from lcspec.harness.loading.cs231n_layout import CLASSIFIER_NAMES
+from lcspec.harness.loading import cs231n_layout
+from lcspec.harness.loading.cs231n_layout import CLASSIFIER_NAMES, check_presentation
 from lcspec.harness.guard import ConformanceFailure
 from lcspec.harness.inprocess import implementations
 from lcspec.harness.loading import USAGE_ERROR, CannotExpress, LoadError, unguarded
@@ -207,6 +209,28 @@ def test_a_folder_file_that_never_finishes_importing_is_given_up_on(tmp_path, mo
     impls = by_variant(f"cs231n:{folder}")
     assert any("linear_svm.py did not finish importing within 0.3 s" in n for n in impls["naive"].notes)
     assert np.isfinite(impls["naive"].module.softmax_loss(W, X, y, 0.1)[0])
+
+
+def test_a_loss_that_hangs_on_the_layout_probe_is_said_hung_and_its_calls_fail_at_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(cs231n_layout, "PROBE_SECONDS", 0.3)
+    folder = copy_of_folder(tmp_path)
+    softmax = folder / "cs231n" / "classifiers" / "softmax.py"
+    softmax.write_text(softmax.read_text().replace("def softmax_loss_vectorized(W, X, y, reg):\n",
+                                                   "def softmax_loss_vectorized(W, X, y, reg):\n    while True:\n"
+                                                   "        pass\n", 1))
+    impls = by_variant(f"cs231n:{folder}")
+    vectorized = impls["vectorized"]
+    assert vectorized.module.presentation()["hung"] == {"softmax_loss": 0.3}  # what a server's handshake carries
+    assert check_presentation(vectorized.module.presentation()) is None
+    started = time.perf_counter()
+    with pytest.raises(ConformanceFailure, match="hung on an earlier call, the layout probe's .* did not return within "
+                                                 "0.3 s"):
+        vectorized.softmax_loss(*CALLS["softmax_loss"])
+    assert time.perf_counter() - started < 0.2  # not called: no time limit waited for again
+    assert np.isfinite(vectorized.svm_loss(*CALLS["svm_loss"])[0])  # the others judged as usual
+    assert impls["naive"].hung == set() and np.isfinite(impls["naive"].softmax_loss(*CALLS["softmax_loss"])[0])
+    for hung in ({"softmax_loss": "5"}, {"softmax_loss": float("inf")}, ["softmax_loss"]):  # a server's data, checked
+        assert "presentation.hung" in check_presentation({**vectorized.module.presentation(), "hung": hung})
 
 
 def test_loading_a_folder_sets_aside_other_cs231n_modules_and_leaves_no_past(monkeypatch):

@@ -41,7 +41,7 @@ import dataclasses
 import io
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import numpy as np
@@ -82,8 +82,9 @@ LAYOUT_2015 = Orientation("2015 layout: W is C x D, X is D x N", classes_in_rows
 
 
 PROBE_SECONDS = 5.0
-"""Time a loss may take on the layout probe's tiny problem; one that takes longer says nothing of its layout,
-and its calls in the run then fail as hangs (the other functions are judged as usual)."""
+"""Time a loss may take on the layout probe's tiny problem; one that takes longer says nothing of its layout, and
+the layout says it hung (`Cs231nLayout.hangs`): the judge fails its calls at once rather than wait for each server
+it starts to find it again (the other functions are judged as usual)."""
 
 
 def _runs(fn, orientation: Orientation) -> bool | None:
@@ -104,22 +105,24 @@ def _runs(fn, orientation: Orientation) -> bool | None:
     return np.shape(dW) == W_layout.shape
 
 
-def _probe(fn) -> tuple[bool, bool]:
-    """(runs in today's layout, runs in 2015's); a loss that hangs is not tried twice, and tells neither."""
+def _probe(fn) -> tuple[bool, bool] | None:
+    """(runs in today's layout, runs in 2015's), or None: it hung in today's (and is not tried twice)."""
     current = _runs(fn, CURRENT)
-    return (False, False) if current is None else (current, bool(_runs(fn, LAYOUT_2015)))
+    return None if current is None else (current, bool(_runs(fn, LAYOUT_2015)))
 
 
-def orientation_of(assignment: Assignment) -> Orientation:
-    """The layout the assignment's losses are written in: 2015 if some run only in it and none only in today's."""
-    runs = {name: _probe(fn) for name, fn in assignment.losses.items()}
+def probed(assignment: Assignment) -> tuple[Orientation, set[str]]:
+    """The layout the assignment's losses are written in (2015 if some run only in it and none only in today's), and
+    the losses that hung on the probe's problem (which tell neither)."""
+    probes = {name: _probe(fn) for name, fn in assignment.losses.items()}
+    runs = {name: found for name, found in probes.items() if found is not None}
     today = [name for name, (current, old) in runs.items() if current and not old]
     of_2015 = [name for name, (current, old) in runs.items() if old and not current]
     if today and of_2015:
         raise LoadError(f"the losses mix two layouts: {', '.join(today)} run with W of shape (D, C) and X "
                         f"(N, D) only, {', '.join(of_2015)} with W (C, D) and X (D, N) only (the 2015 "
                         "layout); write them all in one")
-    return LAYOUT_2015 if of_2015 else CURRENT
+    return LAYOUT_2015 if of_2015 else CURRENT, set(probes) - set(runs)
 
 
 class Cs231nLayout:
@@ -133,7 +136,8 @@ class Cs231nLayout:
     """The inputs the layout has no counterpart for, as the protocol's handshake declares them (`declines`):
     Δ = 0 (the file's margin is 1, reached from any Δ > 0 by scaling), one-sided differences."""
 
-    def __init__(self, assignment: Assignment, variant: str, orientation: Orientation = CURRENT):
+    def __init__(self, assignment: Assignment, variant: str, orientation: Orientation = CURRENT,
+                 hung: Collection[str] = ()):
         if variant not in VARIANTS:
             raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
         self.variant, self.orientation = variant, orientation
@@ -142,11 +146,14 @@ class Cs231nLayout:
         self.notes = list(assignment.notes)
         self._sources: dict[str, Callable] = {}  # contract name -> the file's function it calls
         self._names: dict[str, str] = {}  # contract name -> the assignment's name for it, where not a function's
+        self._hung: dict[str, float] = {}  # contract name -> the seconds its loss did not return within on the probe
         for loss in LOSSES:
             fn = assignment.losses.get(f"{loss}_loss_{variant}")
             if fn is not None:
                 setattr(self, f"{loss}_loss", getattr(self, f"_{loss}")(fn))
                 self._sources[f"{loss}_loss"] = fn
+                if f"{loss}_loss_{variant}" in hung:
+                    self._hung[f"{loss}_loss"] = PROBE_SECONDS
         if variant == CLASSIFIER_VARIANT:
             functions, notes = cs231n_classifier.mapped(assignment, orientation, self.cannot_express)
             for name, fn in functions.items():
@@ -170,6 +177,11 @@ class Cs231nLayout:
         extra = assignment.classifier is not None or assignment.gradient_check is not None
         return [v for v in VARIANTS if any(f"{l}_loss_{v}" in assignment.losses for l in LOSSES)
                 or (v == CLASSIFIER_VARIANT and extra)]
+
+    @property
+    def hangs(self) -> dict[str, str]:
+        """The losses that hung on the layout probe, each with where (see :func:`hangs_in`)."""
+        return hangs_in(self.presentation())
 
     def cannot_express(self, what: str) -> None:
         """Refuse the call: its input `what` has no counterpart in the layout (the judge discards the example)."""
@@ -211,7 +223,7 @@ class Cs231nLayout:
         return {"layout": "cs231n", "variant": self.variant, "description": self.description,
                 "names": {**self._names, **unloadable, **{name: info["function"] for name, info in found.items()}},
                 "transposed": [] if self.orientation.classes_in_rows else sorted(found),
-                "reproduce": found}
+                "reproduce": found, "hung": dict(self._hung)}
 
     def _svm(self, fn):
         orientation = self.orientation
@@ -242,8 +254,8 @@ class Cs231nLayout:
 
 def layouts(assignment: Assignment) -> list[Cs231nLayout]:
     """One Cs231nLayout per variant the assignment provides, in the layout its losses are written in."""
-    orientation = orientation_of(assignment)
-    return [Cs231nLayout(assignment, v, orientation) for v in Cs231nLayout.variants(assignment)]
+    orientation, hung = probed(assignment)
+    return [Cs231nLayout(assignment, v, orientation, hung) for v in Cs231nLayout.variants(assignment)]
 
 
 def reproduce_in_layout(where: dict, arguments: dict, result, expected, fmt) -> str:
@@ -325,7 +337,18 @@ def check_presentation(presentation) -> str | None:
             return f"presentation.reproduce.{name}: function and module must be Python names"
         if where["orientation"] not in {o.description for o in (CURRENT, LAYOUT_2015)}:
             return f"presentation.reproduce.{name}.orientation names no layout"
+    hung = presentation.get("hung", {})
+    if not isinstance(hung, dict) or not all(isinstance(s, (int, float)) and not isinstance(s, bool)
+                                             and 0 < s < float("inf") for s in hung.values()):
+        return "presentation.hung must map function names to seconds"
     return None
+
+
+def hangs_in(presentation: dict) -> dict[str, str]:
+    """The functions a presentation says hung before any law called them (its `hung`: a loss that did not return
+    on the layout probe's problem within so many seconds), each with where it hung, for the failure of each call."""
+    return {name: f"the layout probe's on a small problem (W 5 x 3, X 4 x 5): it did not return within {seconds:g} s"
+            for name, seconds in presentation.get("hung", {}).items()}
 
 
 def index_in_layout(presentation: dict, name: str, part: str, index: tuple) -> tuple:
