@@ -369,7 +369,8 @@ def check_many(args, extra: list[str]) -> int:
             print(f"lcspec: {impl} names the same submission as {same}: judged once")
             continue
         jobs[impl] = _stem(len(jobs) + 1, impl)
-    print(f"{version_text()}: judging {len(jobs)} implementations, {args.jobs} at a time; reports in {out}/")
+    print(f"{version_text()}: judging {len(jobs)} implementation{'s' * (len(jobs) != 1)}, {args.jobs} at a time; "
+          f"reports in {out}/")
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     results = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:

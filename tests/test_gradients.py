@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from lcspec import reference as ref
-from lcspec.harness.assertions import assert_close
+from lcspec.harness.assertions import assert_at_most, assert_close
 from lcspec.harness.precision import atol, in_precision, input_dtype, judged_dtype, range_power
 from .strategies import (
     FULL_LOSSES,
@@ -80,7 +80,8 @@ def test_analytic_gradient_matches_centered_differences(impl, name, problem, reg
     noise = atol(loss, terms=4 * X.size) / H
     size = np.linalg.norm(numeric)
     assume(size > 1e3 * noise)
-    assert ref.relative_error(dW, numeric) <= 1e-6 + np.sqrt(W.size) * noise / size
+    assert_at_most(ref.relative_error(dW, numeric), 1e-6 + np.sqrt(W.size) * noise / size,
+                   f"relative_error(dW, centered differences of {name})")
 
 
 @pytest.mark.clause("GRAD-2")
@@ -272,6 +273,6 @@ def test_relative_error_reads_a_correct_gradient_as_good_and_a_broken_one_as_wro
     loss_fn = lambda V: ref.softmax_loss(V, X, y, 0.1)[0]  # noqa: E731
     numeric = ref.numerical_gradient(loss_fn, W)
     dW = ref.softmax_loss(W, X, y, 0.1)[1]
-    assert impl.relative_error(dW, numeric) <= 1e-7
+    assert_at_most(impl.relative_error(dW, numeric), 1e-7, "relative_error of a correct gradient")
     unaveraged = ref.cross_entropy_grad(X @ W.T, y).T @ X * len(y) + 0.2 * W
     assert impl.relative_error(unaveraged, numeric) > 1e-2

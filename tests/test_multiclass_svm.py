@@ -11,7 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from lcspec import reference as ref
-from lcspec.harness.assertions import assert_close, unchanged
+from lcspec.harness.assertions import assert_at_least, assert_at_most, assert_close, unchanged
 from lcspec.harness.precision import atol, eps, judged_dtype, largest
 from .oracles import exact_hinge_grad, literal_hinge
 from .strategies import Alone, deltas, hinge_cases, labelled_scores, matrices, problems
@@ -144,9 +144,9 @@ def test_a_misclassified_example_costs_at_least_the_margin(impl, case, delta):
     """If some wrong class scores ≥ the correct class, then L_i ≥ Δ."""
     S, y = case
     losses = impl.hinge_losses(S, y, delta)
-    for row, lab, loss, m in zip(S, y, losses, magnitude(S, delta)):
+    for i, (row, lab, loss, m) in enumerate(zip(S, y, losses, magnitude(S, delta))):
         if any(row[j] >= row[lab] for j in range(len(row)) if j != lab):
-            assert loss >= delta - atol(m, terms=2)
+            assert_at_least(loss, delta - atol(m, terms=2), f"L_{i} of a misclassified example, against Δ = {delta:g}")
 
 
 @pytest.mark.clause("HINGE-7")
@@ -189,7 +189,7 @@ def test_losses_are_convex_in_the_scores(impl, variant, case, delta, t, data):
     chord = t * loss(S1, y, *args) + (1 - t) * loss(S2, y, *args)
     scale = (magnitude(S1, delta) + magnitude(S2, delta)) ** (2 if variant.startswith("squared") else 1)
     K = S1.shape[1]
-    assert np.all(mix <= chord + [atol(m, terms=8 * K) for m in scale])
+    assert_at_most(mix, chord + [atol(m, terms=8 * K) for m in scale], f"{variant} at t = {t:.3g} of the way, against the chord")
 
 
 @pytest.mark.clause("HINGE-10")
@@ -243,8 +243,8 @@ def test_weston_watkins_is_sandwiched_by_crammer_singer(impl, judged, case, delt
     cs, ww = fns.crammer_singer_losses(S, y, delta), fns.hinge_losses(S, y, delta)
     K = S.shape[1]
     slack = np.array([atol(m, terms=2 * K) for m in magnitude(S, delta)])
-    assert np.all(cs <= ww + slack)
-    assert np.all(ww <= (K - 1) * cs + (K - 1) * slack)
+    assert_at_most(cs, ww + slack, "L^CS, against L^WW")
+    assert_at_most(ww, (K - 1) * cs + (K - 1) * slack, "L^WW, against (K − 1)·L^CS")
 
 
 @pytest.mark.clause("HINGE-12")

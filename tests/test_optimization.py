@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from lcspec import reference as ref
-from lcspec.harness.assertions import assert_close
+from lcspec.harness.assertions import assert_at_least, assert_at_most, assert_close
 from lcspec.harness.precision import atol, judged_dtype
 from .strategies import (FULL_LOSSES, MAX_N, Alone, any_shape, full_loss, judging, matrices, problems, reals, regs,
                          smooth_problems)
@@ -51,7 +51,8 @@ def test_a_step_within_the_smoothness_bound_decreases_the_softmax_loss(impl, jud
     alpha = fraction / max(beta, 1e-12)
     loss, dW = fns.softmax_loss(W, X, y, reg)
     after = fns.softmax_loss(fns.sgd_step(W, dW, alpha), X, y, reg)[0]
-    assert after <= loss - alpha / 2 * np.vdot(dW, dW) + atol(loss + 10, terms=4 * X.size)
+    assert_at_most(after, loss - alpha / 2 * np.vdot(dW, dW) + atol(loss + 10, terms=4 * X.size),
+                   f"the softmax loss after a step of α = {alpha:.3g} against the gradient")
 
 
 @pytest.mark.clause("OPT-3")
@@ -66,7 +67,8 @@ def test_a_step_along_the_gradient_ascends(impl, judged, name, problem, reg, alp
     uphill = fns.sgd_step(W, -dW, alpha)  # a negative gradient turns the update rule around
     after = full_loss(fns, name, uphill, X, y, reg)[0]
     scale = loss + alpha * np.vdot(dW, dW) + np.abs(X).max() * (np.abs(W).max() + alpha * np.abs(dW).max()) * 4
-    assert after >= loss + alpha * np.vdot(dW, dW) - atol(scale, terms=8 * X.size)
+    assert_at_least(after, loss + alpha * np.vdot(dW, dW) - atol(scale, terms=8 * X.size),
+                    f"the {name.split('_')[0]} loss after a step of α = {alpha:.3g} up the gradient")
 
 
 PENALTY_STEPS = 10
@@ -94,8 +96,9 @@ def test_penalty_descent_converges_below_one_over_reg(impl, W, reg, fraction):
     # result |W|·factor: a step multiplies |W| by at most factor + 4 roundings, so n steps by (factor + 4ε')^n
     # (when 2αλ is near 1 the subtraction cancels; the reference itself loses that much at W = [[0, 0, 0],
     # [0, 0, 1]], λ = 9, 2αλ ≈ 1.0016). No division: at 2αλ = 1 exactly the factor is 0 (the thorough profile draws it).
-    assert np.all(np.abs(W_end) <= (factor + atol(1.0, terms=4)) ** PENALTY_STEPS * np.abs(W) + subnormal_rounding)
-    assert np.abs(W_end).max() <= 0.91 ** PENALTY_STEPS * max(np.abs(W).max(), 1.0) + 1e-300
+    steps = f"|W| after {PENALTY_STEPS} steps of α = {alpha:.3g}, each to multiply W by 1 − 2αλ = {1 - 2 * alpha * reg:.3g}"
+    assert_at_most(np.abs(W_end), (factor + atol(1.0, terms=4)) ** PENALTY_STEPS * np.abs(W) + subnormal_rounding, steps)
+    assert_at_most(np.abs(W_end).max(), 0.91 ** PENALTY_STEPS * max(np.abs(W).max(), 1.0) + 1e-300, steps)
 
 
 @pytest.mark.clause("OPT-4")
@@ -107,7 +110,9 @@ def test_penalty_descent_diverges_above_one_over_reg(impl, W, reg, fraction):
     factor = abs(1 - 2 * alpha * reg)
     W_end = descend_on_penalty(impl, W, reg, alpha)
     # W's largest entry grows by the factor less four roundings a step (the same roundings as above).
-    assert np.abs(W_end).max() >= (factor - atol(1.0, terms=4)) ** PENALTY_STEPS * np.abs(W).max()
+    assert_at_least(np.abs(W_end).max(), (factor - atol(1.0, terms=4)) ** PENALTY_STEPS * np.abs(W).max(),
+                    f"max |W| after {PENALTY_STEPS} steps of α = {alpha:.3g}, each to multiply W by 1 − 2αλ = "
+                    f"{1 - 2 * alpha * reg:.3g}")
 
 
 @st.composite
