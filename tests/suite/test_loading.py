@@ -233,6 +233,33 @@ def test_a_loss_that_hangs_on_the_layout_probe_is_said_hung_and_its_calls_fail_a
         assert "presentation.hung" in check_presentation({**vectorized.module.presentation(), "hung": hung})
 
 
+def test_a_failing_train_or_predict_is_reproduced_with_the_students_own_class_and_runs(tmp_path):
+    folder = copy_of_folder(tmp_path)
+    classifiers = folder / "cs231n" / "classifiers"
+    (classifiers / "k_nearest_neighbor.py").write_text("")  # the assignment has it; the fixture leaves it out
+    train = classifiers / "linear_classifier.py"
+    train.write_text(train.read_text().replace("self.W -= learning_rate * grad", "self.W += learning_rate * grad"))
+    vectorized = by_variant(f"cs231n:{folder}")["vectorized"]
+    presentation = vectorized.module.presentation()
+    assert check_presentation(presentation) is None
+    cases = {"sgd_step": {"W": np.array(0.0), "dW": np.array(1.0), "learning_rate": 1.0},  # a 0-d W, stepped as 1 x 1
+             "predict": {"S": CALLS["predict"][0]}}
+    for name, arguments in cases.items():
+        result = getattr(vectorized.module, name)(**arguments)
+        text = cs231n_layout.reproduce_in_layout(presentation["reproduce"][name], arguments, result,
+                                                 getattr(reference, name)(**arguments), repr)
+        assert text.startswith(f"your function:   LinearClassifier.{'train' if name == 'sgd_step' else name} in {train}")
+        snippet = "\n".join(line[4:] for line in text.split(f"reproduce (python, in {folder}):\n")[1].splitlines())
+        done = subprocess.run([sys.executable, "-c", snippet], cwd=folder, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        shown = np.array([[1.0]]) if name == "sgd_step" else result  # the student's own W after the step: 0 + 1·1
+        assert done.stdout.split() == str(shown).split(), (done.stdout, text)
+    bad = {**presentation["reproduce"]["sgd_step"], "class": "os.system('x') or C"}
+    assert "a class must be a Python name" in check_presentation({**presentation, "reproduce": {"sgd_step": bad}})
+    bad = {**presentation["reproduce"]["sgd_step"], "keywords": ["__import__"]}
+    assert "its keywords some of verbose, reg" in check_presentation({**presentation, "reproduce": {"sgd_step": bad}})
+
+
 def test_loading_a_folder_sets_aside_other_cs231n_modules_and_leaves_no_past(monkeypatch):
     other = type(sys)("cs231n")
     monkeypatch.setitem(sys.modules, "cs231n", other)

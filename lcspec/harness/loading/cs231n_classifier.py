@@ -31,6 +31,7 @@ from typing import Callable
 import numpy as np
 
 from lcspec.harness.loading.cs231n_files import Assignment
+from lcspec.harness.loading.python2 import REPRODUCTION_STAND_IN
 
 ONE_SIDED = "centered=False (eval_numerical_gradient takes centered differences only)"
 
@@ -92,9 +93,17 @@ def _undrivable(cls) -> dict | str:
         why = (f"it takes no {', '.join(missing)}" if missing else "it does not take X and y first" if len(positional) < 2
                else f"it requires {', '.join(extra)}")
         return f"{cls.__name__}.train{inspect.signature(cls.train)} cannot be driven one step: {why}"
-    keywords = {"num_iters": 1, "batch_size": 1}
-    keywords |= {name: value for name, value in (("verbose", False), ("reg", 0.0)) if name in parameters}
-    return keywords
+    return {"num_iters": 1, "batch_size": 1} | {name: TRAIN_DEFAULTS[name] for name in train_keywords(cls)}
+
+
+TRAIN_DEFAULTS = {"verbose": False, "reg": 0.0}
+"""The optional arguments of train the one step sets where train takes them: quiet, and no penalty of its own."""
+
+
+def train_keywords(cls) -> list[str]:
+    """Those of TRAIN_DEFAULTS that `cls.train` takes."""
+    parameters = _parameters(cls.train) or {}
+    return [name for name in TRAIN_DEFAULTS if name in parameters]
 
 
 def _gradient_check_keywords(fn) -> dict | str:
@@ -145,3 +154,39 @@ def _numerical_gradient(fn, keywords: dict, cannot_express):
         return fn(f, point, h=h, **keywords)
 
     return numerical_gradient
+
+
+def reproduce(where: dict, orientation, arguments: dict, result, expected, fmt) -> str:
+    """A failing predict or sgd_step as the student's own class shows it: `LinearClassifier.predict` with W the
+    identity, or one iteration of `LinearClassifier.train` whose loss() returns dW, runnable where their code is.
+    `where` is the presentation's entry for it (class, method, module, layout, train's keywords)."""
+    cls, module = where["class"], where["module"]
+    head = [f"your function:   {cls}.{where['function']} in {where['source']}, your layout ({orientation.description})"]
+    code = [f"reproduce (python, in {where['where']}):", "    import numpy as np",
+            "    from numpy import array, inf, nan, float32, float64, int32, int64",
+            *(REPRODUCTION_STAND_IN if where["stand_in"] else []), f"    from {module} import {cls}"]
+    if where["function"] == "predict":
+        S = np.asarray(arguments["S"])
+        return "\n".join([
+            *head, f"call:            {cls}.predict(X) with W the identity, so that its scores are X itself",
+            f"your result:     {fmt(result)}", f"expected:        {fmt(expected)}", *code,
+            f"    X = {fmt(orientation.data(S))}", f"    model = {cls}()", f"    model.W = np.eye({S.shape[1]})",
+            "    print(model.predict(X))"])
+    W, dW = np.asarray(arguments["W"]), np.asarray(arguments["dW"])
+    rows = (lambda a: a) if W.ndim == 2 else (lambda a: np.asarray(a).reshape(1, -1))  # as sgd_step drives it
+
+    def theirs(value):
+        value = np.asarray(value)
+        return f"W = {fmt(orientation.weights(rows(value)))}" if value.size == W.size else fmt(value)
+
+    X = orientation.data(np.zeros((1, rows(W).shape[1])))
+    keywords = "".join(f", {name}={TRAIN_DEFAULTS[name]!r}" for name in where["keywords"])
+    rate = fmt(arguments["learning_rate"])
+    return "\n".join([
+        *head, f"call:            one iteration of {cls}.train with learning_rate={rate}, its loss() returning dW",
+        f"your result:     {theirs(result)}", f"expected:        {theirs(expected)}  (W - learning_rate * dW)", *code,
+        f"    W = {fmt(orientation.weights(rows(W)))}", f"    dW = {fmt(orientation.weights(rows(dW)))}", "",
+        f"    class OneStep({cls}):", "        def loss(self, X_batch, y_batch, reg):", "            return 0.0, dW", "",
+        "    model = OneStep()", "    model.W = W.copy()",
+        f"    model.train({fmt(X)}, np.zeros(1, dtype=int), learning_rate={rate}, num_iters=1, batch_size=1{keywords})",
+        "    print(model.W)"])

@@ -51,6 +51,7 @@ from lcspec.timelimit import Hang, time_limit
 from lcspec.harness.loading import cs231n_classifier
 from lcspec.harness.loading.cs231n_files import UNLOADABLE, Assignment
 from lcspec.harness.loading.importer import CannotExpress, LoadError
+from lcspec.harness.loading.python2 import REPRODUCTION_STAND_IN
 
 VARIANTS = ("naive", "vectorized")
 LOSSES = ("svm", "softmax")
@@ -154,11 +155,14 @@ class Cs231nLayout:
                 self._sources[f"{loss}_loss"] = fn
                 if f"{loss}_loss_{variant}" in hung:
                     self._hung[f"{loss}_loss"] = PROBE_SECONDS
+        self._classifier = None  # the assignment's classifier class, where predict or sgd_step is mapped from it
         if variant == CLASSIFIER_VARIANT:
             functions, notes = cs231n_classifier.mapped(assignment, orientation, self.cannot_express)
             for name, fn in functions.items():
                 setattr(self, name, fn)
                 self._names[name] = CLASSIFIER_NAMES[name]
+            if {"predict", "sgd_step"} & set(functions):
+                self._classifier = assignment.classifier
             self.notes += notes
 
     @property
@@ -208,22 +212,25 @@ class Cs231nLayout:
         stand_in = any("past.builtins" in note for note in self.notes)
         found = {}
         unloadable = {name: fn.__name__ for name, fn in self._sources.items() if hasattr(fn, UNLOADABLE)}
+        layout = {"orientation": self.orientation.description, "classes_in_rows": self.orientation.classes_in_rows,
+                  "stand_in": stand_in}
         for name, fn in self._sources.items():
             if name in unloadable:
                 continue  # a stand-in for a function whose file could not be imported: nothing to reproduce
-            source = Path(fn.__code__.co_filename)
-            if source.parent.name == "classifiers" and source.parent.parent.name == "cs231n":
-                # an assignment folder: run from the folder that holds cs231n/, as the notebook does
-                where, module = source.parents[2], f"cs231n.classifiers.{source.stem}"
-            else:
-                where, module = source.parent, source.stem
-            found[name] = {"function": fn.__name__, "source": str(source), "where": str(where), "module": module,
-                           "orientation": self.orientation.description,
-                           "classes_in_rows": self.orientation.classes_in_rows, "stand_in": stand_in}
+            found[name] = {"function": fn.__name__, **_located(fn.__code__.co_filename), **layout}
+        driven = {}  # the classifier's: its methods, driven as the mapping drives them
+        if self._classifier is not None:
+            cls = self._classifier
+            for name in ("predict", "sgd_step"):
+                method = getattr(cls, CLASSIFIER_NAMES[name].split(".")[1], None)
+                if callable(getattr(self, name, None)) and hasattr(method, "__code__"):
+                    driven[name] = {"function": method.__name__, "class": cls.__name__,
+                                    **_located(method.__code__.co_filename), **layout,
+                                    "keywords": cs231n_classifier.train_keywords(cls) if name == "sgd_step" else []}
         return {"layout": "cs231n", "variant": self.variant, "description": self.description,
                 "names": {**self._names, **unloadable, **{name: info["function"] for name, info in found.items()}},
                 "transposed": [] if self.orientation.classes_in_rows else sorted(found),
-                "reproduce": found, "hung": dict(self._hung)}
+                "reproduce": found | driven, "hung": dict(self._hung)}
 
     def _svm(self, fn):
         orientation = self.orientation
@@ -258,14 +265,28 @@ def layouts(assignment: Assignment) -> list[Cs231nLayout]:
     return [Cs231nLayout(assignment, v, orientation, hung) for v in Cs231nLayout.variants(assignment)]
 
 
+def _located(filename: str) -> dict:
+    """Where a reproduction of a function defined in `filename` runs from, and the module it imports."""
+    source = Path(filename)
+    if source.parent.name == "classifiers" and source.parent.parent.name == "cs231n":
+        # an assignment folder: run from the folder that holds cs231n/, as the notebook does
+        where, module = source.parents[2], f"cs231n.classifiers.{source.stem}"
+    else:
+        where, module = source.parent, source.stem
+    return {"source": str(source), "where": str(where), "module": module}
+
+
 def reproduce_in_layout(where: dict, arguments: dict, result, expected, fmt) -> str:
     """A failing call as the student would make it: their function, their layout, pasteable where their code is.
 
-    `where` is a loss's entry of :meth:`Cs231nLayout.presentation` (its function, file, module, orientation);
-    `arguments` are the contract call's (W, X, y, reg and, for the SVM, delta); `result` and `expected` the
-    contract's (loss, dW) of the file and of the reference.
+    `where` is an entry of :meth:`Cs231nLayout.presentation`'s `reproduce` (its function, file, module,
+    orientation); `arguments` are the contract call's (for a loss W, X, y, reg and, for the SVM, delta); `result`
+    and `expected` the contract's values of the file and of the reference. A classifier's method (an entry with a
+    `class`) is shown driven as the mapping drives it (lcspec/harness/loading/cs231n_classifier.py).
     """
     orientation = Orientation(where["orientation"], where["classes_in_rows"])
+    if "class" in where:
+        return cs231n_classifier.reproduce(where, orientation, arguments, result, expected, fmt)
     function = where["function"]
     delta = float(arguments.get("delta", 1.0))
     W = orientation.weights(np.asarray(arguments["W"], dtype=np.float64) / delta)
@@ -280,9 +301,7 @@ def reproduce_in_layout(where: dict, arguments: dict, result, expected, fmt) -> 
 
     scaled = (f"  (the contract's Δ = {delta:g}: your Δ = 1 code gets W/Δ and reg·Δ, and its loss times Δ "
               "is compared)") if delta != 1 else ""
-    stand_in = ["    # your files import past.builtins.xrange and the `future` package is not installed: stand in for it",
-                "    import sys, types; sys.modules['past'] = types.ModuleType('past')",
-                "    sys.modules['past.builtins'] = types.SimpleNamespace(xrange=range)"] if where["stand_in"] else []
+    stand_in = REPRODUCTION_STAND_IN if where["stand_in"] else []
     return "\n".join([
         f"your function:   {function} in {where['source']}, your layout ({orientation.description}){scaled}",
         f"call:            {function}(W, X, y, reg={fmt(reg)})",
@@ -305,6 +324,21 @@ def reproduce_in_layout(where: dict, arguments: dict, result, expected, fmt) -> 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 _REPRODUCE_FIELDS = {"function": str, "source": str, "where": str, "module": str, "orientation": str,
                      "classes_in_rows": bool, "stand_in": bool}
+
+
+def _reproduce_problem(where) -> str | None:
+    """What is wrong with one entry of a presentation's `reproduce`, after its path (None: nothing)."""
+    if not isinstance(where, dict) or any(not isinstance(where.get(k), t) for k, t in _REPRODUCE_FIELDS.items()):
+        return f" needs {', '.join(_REPRODUCE_FIELDS)}"
+    if not (_IDENTIFIER.match(where["function"]) and _IDENTIFIER.match(where["module"])):
+        return ": function and module must be Python names"
+    if where["orientation"] not in {o.description for o in (CURRENT, LAYOUT_2015)}:
+        return ".orientation names no layout"
+    if "class" in where and not (isinstance(where["class"], str) and _IDENTIFIER.match(where["class"])
+                                 and isinstance(where.get("keywords"), list)
+                                 and set(where["keywords"]) <= set(cs231n_classifier.TRAIN_DEFAULTS)):
+        return f": a class must be a Python name, its keywords some of {', '.join(cs231n_classifier.TRAIN_DEFAULTS)}"
+    return None
 
 
 def check_presentation(presentation) -> str | None:
@@ -331,12 +365,8 @@ def check_presentation(presentation) -> str | None:
     if not isinstance(reproduce, dict):
         return "presentation.reproduce must be an object"
     for name, where in reproduce.items():
-        if not isinstance(where, dict) or any(not isinstance(where.get(k), t) for k, t in _REPRODUCE_FIELDS.items()):
-            return f"presentation.reproduce.{name} needs {', '.join(_REPRODUCE_FIELDS)}"
-        if not (_IDENTIFIER.match(where["function"]) and _IDENTIFIER.match(where["module"])):
-            return f"presentation.reproduce.{name}: function and module must be Python names"
-        if where["orientation"] not in {o.description for o in (CURRENT, LAYOUT_2015)}:
-            return f"presentation.reproduce.{name}.orientation names no layout"
+        if problem := _reproduce_problem(where):
+            return f"presentation.reproduce.{name}{problem}"
     hung = presentation.get("hung", {})
     if not isinstance(hung, dict) or not all(isinstance(s, (int, float)) and not isinstance(s, bool)
                                              and 0 < s < float("inf") for s in hung.values()):

@@ -134,3 +134,10 @@ class PastStandIn(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if module.__name__ == "past.builtins":
             module.xrange = range
             self.used = True
+
+
+REPRODUCTION_STAND_IN = [
+    "    # your files import past.builtins.xrange and the `future` package is not installed: stand in for it",
+    "    import sys, types; sys.modules['past'] = types.ModuleType('past')",
+    "    sys.modules['past.builtins'] = types.SimpleNamespace(xrange=range)"]
+"""The lines a reproduction starts with where the student's files got the stand-in (`stand_in` in its entry)."""
