@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -89,6 +90,25 @@ def test_the_sandbox_is_used_as_asked(monkeypatch):
                                                           "implementation runs with your user's permissions")
     with pytest.raises(sandbox.SandboxUnavailable, match="required, but bubblewrap"):
         sandbox.probe("required", "/", 1 << 20)
+
+
+def test_the_memory_watch_reads_pss_only_where_its_rss_bound_passes_the_limit():
+    import subprocess
+
+    alone = subprocess.Popen([sys.executable, "-c", "import numpy, time; time.sleep(60)"])  # a tree of one process
+    try:
+        time.sleep(0.5)
+        bound, count = sandbox.SandboxWatch(alone.pid, 1 << 50, lambda why: None).measure()
+        pss, _ = sandbox.SandboxWatch(alone.pid, 1, lambda why: None).measure()  # over a limit of one byte: PSS
+        assert count == 1 and pss == sandbox._pss_bytes(alone.pid) and 0 < pss < bound  # numpy's pages are shared
+        killed = []
+        watch = sandbox.SandboxWatch(alone.pid, pss // 2, killed.append)
+        watch.start()
+        watch.join(timeout=5)
+        assert not watch.is_alive() and killed and "over the memory limit" in killed[0]
+    finally:
+        alone.kill()
+        alone.wait()
 
 
 def test_a_path_under_a_private_tmpfs_is_bound_back_read_only():
