@@ -161,8 +161,11 @@ class Conformance:
         if spec.startswith(CMD) and not self.isolated:
             usage_error(config, f"--impl={spec}: a command runs in a process of its own; --in-process cannot apply")
         self.stopped_by = ""
+        self.interrupted = False  # set by the signal itself, whatever pytest then makes of its KeyboardInterrupt
         for number in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(number, self._interrupt)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # an ignored SIGINT stays ignored
+            signal.signal(signal.SIGINT, self._interrupt)
         self.frozen = ImportsFrozen(time.time())  # from here on the implementation may run (and write files)
         try:  # read before the implementation starts: nothing it writes is replayed in this run
             examples = (ExampleCache.for_run(config.getoption("--example-cache"),
@@ -213,9 +216,14 @@ class Conformance:
         self.laws: list = []  # the collected items that judge the implementation
 
     def _interrupt(self, signum, frame):
-        """SIGTERM and SIGHUP (a cancelled CI job, a closed terminal) end the run as SIGINT does, with a report."""
-        self.stopped_by = signal.Signals(signum).name
-        raise KeyboardInterrupt(f"stopped by {self.stopped_by}")
+        """SIGTERM and SIGHUP (a cancelled CI job, a closed terminal) end the run as SIGINT (Ctrl-C) does, with a
+        report. The signal is remembered: a KeyboardInterrupt that lands inside pytest's own rendering of a failure
+        can end as an error of that test instead, and the run is still one that was stopped."""
+        self.interrupted = True
+        if signum != signal.SIGINT:
+            self.stopped_by = signal.Signals(signum).name
+            raise KeyboardInterrupt(f"stopped by {self.stopped_by}")
+        raise KeyboardInterrupt
 
     # ------------------------------------------------------------------ the laws' fixture
     @pytest.hookimpl
@@ -302,6 +310,8 @@ class Conformance:
         self.end_children()
         if self.config.option.collectonly or not (self.laws or self.asked):
             return  # no test of the implementation was to run (only the suite's own tests, or --collect-only)
+        if self.interrupted:
+            session.exitstatus = pytest.ExitCode.INTERRUPTED
         interrupted = session.exitstatus not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
         why = {pytest.ExitCode.INTERRUPTED: f"interrupted by {self.stopped_by}" if self.stopped_by else "interrupted", pytest.ExitCode.NO_TESTS_COLLECTED: "no test was selected",
                pytest.ExitCode.INTERNAL_ERROR: "an internal error"}

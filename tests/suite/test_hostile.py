@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.suite.runs import run_suite
 
 WRONG = "def softmax(S):\n    return reference.softmax(S) + 3e-5\n"
 CORRECT = "def softmax(S):\n    with np.errstate(all='ignore'):\n        return reference.softmax(S)\n"
@@ -110,6 +111,13 @@ def test_an_interrupted_run_writes_a_report_that_never_says_exit_ok(tmp_path):
     assert run.returncode == 2, output[-2000:]
     data = json.loads(report.read_text())
     assert data["exit_ok"] is False and data["stopped"] == "interrupted"
+
+
+@pytest.mark.child_runs
+def test_a_ctrl_c_that_pytest_swallows_still_stops_the_run_with_a_report_that_says_so():
+    run = run_suite("lcspec.reference", "-p", "tests.suite.swallowed_interrupt", "-k", "softmax and not loss")
+    assert run.returncode == 2, run.output[-2000:]
+    assert run.summary["exit_ok"] is False and run.summary["stopped"] == "interrupted", run.output[-2000:]
 
 
 @pytest.mark.child_runs
