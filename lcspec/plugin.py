@@ -183,7 +183,7 @@ class Conformance:
             impls = (remote_implementations(spec, config.getoption("--call-timeout"), memory, sandbox, variant=variant)
                      if self.isolated else implementations(spec, config.getoption("--call-timeout"), variant))
         except LoadError as exc:  # already one paragraph naming the file, the line and the fix
-            usage_error(config, f"--impl={spec}: {exc}")
+            usage_error(config, f"{spec}: {exc}")
         if self.isolated and asked:  # (lcspec's own checkout, judging the reference, imports its suite's files)
             self.frozen.__enter__()
         deviations = config.getoption("--deviations")

@@ -381,7 +381,7 @@ def test_a_loading_error_is_a_usage_error_of_one_line(tmp_path):
     done = subprocess.run([*command, f"--impl=cs231n:{path}"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == USAGE_ERROR
     assert done.stderr.strip().splitlines() == [
-        f"Exit: lcspec: --impl=cs231n:{path}: {path} is Python 2 code (line 2: 'print S'); the suite runs on Python 3: "
+        f"Exit: lcspec: cs231n:{path}: {path} is Python 2 code (line 2: 'print S'); the suite runs on Python 3: "
         "change print x -> print(x)"]
 
 
