@@ -348,10 +348,14 @@ def same_value(value, fixed) -> bool:
 # --- framing ----------------------------------------------------------------------------------------
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)  # made once: json.dumps with options makes
+# one per call, which cost more than encoding a small message
+
+
 def dumps(message: dict) -> bytes:
     """One message as one line: compact JSON, ASCII only (escapes keep any string, lone surrogates
     included, and no raw newline can occur), newline-terminated."""
-    return json.dumps(message, separators=(",", ":"), allow_nan=False).encode("ascii") + b"\n"
+    return _ENCODER.encode(message).encode("ascii") + b"\n"
 
 
 def _parse_int(text: str) -> int | float:
@@ -362,12 +366,15 @@ def _no_constant(name: str):
     raise WireError(f"{name} is not JSON (send {{\"$float\": ...}})")
 
 
+_DECODER = json.JSONDecoder(parse_int=_parse_int, parse_constant=_no_constant)  # made once, as _ENCODER
+
+
 def loads(line: bytes | str) -> dict:
     """One line as a message: a JSON object. Raises WireError for anything else (not UTF-8, not JSON,
     NaN/Infinity literals, nesting too deep). A number beyond float64's range parses as inf here (json's fast
     float parser) and is refused by `decode`, where an inf can only have come from one."""
     try:
-        message = json.loads(line, parse_int=_parse_int, parse_constant=_no_constant)
+        message = _DECODER.decode(line.decode("utf-8") if isinstance(line, bytes) else line)
     except WireError:
         raise
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
