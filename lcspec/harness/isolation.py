@@ -28,7 +28,7 @@ from lcspec.harness.contract import REGISTRY, entry
 from lcspec.harness.guard import Implementation
 from lcspec.harness.loading import CS231N, LoadError
 from lcspec.harness.loading.cs231n_layout import check_presentation, hangs_in, index_in_layout, reproduce_in_layout
-from lcspec.protocol.child import DEFAULT_MEMORY_LIMIT, DEFAULT_START_TIMEOUT, Child, ChildError, Declined, RemoteError, ServerInfo, Unsupported, result_part
+from lcspec.protocol.child import DEFAULT_MEMORY_LIMIT, DEFAULT_START_TIMEOUT, Child, ChildError, Declined, Refused, RemoteError, ServerInfo, result_part
 from lcspec.protocol.sandbox import Sandbox
 
 CMD = "cmd:"
@@ -72,7 +72,7 @@ class RemoteModule:
         except Declined as exc:  # declared in the handshake, before any call: a discarded example, not a failure
             self.unexpressed = str(exc)
             reject()
-        except Unsupported as exc:  # a refusal it did not declare is no escape: the call fails
+        except Refused as exc:  # a refusal it did not declare is no escape: the call fails
             raise RemoteError(f"{exc} (an \"Unsupported\" answer to an input its handshake did not decline)",
                               "Unsupported", str(exc)) from None
         for argument, value in self.child.modified.items():  # changed in place there: so here, as for a caller

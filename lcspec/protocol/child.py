@@ -16,7 +16,7 @@ A call that returns no value raises a ChildError:
 
 * the server answered an error named after a builtin Exception: that builtin (a subclass of it and of
   ChildError, same name) with the server's message; any other name: RemoteError ("f raised SystemExit:
-  0"); "Unsupported": Unsupported (a refusal the handshake did not declare). The server lives on.
+  0"); "Unsupported": Refused (a refusal the handshake did not declare). The server lives on.
 * Declined: the arguments are among those the handshake declined; nothing was sent.
 * CallTimeout ("f did not return within 10 s"), ChildDied ("the implementation's process was killed by
   SIGSEGV during the call to f; its stderr ends: ..."), ProtocolError ("protocol error during the call
@@ -85,8 +85,9 @@ class RemoteError(ChildError):
         self.remote_message = remote_message
 
 
-class Unsupported(ChildError):
-    """The server answered "Unsupported": it declines these argument values. The judge sends only inputs the
+class Refused(ChildError):
+    """The server answered "Unsupported": it declines these argument values (the judge's side of the answer; the
+    Python server's functions raise lcspec.protocol.Unsupported to give it). The judge sends only inputs the
     handshake did not decline, so this answer is the implementation's failure there, never a discarded input."""
 
 
@@ -136,7 +137,7 @@ def remote_exception(function: str, type_name: str, message: str) -> ChildError:
     implementation's text, shown on one line with control characters escaped (wire.printable)."""
     type_name, message = wire.printable(type_name, 100), wire.printable(message, 2000)
     if type_name == "Unsupported":
-        return Unsupported(f"{function}: {message}" if message else f"{function}: unsupported arguments")
+        return Refused(f"{function}: {message}" if message else f"{function}: unsupported arguments")
     cls = _remote_builtin(type_name)
     if cls is not None:
         try:

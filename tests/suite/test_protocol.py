@@ -36,7 +36,7 @@ from lcspec.protocol.child import (
     RemoteError,
     StartError,
     Declined,
-    Unsupported,
+    Refused,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -516,7 +516,7 @@ def test_an_error_that_is_no_builtin_exception_is_a_remote_error_and_the_server_
 
 def test_an_unsupported_answer_raises_unsupported_a_failure_not_a_declined_input(servers):
     with hostile(servers) as child:
-        with pytest.raises(Unsupported, match="cannot express"):
+        with pytest.raises(Refused, match="cannot express"):
             child.call("error", {"error": {"type": "Unsupported", "message": "cannot express delta=0"}})
 
 
