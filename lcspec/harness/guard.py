@@ -68,6 +68,7 @@ class ConformanceFailure(AssertionError):
         self.clause = clause
         self.raised = raised  # the implementation raised where the reference returns a value
         self.calls: list[Call] | None = None  # the example's calls, when known (a Finding's)
+        self.made = True  # False: the guard did not make the call (hung before, time spent): nothing to reproduce
 
 
 @dataclasses.dataclass
@@ -326,14 +327,20 @@ class _GuardedCall:
         self.record.problem = f"{self.shown}: {problem}"
         return ConformanceFailure(self.record.problem, self.record, clause, raised)
 
+    def _not_made(self, problem: str) -> ConformanceFailure:
+        failure = self.fail(problem)
+        failure.made = False
+        return failure
+
     def run(self):
         impl, name = self.impl, self.name
         if name in impl.hung:
             where = f", {impl.hung_where[name]}" if name in impl.hung_where else ""
-            raise self.fail(f"hung on an earlier call{where} (no longer called, to keep the run moving)")
+            raise self._not_made(f"hung on an earlier call{where} (no longer called, to keep the run moving)")
         if impl.session.out_of_time():
             impl.hung.add(name)
-            raise self.fail(f"not called: the run's time budget of {impl.session.time_budget:g} s is spent (too slow)")
+            raise self._not_made(f"not called: the run's time budget of {impl.session.time_budget:g} s is spent "
+                                 "(too slow)")
         if not self.overlapped:
             self.judged  # before the call: an implementation in this process may change its arguments
         result = self._invoke()

@@ -222,7 +222,7 @@ class Recorder:
             outcome.blamed = [failure.clause]
             outcome.level = level_of([*outcome.clauses, failure.clause])  # CONV-1 in a core law's test is strict
             others = {c.name: c for c in failure.calls or () if c.name != blamed.name}
-            return [blamed, *list(others.values())[-2:]]
+            return [blamed, *list(others.values())[-2:]] if failure.made else []
         related = {f for c in ids for f in self.registry.get(c, {}).get("functions", [])}
         outcome.functions = (outcome.called & related) or outcome.called or {f for f in related if impl.provides(f)}
         last = {}

@@ -301,7 +301,6 @@ def test_a_batchs_judges_are_forked_warm_each_a_process_of_its_own_with_its_own_
     os.kill(forkserver._forkserver._forkserver_pid, signal.SIGKILL)  # as code run without a sandbox may
     # Forked by a new server, or None: no judge could be forked, and the batch starts a fresh interpreter instead.
     assert judges.run(["--version"], tmp_path / "again.log") in (0, None)
-    assert judges.run(["--version"], tmp_path / "again.log") == 0  # by then a new server forks them
 
     class Gone:  # a server that cannot fork: the judge is a fresh interpreter
         run = staticmethod(lambda argv, log: None)

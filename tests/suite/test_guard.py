@@ -59,8 +59,9 @@ def test_a_hang_in_the_precision_probe_is_waited_for_once_and_named_by_every_law
     start = time.perf_counter()
     assert probe_precision([impl]) == np.float64
     for _ in range(2):  # a law's replay and its own run (lcspec/harness/examples.py), or two laws: neither waits
-        with pytest.raises(ConformanceFailure, match="the precision probe's.*did not return within the per-call"):
+        with pytest.raises(ConformanceFailure, match="the precision probe's.*did not return within the per-call") as hung:
             impl.softmax(S)
+        assert not hung.value.made  # not called: no reproduction of a call that was never made
     assert time.perf_counter() - start < 1.5  # one time limit of 0.5 s, not three
     assert impl.predict(S).tolist() == [1, 2]  # the others are called as ever
 

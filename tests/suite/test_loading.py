@@ -193,6 +193,8 @@ def test_a_folder_file_that_cannot_be_imported_fails_its_functions_with_the_reas
         assert impl.display_name("softmax_loss") == f"softmax_loss_{impl.variant}"
     with pytest.raises(ImportError, match="not_installed_anywhere"):  # linear_classifier.py imports softmax.py
         impls["vectorized"].module.predict(X @ W.T)
+    shown = impls["vectorized"].module.presentation()["reproduce"]  # a stand-in has no code of theirs to reproduce
+    assert "softmax_loss" not in shown and "predict" not in shown and "sgd_step" not in shown and "svm_loss" in shown
     for name in ("linear_svm.py", "linear_classifier.py"):
         path = folder / "cs231n" / "classifiers" / name
         path.write_text("raise RuntimeError('not today')\n" + path.read_text())

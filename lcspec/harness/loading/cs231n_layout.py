@@ -219,7 +219,7 @@ class Cs231nLayout:
                 continue  # a stand-in for a function whose file could not be imported: nothing to reproduce
             found[name] = {"function": fn.__name__, **_located(fn.__code__.co_filename), **layout}
         driven = {}  # the classifier's: its methods, driven as the mapping drives them
-        if self._classifier is not None:
+        if self._classifier is not None and not hasattr(self._classifier, UNLOADABLE):  # a stand-in: nothing to run
             cls = self._classifier
             for name in ("predict", "sgd_step"):
                 method = getattr(cls, CLASSIFIER_NAMES[name].split(".")[1], None)
