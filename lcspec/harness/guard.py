@@ -197,6 +197,7 @@ class Implementation:
         self.coarser: dict[str, str] = {}
         self.hung: set[str] = set(self.layout.hangs)  # no longer called: each hung on a call
         self.hung_where: dict[str, str] = dict(self.layout.hangs)  # of those, the ones that hung before any law did
+        self.unloadable: dict[str, str] = dict(self.layout.unloadable)  # never called: each with why it cannot run
 
     def provides(self, name: str) -> bool:
         return callable(getattr(self.module, name, None))
@@ -337,6 +338,8 @@ class _GuardedCall:
         if name in impl.hung:
             where = f", {impl.hung_where[name]}" if name in impl.hung_where else ""
             raise self._not_made(f"hung on an earlier call{where} (no longer called, to keep the run moving)")
+        if name in impl.unloadable:
+            raise self._not_made(f"not called: its code could not be imported: {impl.unloadable[name]}")
         if impl.session.out_of_time():
             impl.hung.add(name)
             raise self._not_made(f"not called: the run's time budget of {impl.session.time_budget:g} s is spent "

@@ -27,7 +27,8 @@ from lcspec.harness.clauses import spec_version
 from lcspec.harness.contract import REGISTRY, entry
 from lcspec.harness.guard import Implementation
 from lcspec.harness.loading import CS231N, LoadError
-from lcspec.harness.loading.cs231n_layout import check_presentation, hangs_in, index_in_layout, reproduce_in_layout
+from lcspec.harness.loading.cs231n_layout import (check_presentation, hangs_in, index_in_layout, reproduce_in_layout,
+                                                   unloadable_in)
 from lcspec.protocol.child import DEFAULT_MEMORY_LIMIT, DEFAULT_START_TIMEOUT, Child, ChildError, Declined, Refused, RemoteError, ServerInfo, result_part
 from lcspec.protocol.sandbox import Sandbox
 
@@ -50,6 +51,7 @@ class RemoteModule:
         self.__name__ = info.name or "implementation"
         self.unexpressed: str | None = None  # the declared refusal that discarded the last example (see record.py)
         self.hangs = hangs_in(self.presentation)
+        self.unloadable = unloadable_in(self.presentation)
         for name in info.provides:
             if name in REGISTRY:
                 setattr(self, name, self._function(name))

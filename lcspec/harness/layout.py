@@ -23,6 +23,11 @@ class Layout(Protocol):
         """The contract functions the layout found hanging before any law called them, each with where it hung (a
         CS231n loss that did not return on the layout probe's problem): the guard fails their calls at once."""
 
+    @property
+    def unloadable(self) -> dict[str, str]:
+        """The contract functions that cannot run at all, each with why (a CS231n function whose file, or a file it
+        imports, could not be imported): the guard fails their calls at once, with that reason."""
+
     def student_name(self, name: str) -> str:
         """The implementation's own name for contract function `name` (svm_loss -> svm_loss_vectorized)."""
 
@@ -43,6 +48,10 @@ class ContractLayout:
 
     @property
     def hangs(self) -> dict[str, str]:
+        return {}
+
+    @property
+    def unloadable(self) -> dict[str, str]:
         return {}
 
     def student_name(self, name: str) -> str:

@@ -25,6 +25,7 @@ from lcspec import reference
 from lcspec.harness.loading import cs231n_files
 from lcspec.harness.loading import cs231n_layout
 from lcspec.harness.loading.cs231n_layout import CLASSIFIER_NAMES, check_presentation
+from lcspec.harness.deviations import DIFFERENTIAL
 from lcspec.harness.guard import ConformanceFailure
 from lcspec.harness.inprocess import implementations
 from lcspec.harness.loading import USAGE_ERROR, CannotExpress, LoadError, unguarded
@@ -193,8 +194,15 @@ def test_a_folder_file_that_cannot_be_imported_fails_its_functions_with_the_reas
         assert impl.display_name("softmax_loss") == f"softmax_loss_{impl.variant}"
     with pytest.raises(ImportError, match="not_installed_anywhere"):  # linear_classifier.py imports softmax.py
         impls["vectorized"].module.predict(X @ W.T)
-    shown = impls["vectorized"].module.presentation()["reproduce"]  # a stand-in has no code of theirs to reproduce
+    presentation = impls["vectorized"].module.presentation()
+    shown = presentation["reproduce"]  # a stand-in has no code of theirs to reproduce
     assert "softmax_loss" not in shown and "predict" not in shown and "sgd_step" not in shown and "svm_loss" in shown
+    assert sorted(presentation["unloadable"]) == ["predict", "sgd_step", "softmax_loss"]  # said up front, with why
+    with pytest.raises(ConformanceFailure, match="not called: its code could not be imported: .*not_installed_anywhere"
+                       ) as failure:  # through the guard: at once, laid at the reference's value, nothing to rerun
+        impls["vectorized"].softmax_loss(W, X, y, 0.1)
+    assert failure.value.clause == DIFFERENTIAL and not failure.value.made
+    assert "presentation.unloadable" in check_presentation({**presentation, "unloadable": {"predict": 1}})
     for name in ("linear_svm.py", "linear_classifier.py"):
         path = folder / "cs231n" / "classifiers" / name
         path.write_text("raise RuntimeError('not today')\n" + path.read_text())

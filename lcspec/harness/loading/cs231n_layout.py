@@ -52,6 +52,7 @@ from lcspec.harness.loading import cs231n_classifier
 from lcspec.harness.loading.cs231n_files import UNLOADABLE, Assignment
 from lcspec.harness.loading.importer import CannotExpress, LoadError
 from lcspec.harness.loading.python2 import REPRODUCTION_STAND_IN
+from lcspec.protocol.wire import printable
 
 VARIANTS = ("naive", "vectorized")
 LOSSES = ("svm", "softmax")
@@ -148,6 +149,7 @@ class Cs231nLayout:
         self._sources: dict[str, Callable] = {}  # contract name -> the file's function it calls
         self._names: dict[str, str] = {}  # contract name -> the assignment's name for it, where not a function's
         self._hung: dict[str, float] = {}  # contract name -> the seconds its loss did not return within on the probe
+        self._unloadable: dict[str, str] = {}  # contract name -> why its file could not be imported (a stand-in's)
         for loss in LOSSES:
             fn = assignment.losses.get(f"{loss}_loss_{variant}")
             if fn is not None:
@@ -155,12 +157,17 @@ class Cs231nLayout:
                 self._sources[f"{loss}_loss"] = fn
                 if f"{loss}_loss_{variant}" in hung:
                     self._hung[f"{loss}_loss"] = PROBE_SECONDS
+                if hasattr(fn, UNLOADABLE):
+                    self._unloadable[f"{loss}_loss"] = getattr(fn, UNLOADABLE)
         self._classifier = None  # the assignment's classifier class, where predict or sgd_step is mapped from it
         if variant == CLASSIFIER_VARIANT:
             functions, notes = cs231n_classifier.mapped(assignment, orientation, self.cannot_express)
             for name, fn in functions.items():
                 setattr(self, name, fn)
                 self._names[name] = CLASSIFIER_NAMES[name]
+                source = assignment.gradient_check if name == "numerical_gradient" else assignment.classifier
+                if hasattr(source, UNLOADABLE):
+                    self._unloadable[name] = getattr(source, UNLOADABLE)
             if {"predict", "sgd_step"} & set(functions):
                 self._classifier = assignment.classifier
             self.notes += notes
@@ -186,6 +193,11 @@ class Cs231nLayout:
     def hangs(self) -> dict[str, str]:
         """The losses that hung on the layout probe, each with where (see :func:`hangs_in`)."""
         return hangs_in(self.presentation())
+
+    @property
+    def unloadable(self) -> dict[str, str]:
+        """The functions whose file could not be imported, each with why (see :func:`unloadable_in`)."""
+        return unloadable_in(self.presentation())
 
     def cannot_express(self, what: str) -> None:
         """Refuse the call: its input `what` has no counterpart in the layout (the judge discards the example)."""
@@ -230,7 +242,7 @@ class Cs231nLayout:
         return {"layout": "cs231n", "variant": self.variant, "description": self.description,
                 "names": {**self._names, **unloadable, **{name: info["function"] for name, info in found.items()}},
                 "transposed": [] if self.orientation.classes_in_rows else sorted(found),
-                "reproduce": found | driven, "hung": dict(self._hung)}
+                "reproduce": found | driven, "hung": dict(self._hung), "unloadable": dict(self._unloadable)}
 
     def _svm(self, fn):
         orientation = self.orientation
@@ -367,6 +379,9 @@ def check_presentation(presentation) -> str | None:
     for name, where in reproduce.items():
         if problem := _reproduce_problem(where):
             return f"presentation.reproduce.{name}{problem}"
+    unloadable = presentation.get("unloadable", {})
+    if not isinstance(unloadable, dict) or not all(isinstance(why, str) for why in unloadable.values()):
+        return "presentation.unloadable must map function names to reasons"
     hung = presentation.get("hung", {})
     if not isinstance(hung, dict) or not all(isinstance(s, (int, float)) and not isinstance(s, bool)
                                              and 0 < s < float("inf") for s in hung.values()):
@@ -379,6 +394,12 @@ def hangs_in(presentation: dict) -> dict[str, str]:
     on the layout probe's problem within so many seconds), each with where it hung, for the failure of each call."""
     return {name: f"the layout probe's on a small problem (W 5 x 3, X 4 x 5): it did not return within {seconds:g} s"
             for name, seconds in presentation.get("hung", {}).items()}
+
+
+def unloadable_in(presentation: dict) -> dict[str, str]:
+    """The functions a presentation says cannot run at all (its `unloadable`: the file that holds them, or one it
+    imports, could not be imported), each with why, as one line of the implementation's text."""
+    return {name: printable(why, 400) for name, why in presentation.get("unloadable", {}).items()}
 
 
 def index_in_layout(presentation: dict, name: str, part: str, index: tuple) -> tuple:
