@@ -358,6 +358,7 @@ def check_many(args, extra: list[str]) -> int:
     from lcspec.harness.profiles import DEFAULT as DEFAULT_PROFILE
     from lcspec.harness.reports import write_atomically
     from lcspec.harness.render import table
+    from lcspec.warm import WarmJudges
 
     out = _fresh_folder(args.report_dir)
     if isinstance(out, str):
@@ -375,8 +376,6 @@ def check_many(args, extra: list[str]) -> int:
           f"reports in {out}/")
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     results = {}
-    from lcspec.warm import WarmJudges
-
     judges = WarmJudges()
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         cores = max(1, args.jobs // max(1, min(args.jobs, len(jobs))))  # the cores no other submission is using

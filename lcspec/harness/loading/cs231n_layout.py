@@ -231,11 +231,11 @@ class Cs231nLayout:
                 continue  # a stand-in for a function whose file could not be imported: nothing to reproduce
             found[name] = {"function": fn.__name__, **_located(fn.__code__.co_filename), **layout}
         driven = {}  # the classifier's: its methods, driven as the mapping drives them
-        if self._classifier is not None and not hasattr(self._classifier, UNLOADABLE):  # a stand-in: nothing to run
+        if self._classifier is not None:
             cls = self._classifier
             for name in ("predict", "sgd_step"):
                 method = getattr(cls, CLASSIFIER_NAMES[name].split(".")[1], None)
-                if callable(getattr(self, name, None)) and hasattr(method, "__code__"):
+                if callable(getattr(self, name, None)) and hasattr(method, "__code__") and name not in self._unloadable:
                     driven[name] = {"function": method.__name__, "class": cls.__name__,
                                     **_located(method.__code__.co_filename), **layout,
                                     "keywords": cs231n_classifier.train_keywords(cls) if name == "sgd_step" else []}
