@@ -266,18 +266,16 @@ def _stem(index: int, impl: str) -> str:
     return f"{index:02d}-{name[-60:]}"
 
 
-def _judge_apart(impl: str, stem: str, args, extra: list[str], out: Path, cores: int, judges) -> dict:
-    """Judge `impl` in a process of its own (forked by `judges`, lcspec/warm.py), which may use `cores` (a folder's
-    variants at once); its report and log land in `out`."""
+def _judge_apart(impl: str, stem: str, args, extra: list[str], out: Path, cores: int) -> dict:
+    """Judge `impl` in a process of its own, which may use `cores` (a folder's variants at once); its report and
+    log land in `out`."""
     report, junit, log = out / f"{stem}.json", out / f"{stem}.xml", out / f"{stem}.log"
     command = _check_command(impl, args, f"--json={report}", f"--junit={junit}", f"--jobs={cores}")
     command += ["--verbose"] * args.verbose
     command += ["--", *extra] if extra else []
     started = time.perf_counter()
-    status = judges.run(command[command.index("lcspec") + 1:], log)
-    if status is None:  # no warm server to fork from: a fresh interpreter, as the command says
-        with open(log, "w") as sink:
-            status = subprocess.run(command, stdout=sink, stderr=subprocess.STDOUT, env=os.environ).returncode
+    with open(log, "w") as sink:
+        status = subprocess.run(command, stdout=sink, stderr=subprocess.STDOUT, env=os.environ).returncode
     data = json.loads(report.read_text()) if report.is_file() else {"exit_ok": False, "error": "no report written"}
     return {"impl": impl, "exit": status, "seconds": time.perf_counter() - started, "data": data, "log": str(log)}
 
@@ -358,7 +356,6 @@ def check_many(args, extra: list[str]) -> int:
     from lcspec.harness.profiles import DEFAULT as DEFAULT_PROFILE
     from lcspec.harness.reports import write_atomically
     from lcspec.harness.render import table
-    from lcspec.warm import WarmJudges
 
     out = _fresh_folder(args.report_dir)
     if isinstance(out, str):
@@ -376,11 +373,9 @@ def check_many(args, extra: list[str]) -> int:
           f"reports in {out}/")
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     results = {}
-    judges = WarmJudges()
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         cores = max(1, args.jobs // max(1, min(args.jobs, len(jobs))))  # the cores no other submission is using
-        futures = {pool.submit(_judge_apart, impl, stem, args, extra, out, cores, judges): impl
-                   for impl, stem in jobs.items()}
+        futures = {pool.submit(_judge_apart, impl, stem, args, extra, out, cores): impl for impl, stem in jobs.items()}
         for future in concurrent.futures.as_completed(futures):
             impl = futures[future]
             result = results[impl] = _settle(future.result(), jobs[impl], out)

@@ -269,7 +269,7 @@ def stand_in_judges(monkeypatch):
     `silent` writes no report at all (a judge killed before it could)."""
     judged = []
 
-    def judge(impl, stem, args, extra, out, cores, judges):
+    def judge(impl, stem, args, extra, out, cores):
         judged.append(impl)
         log = out / f"{stem}.log"
         log.write_text("lcspec: killed\n")
@@ -282,32 +282,6 @@ def stand_in_judges(monkeypatch):
 
     monkeypatch.setattr(cli, "_judge_apart", judge)
     return judged
-
-
-def test_a_batchs_judges_are_forked_warm_each_a_process_of_its_own_with_its_own_log(tmp_path, monkeypatch):
-    import os
-    import signal
-
-    from lcspec.warm import WarmJudges
-
-    monkeypatch.chdir(tmp_path)
-    judges = WarmJudges()
-    assert judges.run(["--version"], tmp_path / "version.log") == 0
-    assert (tmp_path / "version.log").read_text().startswith(f"lcspec {cli.lcspec.__version__} (spec ")
-    assert judges.run(["check", "cs231n:nowhere"], tmp_path / "missing.log") == 2  # a usage error, said in its log
-    assert "nowhere" in (tmp_path / "missing.log").read_text()
-    from multiprocessing import forkserver
-
-    os.kill(forkserver._forkserver._forkserver_pid, signal.SIGKILL)  # as code run without a sandbox may
-    # Forked by a new server, or None: no judge could be forked, and the batch starts a fresh interpreter instead.
-    assert judges.run(["--version"], tmp_path / "again.log") in (0, None)
-
-    class Gone:  # a server that cannot fork: the judge is a fresh interpreter
-        run = staticmethod(lambda argv, log: None)
-
-    args = cli.parser().parse_args(["check", "cs231n:nowhere"])
-    result = cli._judge_apart("cs231n:nowhere", "01-nowhere", args, [], tmp_path, 1, Gone())
-    assert result["exit"] == 2 and "nowhere" in (tmp_path / "01-nowhere.log").read_text()
 
 
 def test_a_batch_writes_a_manifest_judges_each_submission_once_and_grades_it(tmp_path, monkeypatch, capsys,
